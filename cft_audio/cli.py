@@ -1,0 +1,157 @@
+"""Command line: a thin click layer over the library; it alone prints and picks exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import CftAudioError, InvalidRequest
+
+_FIELD_NAMES = {"exercise": "EXERCISE", "phrase": "--phrase", "detail": "--detail"}
+"""How a request field is named on the command line (default: --FIELD)."""
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="cft-audio")
+def cli() -> None:
+    """Render personalised compassion-focused therapy (CFT) recordings, offline."""
+
+
+@cli.command()
+@click.argument("exercise", metavar="EXERCISE")
+@click.option("--name", default="", help="Client's first name (used sparingly). Default: none.")
+@click.option("--image", default="person", show_default=True,
+              help="Compassionate-other image: person, animal, tree, mountain, sea, light.")
+@click.option("--place", default="beach", show_default=True,
+              help="Safe place: beach, forest, meadow, garden, room, lakeside.")
+@click.option("--detail", "details", multiple=True,
+              help="A sensory detail of the safe place the client named (repeatable).")
+@click.option("--phrase", "phrases", multiple=True,
+              help="The client's own compassionate phrase (repeatable).")
+@click.option("--gentle", is_flag=True,
+              help="Gentle variant: eyes open allowed, more reassurance, shorter silences.")
+@click.option("--length", default=None,
+              help="Script form: short, standard, long. Default: chosen from --minutes, "
+                   "else standard.")
+@click.option("--minutes", type=float, default=None,
+              help="Target length in minutes (3 to 60); silences stretch or shrink to fit.")
+@click.option("--voice", default="joe", show_default=True,
+              help="Voice id (see `cft-audio voices`).")
+@click.option("--tone", default="warm", show_default=True, help="warm, calm, gentle or bright.")
+@click.option("--pace", default="slow", show_default=True, help="slow, moderate or brisk.")
+@click.option("--background", default="ocean", show_default=True,
+              help="ocean, brown-noise, warm-drone or none.")
+@click.option("--format", "fmt", default=None,
+              help="mp3, m4a or wav. Default: from the --output extension, else mp3.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output file, or folder for an automatically named file. Default: output/.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for the background sound (same seed, same bed).")
+@click.option("--artist", default="cft-audio", show_default=True,
+              help="Artist tag (therapist or clinic).")
+@click.option("--album", default="Compassion-focused practice", show_default=True,
+              help="Album tag (programme).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Report each stage, its timing and the "
+              "measured loudness.")
+def render(exercise: str, fmt: str | None, details: tuple[str, ...], phrases: tuple[str, ...],
+           quiet: bool, verbose: bool, **fields: object) -> None:
+    """Render EXERCISE (see `cft-audio exercises`) to a finished audio file."""
+    from .pipeline import RenderContext, Renderer
+    from .progress import StageLog, TerminalProgress, combine
+    from .request import Request
+
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    request = Request(exercise=exercise, format=fmt, details=details, phrases=phrases,
+                      **fields)  # type: ignore[arg-type]
+    err = click.get_text_stream("stderr")
+    reporters = []
+    bar = TerminalProgress(err) if err.isatty() and not quiet else None
+    if bar:
+        reporters.append(bar)
+    if verbose:
+        reporters.append(StageLog(err))
+    renderer = Renderer(RenderContext(progress=combine(*reporters)))
+    try:
+        result = renderer.render(request)
+    finally:
+        if bar:
+            bar.close()
+    if verbose:
+        err.write(
+            f"{result.script.title} ({result.script.length} form), "
+            f"{_clock(result.seconds)}, {result.loudness:.1f} LUFS, "
+            f"true peak {result.true_peak:.1f} dBTP\n"
+        )
+    if not quiet:
+        click.echo(str(result.path))
+
+
+@cli.command()
+def exercises() -> None:
+    """List the exercises, one per line."""
+    from .script.catalogue import EXERCISES
+
+    for exercise in EXERCISES.values():
+        click.echo(f"{exercise.id:<20} {exercise.title} - {exercise.description}")
+
+
+@cli.command()
+def voices() -> None:
+    """List the voices, one per line, starting with the voice id."""
+    from .resources import voices_dir
+    from .voices.profiles import load_profiles
+
+    for profile in load_profiles([voices_dir()]).values():
+        click.echo(f"{profile.id:<12} {profile.engine:<7} {profile.language:<6} "
+                   f"{profile.name} - {profile.description}")
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(round(seconds % 60)):02d}"
+
+
+def _request_message(error: InvalidRequest) -> str:
+    text = str(error)
+    name = _FIELD_NAMES.get(error.field, f"--{error.field}")
+    return name + text[len(error.field):] if text.startswith(error.field) else text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map errors to one-line messages and exit codes (2 for usage errors)."""
+    no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", None)
+    try:
+        cli.main(args=argv, prog_name="cft-audio", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.exceptions.Abort:
+        click.echo("cft-audio: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as error:
+        if no_args_help is not None and isinstance(error, no_args_help):
+            click.echo(error.format_message(), err=True)
+            return EXIT_USAGE
+        click.echo(f"cft-audio: error: {error.format_message()}", err=True)
+        return error.exit_code
+    except InvalidRequest as error:
+        click.echo(f"cft-audio: error: {_request_message(error)}", err=True)
+        return EXIT_USAGE
+    except CftAudioError as error:
+        click.echo(f"cft-audio: error: {error}", err=True)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        click.echo("cft-audio: interrupted; nothing was written", err=True)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""The render pipeline: request → script → speech → timeline → master → export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InvalidRequest
+from .export import FORMATS, export, plan_output
+from .request import MAX_MINUTES, MIN_MINUTES, Request, validate
+from .resources import scripts_dir, voices_dir
+from .script.catalogue import EXERCISES, LENGTHS
+from .script.cues import Pause, Say, Script
+from .script.fitting import TargetOutOfReach, clamp_pauses, feasible_range, fit_pauses
+from .script.templates import environment, render_script
+from .script.vocabulary import Vocabulary, load_vocabulary
+from .sound import RATE
+from .sound.beds import BEDS
+from .sound.master import master
+from .sound.mix import mix
+from .sound.signal import resample
+from .sound.timeline import TimedCue, fixed_seconds, layout
+from .voices.engine import Engine
+from .voices.presets import PACES
+from .voices.profiles import VoiceProfile, load_profiles, open_engine, voice_settings
+
+Progress = Callable[[str, float], None]
+"""Called with a stage name and the fraction of that stage done (0 to 1)."""
+
+STAGES = ("script", "speech", "timeline", "master", "export")
+"""Stage names reported to the progress callback, in order."""
+
+WORDS_PER_SECOND = 2.45
+"""Estimated speaking rate of the default voice at moderate pace (for planning only)."""
+_PLANNING_MARGIN = 0.06
+
+
+def _silent(stage: str, fraction: float) -> None:
+    """A progress callback that reports nothing."""
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Where templates and voices come from, how progress is reported, which engines open."""
+
+    scripts: Path = field(default_factory=scripts_dir)
+    voice_folders: tuple[Path, ...] = field(default_factory=lambda: (voices_dir(),))
+    progress: Progress = _silent
+    open_engine: Callable[[VoiceProfile], Engine] = open_engine
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished render: where it is, how long it is, and when every cue happens."""
+
+    path: Path
+    seconds: float
+    cues: tuple[TimedCue, ...]
+    script: Script
+    loudness: float
+    true_peak: float
+
+
+class Renderer:
+    """Renders requests; keeps loaded voices so several renders share them."""
+
+    def __init__(self, context: RenderContext | None = None):
+        self.context = context or RenderContext()
+        self.vocabulary: Vocabulary = load_vocabulary(self.context.scripts)
+        self.profiles = load_profiles(self.context.voice_folders)
+        self._env = environment(self.context.scripts)
+        self._engines: dict[str, Engine] = {}
+
+    def check(self, request: Request) -> None:
+        """Raise InvalidRequest if any field of the request is not allowed."""
+        validate(
+            request,
+            voices=self.profiles,
+            images=self.vocabulary.images,
+            places=self.vocabulary.places,
+            backgrounds=BEDS,
+            formats=FORMATS,
+        )
+
+    def script(self, request: Request) -> Script:
+        """Validate the request and write its personalised script (no audio)."""
+        self.check(request)
+        return self._script_for(request, self._choose_length(request))
+
+    def render(self, request: Request) -> Result:
+        """Render the request to a finished, tagged audio file."""
+        progress = self.context.progress
+        progress("script", 0.0)
+        script = self.script(request)
+        target = plan_output(request.output, request.exercise, script.length, _format(request))
+        progress("script", 1.0)
+
+        speech = self._speak(script, request, progress)
+        pace = PACES[request.pace]
+        pauses = self._pauses(script, speech, request)
+        progress("timeline", 0.0)
+        timeline = layout(script.cues, speech, pauses, pace.sentence_gap, RATE)
+        bed = BEDS[request.background].render(len(timeline.foreground), RATE, request.seed)
+        progress("timeline", 0.5)
+        mixed = mix(timeline.foreground, timeline.speech_spans, bed, RATE)
+        del bed
+        progress("timeline", 1.0)
+
+        progress("master", 0.0)
+        mastered = master(mixed, RATE)
+        del mixed
+        progress("master", 1.0)
+
+        progress("export", 0.0)
+        path = export(mastered.audio, RATE, target, _format(request), _tags(script, request))
+        progress("export", 1.0)
+        return Result(
+            path=path,
+            seconds=len(mastered.audio) / RATE,
+            cues=timeline.cues,
+            script=script,
+            loudness=mastered.loudness,
+            true_peak=mastered.true_peak,
+        )
+
+    def _script_for(self, request: Request, length: str) -> Script:
+        return render_script(
+            self._env,
+            self.vocabulary,
+            exercise=request.exercise,
+            length=length,
+            name=request.name,
+            image=request.image,
+            place=request.place,
+            gentle=request.gentle,
+            phrases=request.phrases,
+            details=request.details,
+        )
+
+    def _choose_length(self, request: Request) -> str:
+        """The script form to use: as asked, or the one whose natural length suits the target."""
+        if request.minutes is None:
+            return request.length or "standard"
+        target = request.minutes * 60
+        forms = (request.length,) if request.length else LENGTHS
+        options = []
+        for length in forms:
+            script = self._script_for(request, length)
+            shortest, longest, natural = self._estimate(script, request)
+            options.append((length, shortest, longest, natural))
+        reachable = [o for o in options if o[1] <= target <= o[2]]
+        if not reachable:
+            low = max(MIN_MINUTES, min(o[1] for o in options) / 60)
+            high = min(MAX_MINUTES, max(o[2] for o in options) / 60)
+            which = f"the {request.length} form of " if request.length else ""
+            raise InvalidRequest(
+                "minutes",
+                f"{request.minutes:g} cannot be reached for {which}{request.exercise}",
+                f"{np.ceil(low):.0f} to {np.floor(high):.0f}",
+            )
+        return min(reachable, key=lambda o: abs(np.log(target / o[3])))[0]
+
+    def _estimate(self, script: Script, request: Request) -> tuple[float, float, float]:
+        """Planning estimate of (shortest, longest, natural) seconds for a script."""
+        pace = PACES[request.pace]
+        settings = voice_settings(request.tone, request.pace)
+        rate = WORDS_PER_SECOND / settings.length_scale
+        speech = [len(s.split()) / rate for s in script.sentences]
+        fixed = fixed_seconds(script.cues, speech, pace.sentence_gap)
+        nominal = clamp_pauses([c.seconds * pace.pause_factor for c in script.cues
+                                if isinstance(c, Pause)])
+        feasible = feasible_range(nominal, fixed)
+        return (
+            feasible.shortest * (1 + _PLANNING_MARGIN),
+            feasible.longest * (1 - _PLANNING_MARGIN),
+            fixed + sum(nominal),
+        )
+
+    def _engine(self, voice: str) -> Engine:
+        if voice not in self._engines:
+            self._engines[voice] = self.context.open_engine(self.profiles[voice])
+        return self._engines[voice]
+
+    def _speak(self, script: Script, request: Request, progress: Progress) -> list[np.ndarray]:
+        """Synthesise every sentence once, at the working rate, in script order."""
+        engine = self._engine(request.voice)
+        settings = voice_settings(request.tone, request.pace)
+        unique = list(dict.fromkeys(script.sentences))
+        spoken: dict[str, np.ndarray] = {}
+        progress("speech", 0.0)
+        for done, sentence in enumerate(unique, start=1):
+            clip = engine.synthesize(sentence, settings)
+            spoken[sentence] = resample(clip.samples, clip.sample_rate, RATE)
+            progress("speech", done / len(unique))
+        return [spoken[c.text] for c in script.cues if isinstance(c, Say)]
+
+    def _pauses(
+        self, script: Script, speech: list[np.ndarray], request: Request
+    ) -> tuple[float, ...]:
+        """Pause lengths: nominal at this pace, or fitted so the track hits the target."""
+        pace = PACES[request.pace]
+        nominal = clamp_pauses(
+            [c.seconds * pace.pause_factor for c in script.cues if isinstance(c, Pause)]
+        )
+        if request.minutes is None:
+            return nominal
+        fixed = fixed_seconds(script.cues, [len(s) / RATE for s in speech], pace.sentence_gap)
+        try:
+            return fit_pauses(nominal, fixed, request.minutes * 60)
+        except TargetOutOfReach as error:
+            raise InvalidRequest(
+                "minutes",
+                f"{request.minutes:g} cannot be reached for {request.exercise} with this voice",
+                f"{np.ceil(error.feasible.shortest / 60):.0f} to "
+                f"{np.floor(error.feasible.longest / 60):.0f}",
+            ) from error
+
+
+def render(request: Request, context: RenderContext | None = None) -> Result:
+    """Render one request to a finished audio file and return where and what it is."""
+    return Renderer(context).render(request)
+
+
+def _format(request: Request) -> str:
+    """The format, taken from the output file's extension when one is given."""
+    if request.output is not None:
+        suffix = Path(request.output).suffix.lower().lstrip(".")
+        if suffix in FORMATS:
+            return suffix
+    return request.format or "mp3"
+
+
+def _tags(script: Script, request: Request) -> dict[str, str]:
+    return {
+        "title": script.title,
+        "artist": request.artist,
+        "album": request.album,
+        "genre": "Meditation",
+        "comment": EXERCISES[request.exercise].description,
+    }

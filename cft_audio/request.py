@@ -1,0 +1,140 @@
+"""The render request: who it is for, which exercise, and every personalisation choice."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InvalidRequest
+from .script.catalogue import EXERCISES, LENGTHS
+from .voices.presets import PACES, TONES
+
+MIN_MINUTES = 3.0
+"""Shortest track the tool renders."""
+MAX_MINUTES = 60.0
+"""Longest track the tool renders."""
+MAX_TEXT = 80
+"""Longest name, phrase or detail accepted, in characters."""
+
+_NAME_PATTERN = re.compile(r"^[^\W\d_][\w' .\-]*$")
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything needed to render one personalised track; validated by `validate`."""
+
+    exercise: str
+    """Exercise id, e.g. "safe-place" (see `cft-audio exercises`)."""
+    name: str = ""
+    """Client's first name, used sparingly; empty for none."""
+    image: str = "person"
+    """Image type for the compassionate other."""
+    place: str = "beach"
+    """Setting for the safe place."""
+    phrases: tuple[str, ...] = ()
+    """The client's own compassionate phrases, woven into the script."""
+    details: tuple[str, ...] = ()
+    """Sensory details of the safe place the client named."""
+    gentle: bool = False
+    """Gentle variant: eyes-open allowed, more reassurance, shorter silences."""
+    length: str | None = None
+    """Script form (short/standard/long); chosen from `minutes` when None."""
+    minutes: float | None = None
+    """Target duration; None keeps the script's natural length."""
+    voice: str = "joe"
+    """Voice profile id."""
+    tone: str = "warm"
+    """Tone preset."""
+    pace: str = "slow"
+    """Pace preset (speech rate and silence length)."""
+    background: str = "ocean"
+    """Background bed, or "none"."""
+    format: str | None = None
+    """Audio format of the finished file; None takes it from `output` or uses mp3."""
+    output: Path | None = None
+    """Output file, or folder for an automatically named file; None means `output/`."""
+    seed: int = 0
+    """Seed for everything random (background beds)."""
+    artist: str = "cft-audio"
+    """Artist tag (therapist or clinic)."""
+    album: str = "Compassion-focused practice"
+    """Album tag (programme)."""
+
+
+def validate(
+    request: Request,
+    *,
+    voices: Iterable[str],
+    images: Iterable[str],
+    places: Iterable[str],
+    backgrounds: Iterable[str],
+    formats: Iterable[str],
+) -> None:
+    """Raise InvalidRequest naming the first field whose value is not allowed."""
+    _choice("exercise", request.exercise, EXERCISES)
+    _choice("image", request.image, images)
+    _choice("place", request.place, places)
+    _choice("voice", request.voice, voices)
+    _choice("tone", request.tone, TONES)
+    _choice("pace", request.pace, PACES)
+    _choice("background", request.background, backgrounds)
+    formats = sorted(formats)
+    if request.format is not None:
+        _choice("format", request.format, formats)
+    if request.output is not None:
+        _check_output_suffix(Path(request.output), request.format, formats)
+    if request.length is not None:
+        _choice("length", request.length, LENGTHS)
+    _check_minutes(request.minutes)
+    if request.name:
+        _check_name(request.name)
+    for field, values in (("phrase", request.phrases), ("detail", request.details)):
+        for value in values:
+            _check_text(field, value)
+
+
+def _choice(field: str, value: str, allowed: Iterable[str]) -> None:
+    options = sorted(allowed)
+    if value not in options:
+        raise InvalidRequest(field, f"unknown value {value!r}", options)
+
+
+def _check_minutes(minutes: float | None) -> None:
+    if minutes is None:
+        return
+    allowed = f"{MIN_MINUTES:g} to {MAX_MINUTES:g}"
+    if not math.isfinite(minutes) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise InvalidRequest("minutes", f"{minutes:g} is out of range", allowed)
+
+
+def _check_name(name: str) -> None:
+    if len(name) > MAX_TEXT or not _NAME_PATTERN.match(name):
+        raise InvalidRequest(
+            "name",
+            f"{name!r} is not a usable first name",
+            f"letters, spaces, hyphens and apostrophes, up to {MAX_TEXT} characters",
+        )
+
+
+def _check_text(field: str, value: str) -> None:
+    if not value.strip() or len(value) > MAX_TEXT or any(c in value for c in "[]{}<>"):
+        raise InvalidRequest(
+            field,
+            f"{value!r} cannot be used",
+            f"plain words, up to {MAX_TEXT} characters, no brackets",
+        )
+
+
+def _check_output_suffix(output: Path, fmt: str | None, formats: list[str]) -> None:
+    suffix = output.suffix.lower().lstrip(".")
+    if not suffix or not suffix.isalnum() or len(suffix) > 4:
+        return
+    if suffix not in formats:
+        raise InvalidRequest("output", f"unknown file extension .{suffix}",
+                             [f".{f}" for f in formats])
+    if fmt is not None and fmt != suffix:
+        raise InvalidRequest("format", f"{fmt!r} does not match the output file .{suffix}",
+                             [suffix])

@@ -1,0 +1,1 @@
+"""Script stage: exercise templates → personalised, timed cues."""

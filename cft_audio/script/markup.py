@@ -1,0 +1,56 @@
+"""Parse rendered template text with timing markup into typed cues."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ScriptError
+from .cues import Bell, Breath, Cue, Pause, Say, Section
+
+_TAG = re.compile(r"\[([^\[\]]*)\]")
+_PAUSE = re.compile(r"^pause\s+(\d+(?:\.\d+)?)\s*s$")
+_BREATH = re.compile(r"^breath\s+in\s+(\d+(?:\.\d+)?)\s+out\s+(\d+(?:\.\d+)?)\s+x\s*(\d+)$")
+_SECTION = re.compile(r"^section\s+(\S.*)$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+MARKUP_HELP = "[pause 8s], [section Title], [breath in 4 out 6 x 3], [bell]"
+
+
+def parse(text: str, source: str = "script") -> tuple[Cue, ...]:
+    """Turn markup text into cues; raise ScriptError naming the line of bad markup."""
+    cues: list[Cue] = []
+    position = 0
+    for match in _TAG.finditer(text):
+        cues.extend(_sentences(text[position : match.start()]))
+        cues.append(_tag(match.group(1).strip(), _line_of(text, match.start()), source))
+        position = match.end()
+    cues.extend(_sentences(text[position:]))
+    stray = re.search(r"[\[\]]", "".join(c.text for c in cues if isinstance(c, Say)))
+    if stray:
+        line = _line_of(text, text.find(stray.group(0)))
+        raise ScriptError(f"{source}, line {line}: unmatched bracket in markup")
+    return tuple(cues)
+
+
+def _tag(body: str, line: int, source: str) -> Cue:
+    if body == "bell":
+        return Bell()
+    if m := _PAUSE.match(body):
+        return Pause(float(m.group(1)))
+    if m := _BREATH.match(body):
+        inhale, exhale, cycles = float(m.group(1)), float(m.group(2)), int(m.group(3))
+        if inhale <= 0 or exhale <= 0 or cycles < 1:
+            raise ScriptError(f"{source}, line {line}: breath counts must be positive")
+        return Breath(inhale, exhale, cycles)
+    if m := _SECTION.match(body):
+        return Section(m.group(1).strip())
+    raise ScriptError(f"{source}, line {line}: unknown markup [{body}] (allowed: {MARKUP_HELP})")
+
+
+def _sentences(chunk: str) -> list[Say]:
+    flat = " ".join(chunk.split())
+    return [Say(s) for s in _SENTENCE_END.split(flat) if s.strip()]
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1

@@ -1,0 +1,1 @@
+"""Speech stage: engines, voice profiles and tone/pace presets."""
