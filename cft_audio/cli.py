@@ -72,7 +72,7 @@ def render(exercise: str, fmt: str | None, details: tuple[str, ...], phrases: tu
         raise click.UsageError("--quiet and --verbose cannot be used together")
     request = Request(exercise=exercise, format=fmt, details=details, phrases=phrases,
                       **fields)  # type: ignore[arg-type]
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
     reporters = []
     bar = TerminalProgress(err) if err.isatty() and not quiet else None
     if bar:

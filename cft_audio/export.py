@@ -56,10 +56,15 @@ def _check_writable_folder(folder: Path) -> None:
         if probe.parent == probe:
             break
         probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+    try:
+        if not probe.is_dir():
+            raise NotADirectoryError(str(probe))
+        with tempfile.TemporaryFile(dir=probe):  # unnamed where the OS allows: leaves no trace
+            pass
+    except OSError as error:
         raise InvalidRequest(
             "output", f"cannot write to {str(folder)!r}", "a writable folder or file path"
-        )
+        ) from error
 
 
 def export(
@@ -68,6 +73,7 @@ def export(
     """Encode float audio to `target` through a temp file in the same folder."""
     with warnings.catch_warnings():  # pydub warns when no ffmpeg is on PATH; we pass ours
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         from pydub import AudioSegment
 
     spec = FORMATS[fmt]

@@ -20,17 +20,36 @@ class Bed(Protocol):
         ...
 
 
+_CHUNK = 1 << 18
+"""Samples generated per step, so memory does not grow with track length."""
+
+
 def _normalise(audio: np.ndarray) -> np.ndarray:
-    rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) if audio.size else 0.0
-    scaled = audio * (BED_RMS / rms) if rms > 0 else audio
-    return np.ascontiguousarray(scaled, dtype=np.float32)
+    """Scale in place to BED_RMS."""
+    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if audio.size else 0.0
+    if rms > 0:
+        audio *= np.float32(BED_RMS / rms)
+    return audio
 
 
-def _brown(rng: np.random.Generator, frames: int, sample_rate: int) -> np.ndarray:
-    """Leaky-integrated white noise with the sub-audio rumble removed."""
-    white = rng.standard_normal(frames)
-    leaky = sosfilt(butter(1, 35, "lowpass", fs=sample_rate, output="sos"), white)
-    return sosfilt(butter(2, 25, "highpass", fs=sample_rate, output="sos"), leaky)
+class _FilteredNoise:
+    """Seeded white noise through a fixed filter, produced chunk by chunk."""
+
+    def __init__(self, rng: np.random.Generator, sos: np.ndarray):
+        self.rng = rng
+        self.sos = sos
+        self.state = np.zeros((sos.shape[0], 2))
+
+    def take(self, count: int) -> np.ndarray:
+        """The next `count` samples."""
+        out, self.state = sosfilt(self.sos, self.rng.standard_normal(count), zi=self.state)
+        return out
+
+
+def _brown_sos(sample_rate: int) -> np.ndarray:
+    """Leaky integration (one-pole low-pass at 35 Hz) with rumble below 25 Hz removed."""
+    return np.vstack([butter(1, 35, "lowpass", fs=sample_rate, output="sos"),
+                      butter(2, 25, "highpass", fs=sample_rate, output="sos")])
 
 
 @dataclass(frozen=True)
@@ -49,9 +68,14 @@ class BrownNoise:
     def render(self, frames: int, sample_rate: int, seed: int) -> np.ndarray:
         """Return normalised stereo brown noise."""
         rng = np.random.default_rng([seed, 1])
-        left, right = _brown(rng, frames, sample_rate), _brown(rng, frames, sample_rate)
-        mid = _brown(rng, frames, sample_rate)
-        return _normalise(np.stack([mid + 0.5 * left, mid + 0.5 * right], axis=1))
+        left, right, mid = (_FilteredNoise(rng, _brown_sos(sample_rate)) for _ in range(3))
+        out = np.empty((frames, 2), dtype=np.float32)
+        for start in range(0, frames, _CHUNK):
+            count = min(_CHUNK, frames - start)
+            centre = mid.take(count)
+            out[start : start + count, 0] = centre + 0.5 * left.take(count)
+            out[start : start + count, 1] = centre + 0.5 * right.take(count)
+        return _normalise(out)
 
 
 @dataclass(frozen=True)
@@ -62,33 +86,42 @@ class Ocean:
         """Return normalised stereo surf."""
         rng = np.random.default_rng([seed, 2])
         band = butter(2, [60, 1800], "bandpass", fs=sample_rate, output="sos")
-        channels = []
-        swell = self._swell(rng, frames, sample_rate)
-        for delay in (0, int(0.35 * sample_rate)):
-            noise = sosfilt(band, rng.standard_normal(frames))
-            shifted = np.concatenate([np.full(delay, swell[0]), swell[: frames - delay]])
-            channels.append(noise * shifted + 0.25 * _brown(rng, frames, sample_rate))
-        return _normalise(np.stack(channels, axis=1))
+        times, points = self._crests(rng, frames / sample_rate)
+        delay = 0.35
+        sources = [(_FilteredNoise(rng, band), _FilteredNoise(rng, _brown_sos(sample_rate)))
+                   for _ in range(2)]
+        out = np.empty((frames, 2), dtype=np.float32)
+        for start in range(0, frames, _CHUNK):
+            count = min(_CHUNK, frames - start)
+            grid = (start + np.arange(count)) / sample_rate
+            for channel, (surf, rumble) in enumerate(sources):
+                swell = self._swell(grid - delay * channel, times, points)
+                out[start : start + count, channel] = (
+                    surf.take(count) * swell + 0.25 * rumble.take(count)
+                )
+        return _normalise(out)
 
     @staticmethod
-    def _swell(rng: np.random.Generator, frames: int, sample_rate: int) -> np.ndarray:
-        """A smooth envelope between 0.15 and 1 with randomly timed wave crests."""
-        points, times, t = [], [], 0.0
-        while t < frames / sample_rate + 15:
+    def _crests(rng: np.random.Generator, seconds: float) -> tuple[np.ndarray, np.ndarray]:
+        """Times and levels of alternating troughs (0.15-0.3) and crests (0.7-1)."""
+        points, times, t = [], [], -5.0
+        while t < seconds + 15:
             times.append(t)
             points.append(rng.uniform(0.15, 0.3))
             crest = rng.uniform(2.5, 4.5)
             times.append(t + crest)
             points.append(rng.uniform(0.7, 1.0))
             t += crest + rng.uniform(4.5, 8.5)
-        grid = np.arange(frames) / sample_rate
+        return np.asarray(times), np.asarray(points)
+
+    @staticmethod
+    def _swell(grid: np.ndarray, times: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Cosine-eased envelope through the crest points at the times in `grid`."""
         position = np.interp(grid, times, np.arange(len(times)))
         index = np.floor(position).astype(int)
-        fraction = position - index
-        eased = 0.5 - 0.5 * np.cos(np.pi * fraction)
-        values = np.asarray(points)
-        upper = np.minimum(index + 1, len(values) - 1)
-        return values[index] * (1 - eased) + values[upper] * eased
+        eased = 0.5 - 0.5 * np.cos(np.pi * (position - index))
+        upper = np.minimum(index + 1, len(points) - 1)
+        return points[index] * (1 - eased) + points[upper] * eased
 
 
 @dataclass(frozen=True)
@@ -100,17 +133,21 @@ class WarmDrone:
     def render(self, frames: int, sample_rate: int, seed: int) -> np.ndarray:
         """Return a normalised stereo pad with slow per-voice swells."""
         rng = np.random.default_rng([seed, 3])
-        t = np.arange(frames) / sample_rate
-        out = np.zeros((frames, 2))
+        voices = []
         for k, f in enumerate(self.frequencies):
-            weight = 1.0 / (1 + 0.6 * k)
-            rate, offset = rng.uniform(0.03, 0.08), rng.uniform(0, 2 * np.pi)
-            lfo = 0.65 + 0.35 * np.sin(2 * np.pi * rate * t + offset)
-            for channel, detune in enumerate((-0.15, 0.15)):
-                phase = rng.uniform(0, 2 * np.pi)
-                voice = np.sin(2 * np.pi * (f + detune) * t + phase)
-                voice += 0.2 * np.sin(2 * np.pi * 2 * (f + detune) * t + phase)
-                out[:, channel] += weight * lfo * voice
+            swell = (rng.uniform(0.03, 0.08), rng.uniform(0, 2 * np.pi))
+            phases = (rng.uniform(0, 2 * np.pi), rng.uniform(0, 2 * np.pi))
+            voices.append((f, 1.0 / (1 + 0.6 * k), swell, phases))
+        out = np.zeros((frames, 2), dtype=np.float32)
+        for start in range(0, frames, _CHUNK):
+            count = min(_CHUNK, frames - start)
+            t = (start + np.arange(count)) / sample_rate
+            for f, weight, (rate, offset), phases in voices:
+                lfo = weight * (0.65 + 0.35 * np.sin(2 * np.pi * rate * t + offset))
+                for channel, detune in enumerate((-0.15, 0.15)):
+                    angle = 2 * np.pi * (f + detune) * t + phases[channel]
+                    voice = np.sin(angle) + 0.2 * np.sin(2 * angle)
+                    out[start : start + count, channel] += lfo * voice
         return _normalise(out)
 
 

@@ -18,6 +18,7 @@ FADE_IN = 1.0
 FADE_OUT = 4.0
 _LIMITER_WINDOW = 0.02
 _TOLERANCE_LU = 0.25
+_CHUNK_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,31 @@ class Mastered:
 
 
 def limit(audio: np.ndarray, sample_rate: int, ceiling_db: float = CEILING_DBTP) -> np.ndarray:
-    """Look-ahead true-peak limiter: smooth gain that never lets a peak pass the ceiling."""
+    """Look-ahead true-peak limiter, in place: smooth gain that keeps peaks under the ceiling.
+
+    Works in chunks (with enough overlap for its filters) so memory does not grow with
+    the length of the track.
+    """
     ceiling = db_to_gain(ceiling_db)
-    peaks = peak_envelope(audio, sample_rate, floor=ceiling)
-    wanted = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float32)
     size = 2 * int(_LIMITER_WINDOW * sample_rate) + 1
-    gain = uniform_filter1d(minimum_filter1d(wanted, size), size)
-    gain = np.minimum(gain, wanted)
-    return audio * gain[:, None]
+    chunk = int(_CHUNK_SECONDS * sample_rate)
+    frames = len(audio)
+    gains = []
+    for start in range(0, frames, chunk):
+        stop = min(frames, start + chunk)
+        lo, hi = max(0, start - 2 * size), min(frames, stop + 2 * size)
+        peaks = peak_envelope(audio[lo:hi], sample_rate, floor=ceiling)
+        wanted = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float32)
+        if wanted.min() >= 1.0:
+            gains.append(None)
+            continue
+        gain = np.minimum(uniform_filter1d(minimum_filter1d(wanted, size), size), wanted)
+        gains.append(gain[start - lo : stop - lo])
+    for index, gain in enumerate(gains):
+        if gain is not None:
+            start = index * chunk
+            audio[start : start + len(gain)] *= gain[:, None]
+    return audio
 
 
 def master(audio: np.ndarray, sample_rate: int, target_lufs: float = TARGET_LUFS) -> Mastered:
@@ -47,7 +65,8 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float = TARGET_LUFS
     for _ in range(3):
         if not np.isfinite(loudness) or abs(loudness - target_lufs) < _TOLERANCE_LU:
             break
-        out = limit(out * np.float32(db_to_gain(target_lufs - loudness)), sample_rate)
+        out *= np.float32(db_to_gain(target_lufs - loudness))
+        out = limit(out, sample_rate)
         loudness = integrated_loudness(out, sample_rate)
     peak = float(np.max(peak_envelope(out, sample_rate))) if len(out) else 0.0
     true_peak = 20 * np.log10(peak) if peak > 0 else float("-inf")

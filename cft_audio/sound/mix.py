@@ -16,6 +16,7 @@ BED_RISE_DB = 8.0
 _FRAME_SECONDS = 0.01
 _ANTICIPATE_SECONDS = 0.35
 _SMOOTH_SECONDS = 0.3
+_MIX_CHUNK = 1 << 18
 
 
 def speech_level(foreground: np.ndarray, spans: Sequence[tuple[int, int]]) -> float:
@@ -28,7 +29,11 @@ def speech_level(foreground: np.ndarray, spans: Sequence[tuple[int, int]]) -> fl
 
 
 def duck_curve(
-    frames: int, spans: Sequence[tuple[int, int]], sample_rate: int, rise_db: float = BED_RISE_DB
+    frames: int,
+    spans: Sequence[tuple[int, int]],
+    sample_rate: int,
+    rise_db: float = BED_RISE_DB,
+    dtype: type = np.float64,
 ) -> np.ndarray:
     """Gain (1 under speech, up to +rise_db in silences) with smooth attack and release."""
     hop = max(1, int(_FRAME_SECONDS * sample_rate))
@@ -43,7 +48,11 @@ def duck_curve(
     smooth = np.where(active > 0, 1.0, smooth)
     gain_db = (1.0 - smooth) * rise_db
     centres = np.arange(count) * hop
-    return db_to_gain(0.0) * 10 ** (np.interp(np.arange(frames), centres, gain_db) / 20)
+    curve = np.empty(frames, dtype=dtype)
+    for start in range(0, frames, _MIX_CHUNK):
+        stop = min(frames, start + _MIX_CHUNK)
+        curve[start:stop] = 10 ** (np.interp(np.arange(start, stop), centres, gain_db) / 20)
+    return curve
 
 
 def mix(
@@ -59,6 +68,9 @@ def mix(
     out = np.repeat(foreground[:, None], 2, axis=1)
     if bed_rms > 0:
         base = level * db_to_gain(-speech_to_bed_db) / bed_rms
-        curve = (duck_curve(len(foreground), spans, sample_rate) * base).astype(np.float32)
-        out += bed[: len(foreground)] * curve[:, None]
+        curve = duck_curve(len(foreground), spans, sample_rate, dtype=np.float32)
+        curve *= np.float32(base)
+        for start in range(0, len(out), _MIX_CHUNK):
+            stop = start + _MIX_CHUNK
+            out[start:stop] += bed[start:stop] * curve[start:stop, None]
     return out

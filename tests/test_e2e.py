@@ -1,0 +1,99 @@
+"""End to end with the real Piper voice, the real encoder, and measurements on decoded files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import mutagen
+import numpy as np
+import pyloudnorm
+import pytest
+
+from cft_audio import Request, render
+from cft_audio.ffmpeg import decode
+from cft_audio.script.cues import Pause, Say
+from cft_audio.sound.analysis import true_peak_db
+
+from .signals import worst_jump
+
+pytestmark = pytest.mark.e2e
+RATE = 44100
+
+
+def loudness(audio: np.ndarray) -> float:
+    """Integrated loudness measured directly with pyloudnorm."""
+    return pyloudnorm.Meter(RATE).integrated_loudness(audio.astype(np.float64) + 1e-9)
+
+
+@pytest.fixture(scope="module")
+def cli_render(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """`cft-audio render safe-place --minutes 5 --name Sam` with output piped."""
+    folder = tmp_path_factory.mktemp("cli")
+    command = [sys.executable, "-m", "cft_audio.cli", "render", "safe-place", "--minutes", "5",
+               "--name", "Sam", "--place", "forest", "-o", str(folder)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          env={**os.environ, "no_proxy": "*"})
+    return done, folder
+
+
+@pytest.fixture(scope="module")
+def api_render(tmp_path_factory):
+    """A short compassionate-other through the Python API, with its decoded audio."""
+    folder = tmp_path_factory.mktemp("api")
+    result = render(Request("compassionate-other", image="tree", length="short",
+                            background="warm-drone", output=folder / "other.mp3"))
+    return result, decode(result.path)
+
+
+def test_cli_writes_mp3_and_stays_quiet_when_piped(cli_render):
+    done, folder = cli_render
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.strip() == str(folder / "safe-place-short.mp3")
+    assert [p.name for p in folder.iterdir()] == ["safe-place-short.mp3"]
+
+
+def test_cli_render_duration_loudness_and_tags(cli_render):
+    _, folder = cli_render
+    path = folder / "safe-place-short.mp3"
+    audio = decode(path)
+    assert len(audio) / RATE == pytest.approx(300, rel=0.03)
+    assert loudness(audio) == pytest.approx(-16.0, abs=1.0)
+    assert true_peak_db(audio, RATE) <= -1.0
+    tags = mutagen.File(path, easy=True)
+    assert tags["title"] == ["The Safe Place"]
+    assert tags["genre"] == ["Meditation"]
+    assert tags["artist"] and tags["album"]
+    assert mutagen.File(path).info.length == pytest.approx(300, rel=0.03)
+
+
+def test_api_result_matches_decoded_file(api_render):
+    result, audio = api_render
+    assert result.path.exists()
+    assert len(audio) / RATE == pytest.approx(result.seconds, abs=0.1)
+    assert loudness(audio) == pytest.approx(-16.0, abs=1.0)
+    assert true_peak_db(audio, RATE) <= -1.0
+    assert any(isinstance(t.cue, Say) and "tree" in t.cue.text for t in result.cues)
+
+
+def test_speech_stands_over_silences_with_bed_beneath(api_render):
+    result, audio = api_render
+    mono = audio.mean(axis=1)
+
+    def rms_db(kind: type, margin: float) -> float:
+        spans = [(t.start + margin, t.end - margin) for t in result.cues
+                 if isinstance(t.cue, kind) and t.end - t.start > 2 * margin + 0.5]
+        parts = [mono[int(a * RATE) : int(b * RATE)] for a, b in spans]
+        return 20 * np.log10(np.sqrt(np.mean(np.concatenate(parts) ** 2)))
+
+    speech, silence = rms_db(Say, 0.05), rms_db(Pause, 0.6)
+    assert speech - silence >= 10.0  # real silences we placed
+    assert silence > -60.0  # ... with the background bed under them
+
+
+def test_no_clicks_in_rendered_track(api_render):
+    _, audio = api_render
+    assert worst_jump(audio, audible=0.02) < 12.0

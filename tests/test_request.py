@@ -1,0 +1,52 @@
+"""Request validation: every bad field is named with its allowed values."""
+
+from __future__ import annotations
+
+import pytest
+
+from cft_audio import InvalidRequest, Renderer, Request
+
+BAD = [
+    ({"exercise": "yoga"}, "exercise", "safe-place"),
+    ({"image": "dragon"}, "image", "tree"),
+    ({"place": "moon"}, "place", "beach"),
+    ({"voice": "bob"}, "voice", "joe"),
+    ({"tone": "angry"}, "tone", "warm"),
+    ({"pace": "sprint"}, "pace", "slow"),
+    ({"background": "thunder"}, "background", "ocean"),
+    ({"format": "ogg"}, "format", "mp3"),
+    ({"length": "epic"}, "length", "standard"),
+    ({"minutes": 0.0}, "minutes", "3 to 60"),
+    ({"minutes": 500.0}, "minutes", "3 to 60"),
+    ({"minutes": float("nan")}, "minutes", "3 to 60"),
+    ({"name": "{{ x }}"}, "name", "letters"),
+    ({"name": "x" * 200}, "name", "letters"),
+    ({"phrases": ("[pause 3s]",)}, "phrase", "no brackets"),
+    ({"details": ("",)}, "detail", "plain words"),
+]
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    """A renderer with the bundled scripts and voices (no engine is opened)."""
+    return Renderer()
+
+
+@pytest.mark.parametrize(("change", "field", "allowed"), BAD)
+def test_bad_field_is_named_with_allowed_values(renderer, change, field, allowed):
+    request = Request(**{"exercise": "safe-place", **change})
+    with pytest.raises(InvalidRequest) as caught:
+        renderer.check(request)
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"{field}: ")
+    assert allowed in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{}, {"name": "Siobhán"}, {"name": "Mary-Jane O'Neil"}, {"minutes": 3.0}, {"minutes": 60.0},
+     {"image": "tree", "place": "forest", "gentle": True}, {"format": "wav"}],
+)
+def test_good_requests_pass(renderer, change):
+    renderer.check(Request(**{"exercise": "compassionate-other", **change}))

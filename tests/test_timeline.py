@@ -1,0 +1,56 @@
+"""Timeline and pipeline with the fake engine: exact placement and exact durations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cft_audio import Renderer, Request
+from cft_audio.script.cues import Bell, Breath, Pause, Say, Section
+from cft_audio.sound.timeline import BELL_SPACING, LEAD_IN, TAIL, layout
+
+RATE = 1000
+
+
+def test_layout_places_cues_in_order_with_gaps():
+    cues = (Bell(), Section("One"), Say("a"), Say("b"), Pause(3.0), Breath(1.0, 2.0, 2), Say("c"))
+    speech = [np.ones(500, np.float32), np.ones(250, np.float32), np.ones(1000, np.float32)]
+    timeline = layout(cues, speech, pauses=[3.0], sentence_gap=0.5, sample_rate=RATE)
+    starts = [round(t.start, 6) for t in timeline.cues]
+    b0 = LEAD_IN + BELL_SPACING
+    assert starts == [LEAD_IN, b0, b0, b0 + 1.0, b0 + 1.25, b0 + 4.25, b0 + 10.25]
+    assert timeline.seconds == pytest.approx(b0 + 11.25 + TAIL)
+    assert timeline.speech_spans[1] == (int((b0 + 1.0) * RATE), int((b0 + 1.25) * RATE))
+
+
+def test_pauses_are_true_silence_without_a_bell():
+    speech = [np.ones(500, np.float32), np.ones(500, np.float32)]
+    timeline = layout((Say("a"), Pause(4.0), Say("b")), speech, [4.0], 0.5, RATE)
+    pause = timeline.foreground[int((LEAD_IN + 0.5) * RATE) : int((LEAD_IN + 4.5) * RATE)]
+    assert len(pause) == 4 * RATE and not pause.any()
+
+
+def test_pipeline_track_length_matches_layout(fake_context, out_dir):
+    request = Request("soothing-breath", length="short", output=out_dir, format="wav",
+                      background="none")
+    result = Renderer(fake_context).render(request)
+    says = [t for t in result.cues if isinstance(t.cue, Say)]
+    assert says and all(t.end > t.start for t in says)
+    assert result.seconds == pytest.approx(result.cues[-1].end + TAIL, abs=0.01)
+    assert result.path.exists() and result.path.suffix == ".wav"
+
+
+@pytest.mark.parametrize("minutes", [5.0, 7.5, 12.0])
+def test_minutes_are_met_exactly_with_fake_voice(fake_context, out_dir, minutes):
+    request = Request("safe-place", minutes=minutes, output=out_dir, format="wav",
+                      background="none")
+    result = Renderer(fake_context).render(request)
+    assert result.seconds == pytest.approx(minutes * 60, abs=0.05)
+
+
+def test_each_sentence_is_synthesised_once(fake_context, fake_engine, out_dir):
+    renderer = Renderer(fake_context)
+    script = renderer.script(Request("compassionate-self", length="short"))
+    renderer.render(Request("compassionate-self", length="short", output=out_dir,
+                            format="wav", background="none"))
+    assert fake_engine.calls == len(set(script.sentences))
