@@ -23,10 +23,13 @@ class Format:
     ffmpeg_format: str
     codec: str | None
     bitrate: str | None
+    quality: tuple[str, ...] = ()
+    """Extra encoder options."""
 
 
 FORMATS: dict[str, Format] = {
-    "mp3": Format("mp3", "mp3", "libmp3lame", "128k"),
+    # VBR V4 (about 160 kb/s): CBR 128k measurably drops the quiet bed (-0.45 LU overall).
+    "mp3": Format("mp3", "mp3", "libmp3lame", None, ("-q:a", "4")),
     "m4a": Format("m4a", "ipod", "aac", "128k"),
     "wav": Format("wav", "wav", None, None),
 }
@@ -96,7 +99,7 @@ def export(
             format=spec.ffmpeg_format,
             codec=spec.codec,
             bitrate=spec.bitrate,
-            parameters=[],
+            parameters=list(spec.quality),
             tags=dict(tags),
             id3v2_version="3",
         ).close()

@@ -61,7 +61,7 @@ def test_cli_render_duration_loudness_and_tags(cli_render):
     path = folder / "safe-place-short.mp3"
     audio = decode(path)
     assert len(audio) / RATE == pytest.approx(300, rel=0.03)
-    assert loudness(audio) == pytest.approx(-16.0, abs=1.0)
+    assert loudness(audio) == pytest.approx(-16.0, abs=0.5)
     assert true_peak_db(audio, RATE) <= -1.0
     tags = mutagen.File(path, easy=True)
     assert tags["title"] == ["The Safe Place"]
@@ -74,7 +74,7 @@ def test_api_result_matches_decoded_file(api_render):
     result, audio = api_render
     assert result.path.exists()
     assert len(audio) / RATE == pytest.approx(result.seconds, abs=0.1)
-    assert loudness(audio) == pytest.approx(-16.0, abs=1.0)
+    assert loudness(audio) == pytest.approx(-16.0, abs=0.5)
     assert true_peak_db(audio, RATE) <= -1.0
     assert any(isinstance(t.cue, Say) and "tree" in t.cue.text for t in result.cues)
 

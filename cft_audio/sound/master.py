@@ -17,7 +17,7 @@ CEILING_DBTP = -1.8
 FADE_IN = 1.0
 FADE_OUT = 4.0
 _LIMITER_WINDOW = 0.02
-_TOLERANCE_LU = 0.25
+_TOLERANCE_LU = 0.1
 _CHUNK_SECONDS = 10.0
 
 
@@ -62,7 +62,7 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float = TARGET_LUFS
     """Bring the whole track to the target loudness under the true-peak ceiling, with fades."""
     out = _fade(audio, sample_rate)
     loudness = integrated_loudness(out, sample_rate)
-    for _ in range(3):
+    for _ in range(4):
         if not np.isfinite(loudness) or abs(loudness - target_lufs) < _TOLERANCE_LU:
             break
         out *= np.float32(db_to_gain(target_lufs - loudness))
