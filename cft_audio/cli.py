@@ -74,7 +74,7 @@ def render(exercise: str, fmt: str | None, details: tuple[str, ...], phrases: tu
                       **fields)  # type: ignore[arg-type]
     err = sys.stderr
     reporters = []
-    bar = TerminalProgress(err) if err.isatty() and not quiet else None
+    bar = TerminalProgress(err) if err.isatty() and not (quiet or verbose) else None
     if bar:
         reporters.append(bar)
     if verbose:
