@@ -88,7 +88,7 @@ class Renderer:
     def script(self, request: Request) -> Script:
         """Validate the request and write its personalised script (no audio)."""
         self.check(request)
-        return self._script_for(request, self._choose_length(request))
+        return self._choose_script(request)
 
     def render(self, request: Request) -> Result:
         """Render the request to a finished, tagged audio file."""
@@ -140,17 +140,17 @@ class Renderer:
             details=request.details,
         )
 
-    def _choose_length(self, request: Request) -> str:
-        """The script form to use: as asked, or the one whose natural length suits the target."""
+    def _choose_script(self, request: Request) -> Script:
+        """The script in the form asked for, or the form whose natural length suits the target."""
         if request.minutes is None:
-            return request.length or "standard"
+            return self._script_for(request, request.length or "standard")
         target = request.minutes * 60
         forms = (request.length,) if request.length else LENGTHS
         options = []
         for length in forms:
             script = self._script_for(request, length)
             shortest, longest, natural = self._estimate(script, request)
-            options.append((length, shortest, longest, natural))
+            options.append((script, shortest, longest, natural))
         reachable = [o for o in options if o[1] <= target <= o[2]]
         if not reachable:
             low = max(MIN_MINUTES, min(o[1] for o in options) / 60)
@@ -170,8 +170,7 @@ class Renderer:
         rate = WORDS_PER_SECOND / settings.length_scale
         speech = [len(s.split()) / rate for s in script.sentences]
         fixed = fixed_seconds(script.cues, speech, pace.sentence_gap)
-        nominal = clamp_pauses([c.seconds * pace.pause_factor for c in script.cues
-                                if isinstance(c, Pause)])
+        nominal = _nominal_pauses(script, request.pace)
         feasible = feasible_range(nominal, fixed)
         return (
             feasible.shortest * (1 + _PLANNING_MARGIN),
@@ -202,9 +201,7 @@ class Renderer:
     ) -> tuple[float, ...]:
         """Pause lengths: nominal at this pace, or fitted so the track hits the target."""
         pace = PACES[request.pace]
-        nominal = clamp_pauses(
-            [c.seconds * pace.pause_factor for c in script.cues if isinstance(c, Pause)]
-        )
+        nominal = _nominal_pauses(script, request.pace)
         if request.minutes is None:
             return nominal
         fixed = fixed_seconds(script.cues, [len(s) / RATE for s in speech], pace.sentence_gap)
@@ -222,6 +219,12 @@ class Renderer:
 def render(request: Request, context: RenderContext | None = None) -> Result:
     """Render one request to a finished audio file and return where and what it is."""
     return Renderer(context).render(request)
+
+
+def _nominal_pauses(script: Script, pace: str) -> tuple[float, ...]:
+    """The script's pauses at this pace, within the clinical bounds."""
+    factor = PACES[pace].pause_factor
+    return clamp_pauses([c.seconds * factor for c in script.cues if isinstance(c, Pause)])
 
 
 def _format(request: Request) -> str:
