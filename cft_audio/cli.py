@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import CftAudioError, InvalidRequest
+from .errors import CftAudioError, InvalidRequest, ScriptError
 
-_FIELD_NAMES = {"exercise": "EXERCISE", "phrase": "--phrase", "detail": "--detail"}
+_FIELD_NAMES = {"exercise": "EXERCISE", "phrase": "--phrase", "detail": "--detail",
+                "quality": "--quality"}
 """How a request field is named on the command line (default: --FIELD)."""
 
 EXIT_USAGE = 2
@@ -24,28 +25,55 @@ def cli() -> None:
     """Render personalised compassion-focused therapy (CFT) recordings, offline."""
 
 
+_PERSONALISATION = (
+    click.argument("exercise", metavar="EXERCISE", required=False),
+    click.option("--script", "script_path", type=click.Path(path_type=Path), default=None,
+                 help="Your own template (.j2) instead of EXERCISE; see scripts/README.md."),
+    click.option("--name", default="", help="Client's first name (used sparingly). "
+                 "Default: none."),
+    click.option("--image", default="person", show_default=True,
+                 help="Compassionate-other image: person, animal, tree, mountain, sea, light, "
+                      "or your own words starting with a/an/the/my (e.g. 'my grandmother')."),
+    click.option("--place", default="beach", show_default=True,
+                 help="Safe place: beach, forest, meadow, garden, room, lakeside, or your own "
+                      "words (e.g. \"my grandmother's kitchen garden\")."),
+    click.option("--detail", "details", multiple=True,
+                 help="A sensory detail of the safe place the client named (repeatable)."),
+    click.option("--quality", "qualities", multiple=True,
+                 help="A quality to dwell on: wisdom, strength, warmth, non-judgement "
+                      "(repeatable)."),
+    click.option("--phrase", "phrases", multiple=True,
+                 help="The client's own compassionate phrase (repeatable)."),
+    click.option("--gentle", is_flag=True,
+                 help="Gentle variant: eyes open allowed, more reassurance, shorter silences."),
+    click.option("--length", default=None,
+                 help="Script form: short, standard, long. Default: chosen from --minutes, "
+                      "else standard."),
+    click.option("--minutes", type=float, default=None,
+                 help="Target length in minutes (3 to 60); silences stretch or shrink to fit."),
+    click.option("--voice", default="joe", show_default=True,
+                 help="Voice id (see `cft-audio voices`)."),
+    click.option("--tone", default="warm", show_default=True,
+                 help="warm, calm, gentle or bright."),
+    click.option("--pace", default="slow", show_default=True, help="slow, moderate or brisk."),
+)
+
+
+def personalisation(command):
+    """Attach the options shared by `render` and `script`."""
+    for option in reversed(_PERSONALISATION):
+        command = option(command)
+    return command
+
+
+def _request(exercise: str | None, script_path: Path | None, **fields: object):
+    from .request import Request
+
+    return Request(exercise=exercise, script=script_path, **fields)  # type: ignore[arg-type]
+
+
 @cli.command()
-@click.argument("exercise", metavar="EXERCISE")
-@click.option("--name", default="", help="Client's first name (used sparingly). Default: none.")
-@click.option("--image", default="person", show_default=True,
-              help="Compassionate-other image: person, animal, tree, mountain, sea, light.")
-@click.option("--place", default="beach", show_default=True,
-              help="Safe place: beach, forest, meadow, garden, room, lakeside.")
-@click.option("--detail", "details", multiple=True,
-              help="A sensory detail of the safe place the client named (repeatable).")
-@click.option("--phrase", "phrases", multiple=True,
-              help="The client's own compassionate phrase (repeatable).")
-@click.option("--gentle", is_flag=True,
-              help="Gentle variant: eyes open allowed, more reassurance, shorter silences.")
-@click.option("--length", default=None,
-              help="Script form: short, standard, long. Default: chosen from --minutes, "
-                   "else standard.")
-@click.option("--minutes", type=float, default=None,
-              help="Target length in minutes (3 to 60); silences stretch or shrink to fit.")
-@click.option("--voice", default="joe", show_default=True,
-              help="Voice id (see `cft-audio voices`).")
-@click.option("--tone", default="warm", show_default=True, help="warm, calm, gentle or bright.")
-@click.option("--pace", default="slow", show_default=True, help="slow, moderate or brisk.")
+@personalisation
 @click.option("--background", default="ocean", show_default=True,
               help="ocean, brown-noise, warm-drone or none.")
 @click.option("--format", "fmt", default=None,
@@ -61,17 +89,14 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Report each stage, its timing and the "
               "measured loudness.")
-def render(exercise: str, fmt: str | None, details: tuple[str, ...], phrases: tuple[str, ...],
-           quiet: bool, verbose: bool, **fields: object) -> None:
-    """Render EXERCISE (see `cft-audio exercises`) to a finished audio file."""
+def render(fmt: str | None, quiet: bool, verbose: bool, **fields: object) -> None:
+    """Render EXERCISE (see `cft-audio exercises`) or --script to a finished audio file."""
     from .pipeline import RenderContext, Renderer
     from .progress import StageLog, TerminalProgress, combine
-    from .request import Request
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
-    request = Request(exercise=exercise, format=fmt, details=details, phrases=phrases,
-                      **fields)  # type: ignore[arg-type]
+    request = _request(format=fmt, **fields)  # type: ignore[arg-type]
     err = sys.stderr
     reporters = []
     bar = TerminalProgress(err) if err.isatty() and not (quiet or verbose) else None
@@ -93,6 +118,19 @@ def render(exercise: str, fmt: str | None, details: tuple[str, ...], phrases: tu
         )
     if not quiet:
         click.echo(str(result.path))
+
+
+@cli.command()
+@personalisation
+def script(**fields: object) -> None:
+    """Print the personalised script of EXERCISE (or --script) with timing marks; no audio."""
+    from .pipeline import Renderer
+    from .script.text import annotated
+
+    preview = Renderer().preview(_request(**fields))  # type: ignore[arg-type]
+    click.echo(f"{preview.script.title} ({preview.script.length} form), "
+               f"estimated {_clock(preview.seconds)}\n")
+    click.echo(annotated(preview.script, preview.pauses), nl=False)
 
 
 @cli.command()
@@ -143,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except InvalidRequest as error:
         click.echo(f"cft-audio: error: {_request_message(error)}", err=True)
+        return EXIT_USAGE
+    except ScriptError as error:
+        click.echo(f"cft-audio: error: {error}", err=True)
         return EXIT_USAGE
     except CftAudioError as error:
         click.echo(f"cft-audio: error: {error}", err=True)

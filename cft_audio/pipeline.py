@@ -22,8 +22,8 @@ from .sound.beds import BEDS
 from .sound.master import master
 from .sound.mix import mix
 from .sound.signal import resample
-from .sound.timeline import TimedCue, fixed_seconds, layout
-from .voices.engine import Engine
+from .sound.timeline import TimedCue, Timeline, fixed_seconds, layout
+from .voices.engine import Engine, VoiceSettings
 from .voices.presets import PACES
 from .voices.profiles import VoiceProfile, load_profiles, open_engine, voice_settings
 
@@ -36,6 +36,8 @@ STAGES = ("script", "speech", "timeline", "master", "export")
 WORDS_PER_SECOND = 2.45
 """Estimated speaking rate of the default voice at moderate pace (for planning only)."""
 _PLANNING_MARGIN = 0.06
+_SPOKEN_LIMIT = 40_000_000
+"""Samples of speech kept in memory between renders (about 160 MB)."""
 
 
 def _silent(stage: str, fraction: float) -> None:
@@ -64,6 +66,15 @@ class Result:
     true_peak: float
 
 
+@dataclass(frozen=True)
+class Preview:
+    """A script as it would be rendered: pauses (estimated fit) and estimated duration."""
+
+    script: Script
+    pauses: tuple[float, ...]
+    seconds: float
+
+
 class Renderer:
     """Renders requests; keeps loaded voices so several renders share them."""
 
@@ -73,14 +84,15 @@ class Renderer:
         self.profiles = load_profiles(self.context.voice_folders)
         self._env = environment(self.context.scripts)
         self._engines: dict[str, Engine] = {}
+        self._spoken: dict[tuple[str, VoiceSettings, str], np.ndarray] = {}
+        self._spoken_samples = 0
 
     def check(self, request: Request) -> None:
         """Raise InvalidRequest if any field of the request is not allowed."""
         validate(
             request,
             voices=self.profiles,
-            images=self.vocabulary.images,
-            places=self.vocabulary.places,
+            vocabulary=self.vocabulary,
             backgrounds=BEDS,
             formats=FORMATS,
         )
@@ -93,16 +105,8 @@ class Renderer:
     def render(self, request: Request) -> Result:
         """Render the request to a finished, tagged audio file."""
         progress = self.context.progress
-        progress("script", 0.0)
-        script = self.script(request)
-        target = plan_output(request.output, request.exercise, script.length, _format(request))
-        progress("script", 1.0)
-
-        speech = self._speak(script, request, progress)
-        pace = PACES[request.pace]
-        pauses = self._pauses(script, speech, request)
-        progress("timeline", 0.0)
-        timeline = layout(script.cues, speech, pauses, pace.sentence_gap, RATE)
+        script, timeline = self._timeline(request, check_output=True)
+        target = plan_output(request.output, script.exercise, script.length, _format(request))
         bed = BEDS[request.background].render(len(timeline.foreground), RATE, request.seed)
         progress("timeline", 0.5)
         mixed = mix(timeline.foreground, timeline.speech_spans, bed, RATE)
@@ -126,16 +130,35 @@ class Renderer:
             true_peak=mastered.true_peak,
         )
 
+    def timeline(self, request: Request) -> tuple[Script, Timeline]:
+        """Script, speech and placement only: the track's exact layout, before any mixing."""
+        return self._timeline(request, check_output=False)
+
+    def _timeline(self, request: Request, check_output: bool) -> tuple[Script, Timeline]:
+        progress = self.context.progress
+        progress("script", 0.0)
+        script = self.script(request)
+        if check_output:  # fail before the slow work, not after it
+            plan_output(request.output, script.exercise, script.length, _format(request))
+        progress("script", 1.0)
+        speech = self._speak(script, request, progress)
+        pauses = self._pauses(script, speech, request)
+        progress("timeline", 0.0)
+        timeline = layout(script.cues, speech, pauses, PACES[request.pace].sentence_gap, RATE)
+        return script, timeline
+
     def _script_for(self, request: Request, length: str) -> Script:
         return render_script(
             self._env,
             self.vocabulary,
             exercise=request.exercise,
+            custom=Path(request.script) if request.script is not None else None,
             length=length,
             name=request.name,
             image=request.image,
             place=request.place,
             gentle=request.gentle,
+            qualities=request.qualities,
             phrases=request.phrases,
             details=request.details,
         )
@@ -153,23 +176,41 @@ class Renderer:
             options.append((script, shortest, longest, natural))
         reachable = [o for o in options if o[1] <= target <= o[2]]
         if not reachable:
-            low = max(MIN_MINUTES, min(o[1] for o in options) / 60)
-            high = min(MAX_MINUTES, max(o[2] for o in options) / 60)
+            low, high = _minutes_range(options)
             which = f"the {request.length} form of " if request.length else ""
             raise InvalidRequest(
                 "minutes",
-                f"{request.minutes:g} cannot be reached for {which}{request.exercise}",
-                f"{np.ceil(low):.0f} to {np.floor(high):.0f}",
+                f"{request.minutes:g} cannot be reached for {which}{options[0][0].exercise}",
+                f"{low:.0f} to {high:.0f}",
             )
         return min(reachable, key=lambda o: abs(np.log(target / o[3])))[0]
 
+    def reachable_minutes(self, request: Request) -> tuple[float, float]:
+        """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
+        self.check(request)
+        forms = (request.length,) if request.length else LENGTHS
+        options = []
+        for length in forms:
+            script = self._script_for(request, length)
+            options.append((script, *self._estimate(script, request)))
+        return _minutes_range(options)
+
+    def preview(self, request: Request) -> Preview:
+        """The script with estimated pause lengths and duration, without synthesising."""
+        script = self.script(request)
+        nominal = _nominal_pauses(script, request.pace)
+        fixed = _estimated_fixed_seconds(script, request)
+        pauses = nominal
+        if request.minutes is not None:
+            try:
+                pauses = fit_pauses(nominal, fixed, request.minutes * 60)
+            except TargetOutOfReach:
+                pauses = nominal
+        return Preview(script=script, pauses=pauses, seconds=fixed + sum(pauses))
+
     def _estimate(self, script: Script, request: Request) -> tuple[float, float, float]:
         """Planning estimate of (shortest, longest, natural) seconds for a script."""
-        pace = PACES[request.pace]
-        settings = voice_settings(request.tone, request.pace)
-        rate = WORDS_PER_SECOND / settings.length_scale
-        speech = [len(s.split()) / rate for s in script.sentences]
-        fixed = fixed_seconds(script.cues, speech, pace.sentence_gap)
+        fixed = _estimated_fixed_seconds(script, request)
         nominal = _nominal_pauses(script, request.pace)
         feasible = feasible_range(nominal, fixed)
         return (
@@ -188,13 +229,19 @@ class Renderer:
         engine = self._engine(request.voice)
         settings = voice_settings(request.tone, request.pace)
         unique = list(dict.fromkeys(script.sentences))
-        spoken: dict[str, np.ndarray] = {}
         progress("speech", 0.0)
         for done, sentence in enumerate(unique, start=1):
-            clip = engine.synthesize(sentence, settings)
-            spoken[sentence] = resample(clip.samples, clip.sample_rate, RATE)
+            key = (request.voice, settings, sentence)
+            if key not in self._spoken:
+                if self._spoken_samples > _SPOKEN_LIMIT:
+                    self._spoken.clear()  # bounded: a long-lived renderer does not grow
+                    self._spoken_samples = 0
+                clip = engine.synthesize(sentence, settings)
+                self._spoken[key] = resample(clip.samples, clip.sample_rate, RATE)
+                self._spoken_samples += len(self._spoken[key])
             progress("speech", done / len(unique))
-        return [spoken[c.text] for c in script.cues if isinstance(c, Say)]
+        return [self._spoken[(request.voice, settings, c.text)] for c in script.cues
+                if isinstance(c, Say)]
 
     def _pauses(
         self, script: Script, speech: list[np.ndarray], request: Request
@@ -210,7 +257,7 @@ class Renderer:
         except TargetOutOfReach as error:
             raise InvalidRequest(
                 "minutes",
-                f"{request.minutes:g} cannot be reached for {request.exercise} with this voice",
+                f"{request.minutes:g} cannot be reached for {script.exercise} with this voice",
                 f"{np.ceil(error.feasible.shortest / 60):.0f} to "
                 f"{np.floor(error.feasible.longest / 60):.0f}",
             ) from error
@@ -219,6 +266,20 @@ class Renderer:
 def render(request: Request, context: RenderContext | None = None) -> Result:
     """Render one request to a finished audio file and return where and what it is."""
     return Renderer(context).render(request)
+
+
+def _minutes_range(options: list[tuple[Script, float, float, float]]) -> tuple[float, float]:
+    """Whole minutes reachable by any of the (script, shortest, longest, natural) options."""
+    low = max(MIN_MINUTES, min(o[1] for o in options) / 60)
+    high = min(MAX_MINUTES, max(o[2] for o in options) / 60)
+    return float(np.ceil(low)), float(np.floor(high))
+
+
+def _estimated_fixed_seconds(script: Script, request: Request) -> float:
+    """Everything but the pauses, with speech length estimated from word counts."""
+    rate = WORDS_PER_SECOND / voice_settings(request.tone, request.pace).length_scale
+    speech = [len(s.split()) / rate for s in script.sentences]
+    return fixed_seconds(script.cues, speech, PACES[request.pace].sentence_gap)
 
 
 def _nominal_pauses(script: Script, pace: str) -> tuple[float, ...]:
@@ -242,5 +303,7 @@ def _tags(script: Script, request: Request) -> dict[str, str]:
         "artist": request.artist,
         "album": request.album,
         "genre": "Meditation",
-        "comment": EXERCISES[request.exercise].description,
+        "comment": EXERCISES[script.exercise].description
+        if script.exercise in EXERCISES and request.script is None
+        else "A personal practice script",
     }

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidRequest
-from .script.catalogue import EXERCISES, LENGTHS
+from .script.catalogue import EXERCISES, LENGTHS, QUALITIES
+from .script.vocabulary import Vocabulary
 from .voices.presets import PACES, TONES
 
 MIN_MINUTES = 3.0
@@ -26,14 +27,18 @@ _NAME_PATTERN = re.compile(r"^[^\W\d_][\w' .\-]*$")
 class Request:
     """Everything needed to render one personalised track; validated by `validate`."""
 
-    exercise: str
-    """Exercise id, e.g. "safe-place" (see `cft-audio exercises`)."""
+    exercise: str | None = None
+    """Exercise id, e.g. "safe-place" (see `cft-audio exercises`); None with `script`."""
+    script: Path | None = None
+    """A therapist's own template (.j2) to render instead of a bundled exercise."""
     name: str = ""
     """Client's first name, used sparingly; empty for none."""
     image: str = "person"
-    """Image type for the compassionate other."""
+    """Compassionate-other image: a vocabulary key, or own words ("my grandmother")."""
     place: str = "beach"
-    """Setting for the safe place."""
+    """Safe place: a vocabulary key, or own words ("my grandmother's kitchen garden")."""
+    qualities: tuple[str, ...] = ()
+    """Qualities of compassion to dwell on (see QUALITIES)."""
     phrases: tuple[str, ...] = ()
     """The client's own compassionate phrases, woven into the script."""
     details: tuple[str, ...] = ()
@@ -68,15 +73,16 @@ def validate(
     request: Request,
     *,
     voices: Iterable[str],
-    images: Iterable[str],
-    places: Iterable[str],
+    vocabulary: Vocabulary,
     backgrounds: Iterable[str],
     formats: Iterable[str],
 ) -> None:
     """Raise InvalidRequest naming the first field whose value is not allowed."""
-    _choice("exercise", request.exercise, EXERCISES)
-    _choice("image", request.image, images)
-    _choice("place", request.place, places)
+    _check_source(request.exercise, request.script)
+    vocabulary.image(request.image)
+    vocabulary.place(request.place)
+    for quality in request.qualities:
+        _choice("quality", quality, QUALITIES)
     _choice("voice", request.voice, voices)
     _choice("tone", request.tone, TONES)
     _choice("pace", request.pace, PACES)
@@ -94,6 +100,20 @@ def validate(
     for field, values in (("phrase", request.phrases), ("detail", request.details)):
         for value in values:
             _check_text(field, value)
+
+
+def _check_source(exercise: str | None, script: Path | None) -> None:
+    if script is None:
+        if exercise is None:
+            raise InvalidRequest("exercise", "missing (or give a template with --script)",
+                                 sorted(EXERCISES))
+        _choice("exercise", exercise, EXERCISES)
+        return
+    if exercise is not None:
+        raise InvalidRequest("exercise", "give an exercise or a script, not both")
+    if Path(script).suffix != ".j2" or not Path(script).is_file():
+        raise InvalidRequest("script", f"{str(script)!r} is not a readable .j2 file",
+                             "a path to a jinja2 template ending in .j2")
 
 
 def _choice(field: str, value: str, allowed: Iterable[str]) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from cft_audio import Request, render
+from cft_audio import Renderer, Request, render
 from cft_audio.ffmpeg import decode
 from cft_audio.script.cues import Pause, Say
 from cft_audio.sound.analysis import true_peak_db
@@ -97,3 +97,13 @@ def test_speech_stands_over_silences_with_bed_beneath(api_render):
 def test_no_clicks_in_rendered_track(api_render):
     _, audio = api_render
     assert worst_jump(audio, audible=0.02) < 12.0
+
+
+def test_fitting_hits_random_targets_with_real_voice():
+    renderer = Renderer()
+    low, high = renderer.reachable_minutes(Request("soothing-breath", length="short"))
+    targets = np.random.default_rng(3).uniform(low, high, 5)
+    for minutes in targets:
+        _, timeline = renderer.timeline(Request("soothing-breath", length="short",
+                                                minutes=float(minutes)))
+        assert timeline.seconds == pytest.approx(minutes * 60, rel=0.03)

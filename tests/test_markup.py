@@ -14,6 +14,7 @@ CASES = [
     ("[section Arriving]\nSettle in.", (Section("Arriving"), Say("Settle in."))),
     ("[breath in 4 out 6 x 3]", (Breath(4.0, 6.0, 3),)),
     ("[pause 2.5s] Rest.\n\n  Now,\n  notice.", (Pause(2.5), Say("Rest."), Say("Now, notice."))),
+    ("[pause short] [pause medium] [pause long]", (Pause(3.0), Pause(8.0), Pause(15.0))),
     ("", ()),
 ]
 

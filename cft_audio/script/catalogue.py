@@ -45,5 +45,8 @@ EXERCISES: dict[str, Exercise] = {
     )
 }
 
+QUALITIES: tuple[str, ...] = ("wisdom", "strength", "warmth", "non-judgement")
+"""Qualities of compassion a script can dwell on."""
+
 LENGTHS: tuple[str, ...] = ("short", "standard", "long")
 """Script forms: about 4, 10 and 18 minutes."""

@@ -9,11 +9,16 @@ from .cues import Bell, Breath, Cue, Pause, Say, Section
 
 _TAG = re.compile(r"\[([^\[\]]*)\]")
 _PAUSE = re.compile(r"^pause\s+(\d+(?:\.\d+)?)\s*s$")
+_NAMED_PAUSE = re.compile(r"^pause\s+(short|medium|long)$")
+NAMED_PAUSES = {"short": 3.0, "medium": 8.0, "long": 15.0}
+"""Seconds of the named pauses at moderate pace (all pauses scale with pace and fitting)."""
 _BREATH = re.compile(r"^breath\s+in\s+(\d+(?:\.\d+)?)\s+out\s+(\d+(?:\.\d+)?)\s+x\s*(\d+)$")
 _SECTION = re.compile(r"^section\s+(\S.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
-MARKUP_HELP = "[pause 8s], [section Title], [breath in 4 out 6 x 3], [bell]"
+MARKUP_HELP = (
+    "[pause 8s], [pause short|medium|long], [section Title], [breath in 4 out 6 x 3], [bell]"
+)
 
 
 def parse(text: str, source: str = "script") -> tuple[Cue, ...]:
@@ -22,13 +27,19 @@ def parse(text: str, source: str = "script") -> tuple[Cue, ...]:
     position = 0
     for match in _TAG.finditer(text):
         cues.extend(_sentences(text[position : match.start()]))
-        cues.append(_tag(match.group(1).strip(), _line_of(text, match.start()), source))
+        try:
+            cues.append(_tag(match.group(1).strip(), _line_of(text, match.start()), source))
+        except ScriptError as error:
+            error.fragment = match.group(0)  # type: ignore[attr-defined]
+            raise
         position = match.end()
     cues.extend(_sentences(text[position:]))
     stray = re.search(r"[\[\]]", "".join(c.text for c in cues if isinstance(c, Say)))
     if stray:
         line = _line_of(text, text.find(stray.group(0)))
-        raise ScriptError(f"{source}, line {line}: unmatched bracket in markup")
+        error = ScriptError(f"{source}, line {line}: unmatched bracket in markup")
+        error.fragment = text.splitlines()[line - 1].strip()  # type: ignore[attr-defined]
+        raise error
     return tuple(cues)
 
 
@@ -37,6 +48,8 @@ def _tag(body: str, line: int, source: str) -> Cue:
         return Bell()
     if m := _PAUSE.match(body):
         return Pause(float(m.group(1)))
+    if m := _NAMED_PAUSE.match(body):
+        return Pause(NAMED_PAUSES[m.group(1)])
     if m := _BREATH.match(body):
         inhale, exhale, cycles = float(m.group(1)), float(m.group(2)), int(m.group(3))
         if inhale <= 0 or exhale <= 0 or cycles < 1:

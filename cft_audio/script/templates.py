@@ -1,8 +1,15 @@
-"""Render an exercise template (jinja2, sandboxed) into a personalised Script."""
+"""Render an exercise template (jinja2, sandboxed) into a personalised Script.
+
+Errors name the template file and line: syntax errors from the parser, runtime errors
+(undefined variables, blocked attribute access, missing includes) from the traceback,
+and bad timing markup by finding the offending tag in the template sources.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from types import TracebackType
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -12,6 +19,8 @@ from .catalogue import EXERCISES
 from .cues import Script
 from .markup import parse
 from .vocabulary import Vocabulary
+
+CUSTOM_NAME = "<custom>"
 
 
 def environment(scripts_dir: Path) -> SandboxedEnvironment:
@@ -30,44 +39,129 @@ def render_script(
     env: SandboxedEnvironment,
     vocabulary: Vocabulary,
     *,
-    exercise: str,
+    exercise: str | None = None,
+    custom: Path | None = None,
     length: str,
     name: str = "",
     image: str = "person",
     place: str = "beach",
     gentle: bool = False,
+    qualities: tuple[str, ...] = (),
     phrases: tuple[str, ...] = (),
     details: tuple[str, ...] = (),
 ) -> Script:
-    """Fill the exercise template with the personalisation and parse it into cues."""
-    template_name = f"{exercise}.j2"
+    """Fill a bundled exercise or a custom template and parse it into cues."""
+    if custom is not None:
+        source_name, exercise_id, title = custom.name, _slug(custom.stem), _title(custom.stem)
+    else:
+        assert exercise is not None
+        source_name, exercise_id = f"{exercise}.j2", exercise
+        title = EXERCISES[exercise].title
     context = {
-        "exercise": exercise,
+        "exercise": exercise_id,
         "length": length,
         "name": name.strip(),
         "gentle": gentle,
+        "qualities": list(qualities),
         "phrases": [_clean(p) for p in phrases],
         "details": [_clean(d) for d in details],
-        "other": dict(vocabulary.images[image]),
-        "place": dict(vocabulary.places[place]),
+        "other": vocabulary.image(image),
+        "place": vocabulary.place(place),
     }
     try:
-        text = env.get_template(template_name).render(context)
+        template = _load(env, custom, source_name)
+        text = template.render(context)
     except jinja2.TemplateSyntaxError as error:
-        where = f"{error.name or template_name}, line {error.lineno}"
-        raise ScriptError(f"{where}: {error.message}") from error
-    except jinja2.TemplateError as error:
-        raise ScriptError(f"{template_name}: {error}") from error
-    cues = parse(text, source=template_name)
-    return Script(
-        exercise=exercise,
-        title=EXERCISES[exercise].title,
-        length=length,
-        cues=cues,
-        text=text,
-    )
+        where = _shown(error.name or error.filename or source_name, source_name)
+        raise ScriptError(f"{where}, line {error.lineno}: {error.message}") from error
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as error:
+        where, line = _template_frame(error.__traceback__, source_name)
+        raise ScriptError(f"{where}, line {line}: {_describe(error)}") from error
+    try:
+        cues = parse(text, source=source_name)
+    except ScriptError as error:
+        raise ScriptError(_locate_markup(error, env, custom, source_name)) from error
+    return Script(exercise=exercise_id, title=title, length=length, cues=cues, text=text)
+
+
+def _load(env: SandboxedEnvironment, custom: Path | None, source_name: str) -> jinja2.Template:
+    if custom is None:
+        return env.get_template(source_name)
+    try:
+        source = custom.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScriptError(f"{custom.name}: cannot be read ({error})") from error
+    return env.from_string(source)
+
+
+def _template_frame(tb: TracebackType | None, source_name: str) -> tuple[str, int | str]:
+    """The innermost traceback frame that runs template code: its file and line."""
+    found: tuple[str, int | str] = (source_name, "?")
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or filename == "<template>":
+            found = (_shown(filename, source_name), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _shown(filename: str, source_name: str) -> str:
+    """Template file name as a therapist knows it (relative to scripts/)."""
+    if filename in ("<template>", CUSTOM_NAME):
+        return source_name
+    parts = Path(filename).parts
+    return "/".join(parts[-2:]) if len(parts) > 1 and parts[-2] == "partials" else parts[-1]
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, jinja2.TemplateNotFound):
+        return f"included template {error.name!r} not found (includes come from scripts/)"
+    if isinstance(error, jinja2.exceptions.SecurityError):
+        return f"not allowed in templates ({error})"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def _locate_markup(
+    error: ScriptError, env: SandboxedEnvironment, custom: Path | None, source_name: str
+) -> str:
+    """Point a markup error at the template line holding the offending tag, if findable."""
+    fragment = getattr(error, "fragment", None)
+    message = str(error).split(": ", 1)[-1]
+    if fragment:
+        for name, text in _sources(env, custom, source_name):
+            for number, line in enumerate(text.splitlines(), start=1):
+                if fragment in line:
+                    return f"{name}, line {number}: {message}"
+    return str(error)
+
+
+def _sources(
+    env: SandboxedEnvironment, custom: Path | None, source_name: str
+) -> list[tuple[str, str]]:
+    """The main template's text first, then every partial."""
+    loader = env.loader
+    sources = []
+    if custom is not None:
+        sources.append((source_name, custom.read_text(encoding="utf-8")))
+    names = loader.list_templates() if loader is not None else []
+    ordered = [source_name] + [n for n in names if n != source_name]
+    for name in ordered:
+        if custom is None or name != source_name:
+            try:
+                sources.append((name, loader.get_source(env, name)[0]))  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                continue
+    return sources
 
 
 def _clean(value: str) -> str:
     """Strip whitespace and final punctuation; templates add their own."""
     return " ".join(value.split()).rstrip(".!?,;: ")
+
+
+def _slug(stem: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "script"
+
+
+def _title(stem: str) -> str:
+    return " ".join(w.capitalize() for w in re.split(r"[-_\s]+", stem) if w) or "Script"
