@@ -11,7 +11,7 @@ from . import __version__
 from .errors import CftAudioError, InvalidRequest, ScriptError
 
 _FIELD_NAMES = {"exercise": "EXERCISE", "phrase": "--phrase", "detail": "--detail",
-                "quality": "--quality"}
+                "quality": "--quality", "path": "PATH", "voice-name": "NAME"}
 """How a request field is named on the command line (default: --FIELD)."""
 
 EXIT_USAGE = 2
@@ -59,6 +59,16 @@ _PERSONALISATION = (
 )
 
 
+def _pronunciation_options(command):
+    """Attach --say and --lexicon."""
+    command = click.option(
+        "--lexicon", type=click.Path(path_type=Path), default=None,
+        help="YAML file of word: respelling lines, over your own lexicon.yaml.")(command)
+    return click.option(
+        "--say", "say", multiple=True, metavar="NAME=RESPELLING",
+        help="Say a word as written here, e.g. --say \"Aoife=Eefa\" (repeatable).")(command)
+
+
 def personalisation(command):
     """Attach the options shared by `render` and `script`."""
     for option in reversed(_PERSONALISATION):
@@ -86,10 +96,13 @@ def _request(exercise: str | None, script_path: Path | None, **fields: object):
               help="Artist tag (therapist or clinic).")
 @click.option("--album", default="Compassion-focused practice", show_default=True,
               help="Album tag (programme).")
+@_pronunciation_options
+@click.option("--no-cache", is_flag=True, help="Synthesise afresh; do not use the speech cache.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Report each stage, its timing and the "
               "measured loudness.")
-def render(fmt: str | None, quiet: bool, verbose: bool, **fields: object) -> None:
+def render(fmt: str | None, quiet: bool, verbose: bool, no_cache: bool,
+           **fields: object) -> None:
     """Render EXERCISE (see `cft-audio exercises`) or --script to a finished audio file."""
     from .pipeline import RenderContext, Renderer
     from .progress import StageLog, TerminalProgress, combine
@@ -104,7 +117,9 @@ def render(fmt: str | None, quiet: bool, verbose: bool, **fields: object) -> Non
         reporters.append(bar)
     if verbose:
         reporters.append(StageLog(err))
-    renderer = Renderer(RenderContext(progress=combine(*reporters)))
+    progress = combine(*reporters)
+    context = RenderContext(progress=progress, **({"cache": None} if no_cache else {}))
+    renderer = Renderer(context)
     try:
         result = renderer.render(request)
     finally:
@@ -142,15 +157,103 @@ def exercises() -> None:
         click.echo(f"{exercise.id:<20} {exercise.title} - {exercise.description}")
 
 
-@cli.command()
-def voices() -> None:
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def voices(ctx: click.Context) -> None:
+    """List the voices, one per line starting with the voice id; or preview, add, install."""
+    if ctx.invoked_subcommand is None:
+        _list_voices()
+
+
+@voices.command("list")
+def voices_list() -> None:
     """List the voices, one per line, starting with the voice id."""
-    from .resources import voices_dir
+    _list_voices()
+
+
+def _list_voices() -> None:
+    from .pipeline import RenderContext
     from .voices.profiles import load_profiles
 
-    for profile in load_profiles([voices_dir()]).values():
-        click.echo(f"{profile.id:<12} {profile.engine:<7} {profile.language:<6} "
-                   f"{profile.name} - {profile.description}")
+    for profile in load_profiles(RenderContext().voice_folders).values():
+        details = ", ".join(x for x in (profile.accent, profile.gender) if x)
+        click.echo(f"{profile.id:<16} {profile.engine:<7} {profile.language or '-':<6} "
+                   f"{profile.name}" + (f" ({details})" if details else "")
+                   + f" - {profile.description}")
+
+
+@voices.command("preview")
+@click.argument("voice")
+@click.option("--tone", default="warm", show_default=True, help="warm, calm, gentle or bright.")
+@click.option("--pace", default="slow", show_default=True, help="slow, moderate or brisk.")
+@click.option("--name", default="", help="Say this name in the greeting, to check it.")
+@click.option("--text", default=None, help="Say this instead of the sample sentences.")
+@_pronunciation_options
+@click.option("--format", "fmt", default=None, help="mp3, m4a or wav. Default: mp3.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output file or folder. Default: output/.")
+@click.option("--no-cache", is_flag=True, help="Synthesise afresh; do not use the speech cache.")
+def voices_preview(voice: str, fmt: str | None, text: str | None, no_cache: bool,
+                   **fields: object) -> None:
+    """Render a 10-second sample of VOICE with a tone and pace."""
+    from .pipeline import RenderContext, Renderer
+
+    context = RenderContext(cache=None) if no_cache else RenderContext()
+    request = _request("compassionate-self", None, voice=voice, format=fmt,
+                       **fields)  # type: ignore[arg-type]
+    click.echo(str(Renderer(context).preview_voice(request, text=text)))
+
+
+@voices.command("add")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--id", "voice_id", default=None,
+              help="Voice id to use with --voice. Default: from the file name.")
+def voices_add(path: Path, voice_id: str | None) -> None:
+    """Register a Piper voice file you have (PATH.onnx with PATH.onnx.json beside it)."""
+    from .resources import user_voices_dir
+    from .voices.profiles import add_piper_voice
+
+    profile = add_piper_voice(path, user_voices_dir(), voice_id)
+    click.echo(f"added voice {profile.id} ({profile.language or 'unknown language'}); "
+               f"use --voice {profile.id}")
+
+
+@voices.command("install")
+@click.argument("name")
+def voices_install(name: str) -> None:
+    """Download a Piper voice by NAME (e.g. en_GB-alba-medium); needs internet."""
+    from .resources import user_voices_dir
+    from .voices.profiles import install_piper_voice
+
+    profile = install_piper_voice(name, user_voices_dir())
+    click.echo(f"installed voice {profile.id}; use --voice {profile.id}")
+
+
+@cli.group()
+def cache() -> None:
+    """The speech cache: sentences already synthesised, reused by later renders."""
+
+
+@cache.command("info")
+def cache_info() -> None:
+    """Where the speech cache is, how many sentences it holds and its size."""
+    from .pipeline import RenderContext
+
+    store = RenderContext().cache
+    info = store.info() if store is not None else None
+    if info is not None:
+        click.echo(f"folder  {info.folder}\nentries {info.entries}\n"
+                   f"size    {info.bytes / 1e6:.1f} MB of {info.limit / 1e6:.0f} MB")
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Delete every cached sentence (they hold clients' names and words)."""
+    from .pipeline import RenderContext
+
+    store = RenderContext().cache
+    removed = store.clear() if store is not None else 0
+    click.echo(f"removed {removed} cached sentences")
 
 
 def _clock(seconds: float) -> str:

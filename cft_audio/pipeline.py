@@ -11,7 +11,7 @@ import numpy as np
 from .errors import InvalidRequest
 from .export import FORMATS, export, plan_output
 from .request import MAX_MINUTES, MIN_MINUTES, Request, validate
-from .resources import scripts_dir, voices_dir
+from .resources import scripts_dir, user_cache_dir, user_lexicon_path, user_voices_dir, voices_dir
 from .script.catalogue import EXERCISES, LENGTHS
 from .script.cues import Pause, Say, Script
 from .script.fitting import TargetOutOfReach, clamp_pauses, feasible_range, fit_pauses
@@ -23,9 +23,11 @@ from .sound.master import master
 from .sound.mix import mix
 from .sound.signal import resample
 from .sound.timeline import TimedCue, Timeline, fixed_seconds, layout
-from .voices.engine import Engine, VoiceSettings
-from .voices.presets import PACES
-from .voices.profiles import VoiceProfile, load_profiles, open_engine, voice_settings
+from .voices.cache import SpeechCache, speech_key
+from .voices.engine import Engine, SpeechClip, VoiceSettings
+from .voices.presets import PACES, voice_settings
+from .voices.profiles import VoiceProfile, load_profiles, open_engine
+from .voices.text import Lexicon, lexicon_from_pairs, load_lexicon, prepare
 
 Progress = Callable[[str, float], None]
 """Called with a stage name and the fraction of that stage done (0 to 1)."""
@@ -33,8 +35,12 @@ Progress = Callable[[str, float], None]
 STAGES = ("script", "speech", "timeline", "master", "export")
 """Stage names reported to the progress callback, in order."""
 
-WORDS_PER_SECOND = 2.45
-"""Estimated speaking rate of the default voice at moderate pace (for planning only)."""
+WORDS_PER_SECOND = 3.66
+"""Measured speaking rate of the default voice at length scale 1 (for planning only)."""
+LENGTH_ELASTICITY = 0.8
+"""Speech duration grows as length_scale ** 0.8 (Piper rounds short phonemes up)."""
+PREVIEW_SECONDS = 10.0
+"""Length of a voice sample."""
 _PLANNING_MARGIN = 0.06
 _SPOKEN_LIMIT = 40_000_000
 """Samples of speech kept in memory between renders (about 160 MB)."""
@@ -49,9 +55,14 @@ class RenderContext:
     """Where templates and voices come from, how progress is reported, which engines open."""
 
     scripts: Path = field(default_factory=scripts_dir)
-    voice_folders: tuple[Path, ...] = field(default_factory=lambda: (voices_dir(),))
+    voice_folders: tuple[Path, ...] = field(
+        default_factory=lambda: (voices_dir(), user_voices_dir()))
     progress: Progress = _silent
     open_engine: Callable[[VoiceProfile], Engine] = open_engine
+    cache: SpeechCache | None = field(default_factory=lambda: SpeechCache(user_cache_dir()))
+    """Speech already synthesised, shared by processes; None to synthesise everything."""
+    lexicon: Path | None = field(default_factory=user_lexicon_path)
+    """The user's pronunciation lexicon, used when the file exists."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +95,11 @@ class Renderer:
         self.profiles = load_profiles(self.context.voice_folders)
         self._env = environment(self.context.scripts)
         self._engines: dict[str, Engine] = {}
-        self._spoken: dict[tuple[str, VoiceSettings, str], np.ndarray] = {}
+        self._identities: dict[str, str] = {}
+        self._spoken: dict[str, np.ndarray] = {}
         self._spoken_samples = 0
+        self.engine_calls = 0
+        """Sentences actually synthesised (not found in memory or the disk cache)."""
 
     def check(self, request: Request) -> None:
         """Raise InvalidRequest if any field of the request is not allowed."""
@@ -96,6 +110,7 @@ class Renderer:
             backgrounds=BEDS,
             formats=FORMATS,
         )
+        self._lexicon(request)
 
     def script(self, request: Request) -> Script:
         """Validate the request and write its personalised script (no audio)."""
@@ -224,24 +239,53 @@ class Renderer:
             self._engines[voice] = self.context.open_engine(self.profiles[voice])
         return self._engines[voice]
 
+    def _lexicon(self, request: Request) -> Lexicon:
+        """The user's lexicon, then the request's lexicon file, then its --say entries."""
+        lexicon = Lexicon()
+        user = self.context.lexicon
+        if user is not None and user.is_file():
+            lexicon = load_lexicon(user)
+        if request.lexicon is not None:
+            lexicon = lexicon.merged(load_lexicon(Path(request.lexicon)))
+        return lexicon.merged(lexicon_from_pairs(request.say))
+
+    def _identity(self, voice: str, engine: Engine) -> str:
+        if voice not in self._identities:
+            self._identities[voice] = engine.identity()
+        return self._identities[voice]
+
     def _speak(self, script: Script, request: Request, progress: Progress) -> list[np.ndarray]:
-        """Synthesise every sentence once, at the working rate, in script order."""
+        """Every sentence at the working rate, in script order: from memory, disk, or engine."""
         engine = self._engine(request.voice)
         settings = voice_settings(request.tone, request.pace)
-        unique = list(dict.fromkeys(script.sentences))
+        lexicon = self._lexicon(request)
+        identity = self._identity(request.voice, engine)
+        keys = {s: speech_key(identity, settings, prepare(s, lexicon)) for s in script.sentences}
         progress("speech", 0.0)
-        for done, sentence in enumerate(unique, start=1):
-            key = (request.voice, settings, sentence)
+        spoken: dict[str, np.ndarray] = {}
+        for done, (sentence, key) in enumerate(keys.items(), start=1):
             if key not in self._spoken:
                 if self._spoken_samples > _SPOKEN_LIMIT:
                     self._spoken.clear()  # bounded: a long-lived renderer does not grow
                     self._spoken_samples = 0
-                clip = engine.synthesize(sentence, settings)
+                clip = self._cached_or_spoken(engine, key, prepare(sentence, lexicon), settings)
                 self._spoken[key] = resample(clip.samples, clip.sample_rate, RATE)
                 self._spoken_samples += len(self._spoken[key])
-            progress("speech", done / len(unique))
-        return [self._spoken[(request.voice, settings, c.text)] for c in script.cues
-                if isinstance(c, Say)]
+            spoken[key] = self._spoken[key]
+            progress("speech", done / len(keys))
+        return [spoken[keys[c.text]] for c in script.cues if isinstance(c, Say)]
+
+    def _cached_or_spoken(
+        self, engine: Engine, key: str, text: str, settings: VoiceSettings
+    ) -> SpeechClip:
+        cache = self.context.cache
+        clip = cache.get(key) if cache is not None else None
+        if clip is None:
+            clip = engine.synthesize(text, settings)
+            self.engine_calls += 1
+            if cache is not None:
+                cache.put(key, clip)
+        return clip
 
     def _pauses(
         self, script: Script, speech: list[np.ndarray], request: Request
@@ -263,6 +307,40 @@ class Renderer:
             ) from error
 
 
+    def preview_voice(
+        self, request: Request, text: str | None = None, seconds: float = PREVIEW_SECONDS
+    ) -> Path:
+        """A short voice sample (voice, tone, pace, pronunciations of the request), no bed."""
+        self.check(request)
+        lines = [text] if text else _preview_lines(request.name)
+        script = Script(title=f"Voice sample: {request.voice}", exercise="voice-sample",
+                        length="sample", cues=tuple(Say(line) for line in lines),
+                        text="\n".join(lines))
+        speech = self._speak(script, request, self.context.progress)
+        gap = np.zeros(int(PACES[request.pace].sentence_gap * RATE), dtype=np.float32)
+        lead = np.zeros(int(0.5 * RATE), dtype=np.float32)
+        voice = np.concatenate([lead, *[p for s in speech for p in (s, gap)]])
+        length = max(int(seconds * RATE), len(voice) + int(0.5 * RATE))
+        mono = np.zeros(length, dtype=np.float32)
+        mono[: len(voice)] = voice
+        mastered = master(np.repeat(mono[:, None], 2, axis=1), RATE)
+        fmt = _format(request)
+        target = plan_output(request.output, f"voice-{request.voice}",
+                             f"{request.tone}-{request.pace}", fmt)
+        tags = {"title": script.title, "artist": request.artist, "album": request.album,
+                "genre": "Speech"}
+        return export(mastered.audio, RATE, target, fmt, tags)
+
+
+def _preview_lines(name: str) -> list[str]:
+    """What a voice sample says: a greeting (with the name, to check it), then a settling."""
+    return [
+        f"Hello, {name}." if name else "Hello.",
+        "This is how I will sound as I guide your practice.",
+        "There is no hurry.",
+    ]
+
+
 def render(request: Request, context: RenderContext | None = None) -> Result:
     """Render one request to a finished audio file and return where and what it is."""
     return Renderer(context).render(request)
@@ -277,7 +355,8 @@ def _minutes_range(options: list[tuple[Script, float, float, float]]) -> tuple[f
 
 def _estimated_fixed_seconds(script: Script, request: Request) -> float:
     """Everything but the pauses, with speech length estimated from word counts."""
-    rate = WORDS_PER_SECOND / voice_settings(request.tone, request.pace).length_scale
+    length_scale = voice_settings(request.tone, request.pace).length_scale
+    rate = WORDS_PER_SECOND / length_scale**LENGTH_ELASTICITY
     speech = [len(s.split()) / rate for s in script.sentences]
     return fixed_seconds(script.cues, speech, PACES[request.pace].sentence_gap)
 

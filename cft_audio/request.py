@@ -55,6 +55,10 @@ class Request:
     """Tone preset."""
     pace: str = "slow"
     """Pace preset (speech rate and silence length)."""
+    say: tuple[str, ...] = ()
+    """Pronunciations as NAME=respelling ("Aoife=Eefa"), over any lexicon file."""
+    lexicon: Path | None = None
+    """A YAML lexicon file (word: respelling) for this render."""
     background: str = "ocean"
     """Background bed, or "none"."""
     format: str | None = None

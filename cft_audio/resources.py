@@ -1,7 +1,10 @@
-"""Locate the exercise templates and voice profiles shipped with the package."""
+"""Locate bundled templates and voices, and the user's own voice, lexicon and cache folders."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -23,3 +26,38 @@ def scripts_dir() -> Path:
 def voices_dir() -> Path:
     """Folder holding the bundled voice profiles (.yaml)."""
     return _data_dir("voices")
+
+
+def user_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The user's own cft-audio folder (voices, lexicon): $CFT_AUDIO_HOME or the OS default."""
+    env = os.environ if environ is None else environ
+    if env.get("CFT_AUDIO_HOME"):
+        return Path(env["CFT_AUDIO_HOME"]).expanduser()
+    if sys.platform == "win32":
+        return Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "cft-audio"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "cft-audio"
+    return Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "cft-audio"
+
+
+def user_voices_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where `voices add` and `voices install` put voices and their profiles."""
+    return user_data_dir(environ) / "voices"
+
+
+def user_lexicon_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The user's pronunciation lexicon (word: respelling), read when present."""
+    return user_data_dir(environ) / "lexicon.yaml"
+
+
+def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where synthesised speech is cached: $CFT_AUDIO_CACHE or the OS cache folder."""
+    env = os.environ if environ is None else environ
+    if env.get("CFT_AUDIO_CACHE"):
+        return Path(env["CFT_AUDIO_CACHE"]).expanduser()
+    if sys.platform == "win32":
+        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "cft-audio" / "cache" / "speech"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "cft-audio" / "speech"
+    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cft-audio" / "speech"

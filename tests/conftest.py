@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cft_audio.pipeline import RenderContext
-from cft_audio.voices.engine import SpeechClip, VoiceSettings
+from cft_audio.voices.engine import RATE, SpeechClip, VoiceSettings
 
 FAKE_RATE = 22050
 SECONDS_PER_CHARACTER = 0.05
@@ -21,6 +21,19 @@ class FakeEngine:
 
     calls: int = 0
     sample_rate: int = FAKE_RATE
+    name: str = "fake"
+    voice: str = "fake-1"
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def identity(self) -> str:
+        """A fixed identity per fake voice."""
+        return f"fake:{self.voice}"
+
+    def capabilities(self) -> frozenset[str]:
+        """The fake only varies its length."""
+        return frozenset({RATE})
 
     def synthesize(self, text: str, settings: VoiceSettings) -> SpeechClip:
         """Return a deterministic 'voice': a 200 Hz tone with a slow vibrato."""
@@ -31,6 +44,16 @@ class FakeEngine:
         samples = tone.astype(np.float32)
         samples.flags.writeable = False
         return SpeechClip(samples=samples, sample_rate=FAKE_RATE)
+
+
+@pytest.fixture(autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty user folder and speech cache, never the real ones."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("CFT_AUDIO_HOME", str(home / "data"))
+    monkeypatch.setenv("CFT_AUDIO_CACHE", str(home / "cache"))
+    return home
 
 
 @pytest.fixture

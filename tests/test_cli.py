@@ -71,7 +71,8 @@ def test_version(capsys):
     [
         (["exercises"], ["compassionate-self", "compassionate-other", "safe-place",
                          "soothing-breath"]),
-        (["voices"], ["joe"]),
+        (["voices"], ["espeak-en-gb", "joe"]),
+        (["voices", "list"], ["espeak-en-gb", "joe"]),
     ],
 )
 def test_listings_one_line_each(capsys, command, first_words):

@@ -17,7 +17,7 @@ from cft_audio.ffmpeg import decode
 from cft_audio.script.cues import Pause, Say
 from cft_audio.sound.analysis import true_peak_db
 
-from .signals import worst_jump
+from .signals import worst_jump, worst_jump_near
 
 pytestmark = pytest.mark.e2e
 RATE = 44100
@@ -94,9 +94,12 @@ def test_speech_stands_over_silences_with_bed_beneath(api_render):
     assert silence > -60.0  # ... with the background bed under them
 
 
-def test_no_clicks_in_rendered_track(api_render):
-    _, audio = api_render
-    assert worst_jump(audio, audible=0.02) < 12.0
+def test_no_clicks_at_speech_joins(api_render):
+    result, audio = api_render
+    joins = [t for c in result.cues if isinstance(c.cue, Say) for t in (c.start, c.end)]
+    assert len(joins) > 40
+    assert worst_jump_near(audio, joins, RATE, reach=0.005) < 6.0  # a click scores > 10
+    assert worst_jump(audio, audible=0.05) < 12.0  # nothing loud and sudden anywhere
 
 
 def test_fitting_hits_random_targets_with_real_voice():

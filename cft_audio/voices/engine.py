@@ -1,23 +1,39 @@
-"""The Engine protocol and the audio values speech engines produce."""
+"""The Engine protocol, engine-neutral voice settings, and the audio values engines produce."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from scipy.signal import resample_poly
+
+RATE = "rate"
+PITCH = "pitch"
+EXPRESSIVENESS = "expressiveness"
+CAPABILITIES = (RATE, PITCH, EXPRESSIVENESS)
+"""What an engine may be able to vary, as reported by `Engine.capabilities`."""
+
+PEAK_CEILING = 0.98
+"""Engine output above this peak is scaled down whole, never clipped."""
 
 
 @dataclass(frozen=True)
 class VoiceSettings:
-    """Per-call synthesis settings, separate from the voice's own description."""
+    """Per-call synthesis settings, engine-neutral; each engine maps what it can."""
 
     length_scale: float = 1.0
-    """Phoneme length (above 1 is slower)."""
-    noise_scale: float = 0.667
-    """Variation in voice quality."""
-    noise_w_scale: float = 0.8
-    """Variation in phoneme timing."""
+    """Speech duration multiplier (above 1 is slower)."""
+    pitch_semitones: float = 0.0
+    """Shift of the voice's own pitch, in semitones (negative is lower)."""
+    expressiveness: float = 0.5
+    """0 is steady and even, 1 is lively (Piper noise scales, eSpeak pitch range)."""
+    seed: int = 0
+    """Seed for any randomness in the engine, so the same call gives the same audio."""
 
 
 @dataclass(frozen=True)
@@ -34,13 +50,62 @@ class SpeechClip:
 
 
 class Engine(Protocol):
-    """A loaded voice that turns text into speech."""
+    """A voice that turns one sentence of prepared text into speech."""
 
-    sample_rate: int
+    name: str
+    """Engine name as used in voice profiles: piper, espeak or coqui."""
+
+    def load(self) -> None:
+        """Load the model now (idempotent); synthesize loads on first use otherwise."""
+        ...
+
+    def identity(self) -> str:
+        """Stable fingerprint of the voice (engine, model content, speaker), without loading."""
+        ...
+
+    def capabilities(self) -> frozenset[str]:
+        """Which of RATE, PITCH, EXPRESSIVENESS this engine honours."""
+        ...
 
     def synthesize(self, text: str, settings: VoiceSettings) -> SpeechClip:
-        """Speak `text` with `settings`; the clip states its own sample rate."""
+        """Speak one sentence with `settings`; the clip states its own sample rate."""
         ...
+
+
+_FILE_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def file_fingerprint(path: Path) -> str:
+    """SHA-256 of a file's content (memoised per path, size and modification time)."""
+    stat = os.stat(path)
+    key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _FILE_HASHES:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _FILE_HASHES[key] = digest.hexdigest()
+    return _FILE_HASHES[key]
+
+
+def pitch_factor(semitones: float) -> float:
+    """Frequency ratio of a shift in semitones."""
+    return float(2.0 ** (semitones / 12.0))
+
+
+def raise_pitch_by_resampling(samples: np.ndarray, factor: float) -> np.ndarray:
+    """Play `samples` `factor` times faster (pitch up by `factor`, duration shorter).
+
+    Engines that can lengthen speech first synthesise `factor` times longer, then
+    call this: the duration comes back and only the pitch moves. Polyphase
+    resampling keeps it clean (no phasing artefacts of a time-stretcher).
+    """
+    if abs(factor - 1.0) < 1e-4:
+        return np.asarray(samples, dtype=np.float32)
+    ratio = Fraction(factor).limit_denominator(200)
+    shifted = resample_poly(np.asarray(samples, dtype=np.float64), ratio.denominator,
+                            ratio.numerator)
+    return shifted.astype(np.float32)
 
 
 def trim_silence(samples: np.ndarray, sample_rate: int, threshold_db: float = -45.0) -> np.ndarray:
@@ -68,3 +133,13 @@ def trim_silence(samples: np.ndarray, sample_rate: int, threshold_db: float = -4
         out[:fade] *= ramp
         out[-fade:] *= ramp[::-1]
     return out
+
+
+def finish_clip(samples: np.ndarray, sample_rate: int) -> SpeechClip:
+    """Trim engine silence and keep the peak under the ceiling (scaled, never clipped)."""
+    trimmed = trim_silence(np.asarray(samples, dtype=np.float32), sample_rate)
+    peak = float(np.max(np.abs(trimmed))) if trimmed.size else 0.0
+    if peak > PEAK_CEILING:
+        trimmed = (trimmed * (PEAK_CEILING / peak)).astype(np.float32)
+    trimmed.flags.writeable = False
+    return SpeechClip(samples=trimmed, sample_rate=sample_rate)

@@ -1,7 +1,14 @@
-"""Piper neural TTS engine (the default), loading a local .onnx voice once."""
+"""Piper neural TTS engine (the default): a local .onnx voice, loaded once, made reproducible.
+
+Piper's VITS graph draws its noise from onnxruntime's RandomNormalLike, which no
+seed reaches. On load we rewrite each such node to read its noise from a new graph
+input, and feed it from a NumPy generator seeded by the settings and the text:
+the same sentence with the same settings is the same audio, in any process.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,58 +16,189 @@ from typing import Any
 import numpy as np
 
 from ..errors import EngineError
-from .engine import SpeechClip, VoiceSettings, trim_silence
+from .engine import (
+    EXPRESSIVENESS,
+    PITCH,
+    RATE,
+    SpeechClip,
+    VoiceSettings,
+    file_fingerprint,
+    finish_clip,
+    pitch_factor,
+    raise_pitch_by_resampling,
+)
 
-_SENTENCE_JOIN_SECONDS = 0.35
+_CLAUSE_GAP_SECONDS = 0.35
+"""Silence between the sentences Piper itself splits a text into."""
+_FRAMES_PER_ID = 8
+"""Generous first guess of output frames per phoneme id (measured about 2.2 at scale 1)."""
+_CHANNELS = 256
+"""Noise values per frame: at least the model's latent channels (192 in Piper voices)."""
 
 
 @dataclass
 class PiperEngine:
-    """A Piper voice model; load lazily on first use."""
+    """A Piper voice model; loads on first use."""
 
     model_path: Path
     config_path: Path | None = None
     speaker_id: int | None = None
+    name: str = field(default="piper", init=False)
     _voice: Any = field(default=None, init=False, repr=False)
+    _session: Any = field(default=None, init=False, repr=False)
+    _noise_inputs: tuple[str, ...] = field(default=(), init=False, repr=False)
+
+    def load(self) -> None:
+        """Load the voice and its noise-seeded inference session (idempotent)."""
+        if self._voice is not None:
+            return
+        try:
+            from piper import PiperVoice
+
+            self._voice = PiperVoice.load(self.model_path, self.config_path)
+            self._session, self._noise_inputs = _seeded_session(self.model_path)
+        except EngineError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any load failure is an engine error
+            message = f"cannot load Piper voice {self.model_path.name}: {error}"
+            raise EngineError(message) from error
 
     @property
     def sample_rate(self) -> int:
         """Sample rate of the voice model."""
-        return int(self._load().config.sample_rate)
+        self.load()
+        return int(self._voice.config.sample_rate)
 
-    def _load(self) -> Any:
-        if self._voice is None:
-            try:
-                from piper import PiperVoice
+    def identity(self) -> str:
+        """Engine, model and config content, and speaker."""
+        config = self.config_path or Path(f"{self.model_path}.json")
+        parts = ["piper", file_fingerprint(self.model_path)]
+        parts.append(file_fingerprint(config) if config.is_file() else "-")
+        parts.append(str(self.speaker_id))
+        return ":".join(parts)
 
-                self._voice = PiperVoice.load(self.model_path, self.config_path)
-            except Exception as error:  # noqa: BLE001 - any load failure is an engine error
-                message = f"cannot load Piper voice {self.model_path.name}: {error}"
-                raise EngineError(message) from error
-        return self._voice
+    def capabilities(self) -> frozenset[str]:
+        """Piper varies length and noise natively; pitch by length-compensated resampling."""
+        return frozenset({RATE, PITCH, EXPRESSIVENESS})
+
+    def phonemes(self, text: str) -> str:
+        """The eSpeak phonemes Piper speaks for `text`, sentences joined by spaces."""
+        self.load()
+        return " ".join("".join(sentence) for sentence in self._voice.phonemize(text))
 
     def synthesize(self, text: str, settings: VoiceSettings) -> SpeechClip:
-        """Speak `text` without loudness normalisation, trimmed at both ends."""
-        from piper import SynthesisConfig
-
-        voice = self._load()
-        config = SynthesisConfig(
-            speaker_id=self.speaker_id,
-            length_scale=settings.length_scale,
-            noise_scale=settings.noise_scale,
-            noise_w_scale=settings.noise_w_scale,
-            normalize_audio=False,
-        )
-        rate = int(voice.config.sample_rate)
+        """Speak `text` unnormalised; pitch shifted without changing duration; trimmed."""
+        self.load()
+        rate = int(self._voice.config.sample_rate)
+        factor = pitch_factor(settings.pitch_semitones)
+        rng = np.random.default_rng(_seed_words(settings.seed, text))
         try:
-            raw = [c.audio_float_array for c in voice.synthesize(text, config)]
+            sentences = [s for s in self._voice.phonemize(text) if s]
+            raw = [self._speak_ids(self._voice.phonemes_to_ids(s), settings, factor, rng)
+                   for s in sentences]
+        except EngineError:
+            raise
         except Exception as error:  # noqa: BLE001
             raise EngineError(f"Piper failed on {text[:40]!r}: {error}") from error
-        chunks = [c for c in (trim_silence(r, rate) for r in raw) if c.size]
-        if not chunks:
+        if not raw:
             raise EngineError(f"Piper produced no audio for {text[:40]!r}")
-        gap = np.zeros(int(_SENTENCE_JOIN_SECONDS * rate), dtype=np.float32)
-        joined = [part for chunk in chunks for part in (chunk, gap)][:-1]
-        samples = np.clip(np.concatenate(joined), -1.0, 1.0)
-        samples.flags.writeable = False
-        return SpeechClip(samples=samples, sample_rate=rate)
+        gap = np.zeros(int(_CLAUSE_GAP_SECONDS * rate), dtype=np.float32)
+        joined = np.concatenate([part for chunk in raw for part in (chunk, gap)][:-1])
+        return finish_clip(raise_pitch_by_resampling(joined, factor), rate)
+
+    def _speak_ids(
+        self, ids: list[int], settings: VoiceSettings, factor: float, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Run the seeded graph on one sentence's phoneme ids."""
+        noise_scale, noise_w = _noise_scales(settings.expressiveness)
+        length = settings.length_scale * factor
+        args: dict[str, np.ndarray] = {
+            "input": np.array([ids], dtype=np.int64),
+            "input_lengths": np.array([len(ids)], dtype=np.int64),
+            "scales": np.array([noise_scale, length, noise_w], dtype=np.float32),
+        }
+        config = self._voice.config
+        if config.num_speakers > 1:
+            speaker = config.default_speaker_id if self.speaker_id is None else self.speaker_id
+            args["sid"] = np.array([speaker or 0], dtype=np.int64)
+        state = rng.bit_generator.state
+        budget = int(len(ids) * _FRAMES_PER_ID * max(1.0, length)) + 64
+        for _ in range(4):
+            rng.bit_generator.state = state  # the same draws, only more of them
+            for name in self._noise_inputs:
+                args[name] = rng.standard_normal(budget * _CHANNELS, dtype=np.float32)
+            try:
+                return np.asarray(self._session.run(None, args)[0], dtype=np.float32).reshape(-1)
+            except Exception as error:  # noqa: BLE001 - noise too short: ask for more
+                if "reshape" not in str(error).lower():
+                    raise
+                budget *= 4
+        raise EngineError("Piper needed more noise than expected for one sentence")
+
+
+def _noise_scales(expressiveness: float) -> tuple[float, float]:
+    """Piper's noise_scale and noise_w from expressiveness (0.5 → Piper's usual 0.667/0.8)."""
+    e = min(1.0, max(0.0, expressiveness))
+    return round(0.367 + 0.6 * e, 4), round(0.5 + 0.6 * e, 4)
+
+
+def _seed_words(seed: int, text: str) -> list[int]:
+    """Seed material for the noise: the settings' seed and the text itself."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return [seed & 0xFFFFFFFF, *np.frombuffer(digest[:16], dtype=np.uint32).tolist()]
+
+
+def _seeded_session(model_path: Path) -> tuple[Any, tuple[str, ...]]:
+    """An inference session whose noise comes from graph inputs instead of RandomNormalLike."""
+    import onnx
+    import onnxruntime
+    from onnx import TensorProto, helper
+
+    model = onnx.load(str(model_path))
+    graph = model.graph
+    nodes, names = [], []
+    for node in graph.node:
+        if node.op_type != "RandomNormalLike":
+            nodes.append(node)
+            continue
+        name = f"cft_noise_{len(names)}"
+        names.append(name)
+        graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [name]))
+        nodes.extend(_noise_from_input(node, name, helper, TensorProto))
+    del graph.node[:]
+    graph.node.extend(nodes)
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 4  # a too-short noise input is retried, not logged
+    # Idle threads sleep instead of spinning: several renders (batch, parallel
+    # workers) then share the cores instead of burning them.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = onnxruntime.InferenceSession(
+        model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    return session, tuple(names)
+
+
+def _noise_from_input(node: Any, name: str, helper: Any, tensor_proto: Any) -> list[Any]:
+    """Nodes that reshape the first elements of input `name` to the shape of `node`'s input."""
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    out, like = node.output[0], node.input[0]
+    shape, count, zero, flat = (f"{out}_cft_{part}" for part in ("shape", "count", "zero", "flat"))
+    made = [
+        helper.make_node("Shape", [like], [shape]),
+        helper.make_node("ReduceProd", [shape], [count], keepdims=1),
+        helper.make_node("Constant", [], [zero],
+                         value=helper.make_tensor(zero, tensor_proto.INT64, [1], [0])),
+        helper.make_node("Slice", [name, zero, count], [flat]),
+    ]
+    mean, scale = float(attrs.get("mean", 0.0)), float(attrs.get("scale", 1.0))
+    if mean == 0.0 and scale == 1.0:
+        return [*made, helper.make_node("Reshape", [flat, shape], [out])]
+    shaped, scaled = f"{out}_cft_shaped", f"{out}_cft_scaled"
+    factors = [(f"{out}_cft_scale", scale), (f"{out}_cft_mean", mean)]
+    made.append(helper.make_node("Reshape", [flat, shape], [shaped]))
+    for const, value in factors:
+        made.append(helper.make_node("Constant", [], [const], value=helper.make_tensor(
+            const, tensor_proto.FLOAT, [], [value])))
+    made.append(helper.make_node("Mul", [shaped, factors[0][0]], [scaled]))
+    made.append(helper.make_node("Add", [scaled, factors[1][0]], [out]))
+    return made

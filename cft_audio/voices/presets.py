@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .engine import VoiceSettings
+
 
 @dataclass(frozen=True)
 class Tone:
     """Engine-neutral description of a speaking tone."""
 
-    noise_scale: float
-    """Variation in the voice quality (lower is steadier)."""
-    noise_w_scale: float
-    """Variation in phoneme timing (lower is more even)."""
+    pitch_semitones: float
+    """Shift from the voice's own pitch (negative is lower, deeper)."""
+    expressiveness: float
+    """0 is steady and even, 1 is lively."""
     length_factor: float
     """Multiplier on speech duration (above 1 is slower)."""
+    description: str
+    """What a therapist hears, in a few words."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class Pace:
     """How fast words come and how long the silences are."""
 
     length_scale: float
-    """Base phoneme length (above 1 is slower speech)."""
+    """Base speech duration multiplier (above 1 is slower speech)."""
     pause_factor: float
     """Multiplier on the script's nominal pauses."""
     sentence_gap: float
@@ -30,14 +34,24 @@ class Pace:
 
 
 TONES: dict[str, Tone] = {
-    "warm": Tone(noise_scale=0.60, noise_w_scale=0.70, length_factor=1.00),
-    "calm": Tone(noise_scale=0.50, noise_w_scale=0.50, length_factor=1.05),
-    "gentle": Tone(noise_scale=0.45, noise_w_scale=0.55, length_factor=1.10),
-    "bright": Tone(noise_scale=0.70, noise_w_scale=0.85, length_factor=0.95),
+    "warm": Tone(-1.0, 0.50, 1.00, "a semitone below the voice's own pitch, natural lilt"),
+    "calm": Tone(-2.0, 0.30, 1.05, "the lowest and steadiest, a little slower"),
+    "gentle": Tone(-1.0, 0.35, 1.15, "even and unhurried: the slowest"),
+    "bright": Tone(1.5, 0.70, 0.92, "higher, livelier and quicker"),
 }
 
 PACES: dict[str, Pace] = {
-    "slow": Pace(length_scale=1.15, pause_factor=1.25, sentence_gap=0.9),
-    "moderate": Pace(length_scale=1.0, pause_factor=1.0, sentence_gap=0.7),
-    "brisk": Pace(length_scale=0.92, pause_factor=0.8, sentence_gap=0.5),
+    "slow": Pace(length_scale=1.4, pause_factor=1.25, sentence_gap=0.9),
+    "moderate": Pace(length_scale=1.15, pause_factor=1.0, sentence_gap=0.7),
+    "brisk": Pace(length_scale=1.0, pause_factor=0.8, sentence_gap=0.5),
 }
+
+
+def voice_settings(tone: str, pace: str) -> VoiceSettings:
+    """Combine a tone and a pace preset into engine-neutral settings."""
+    t, p = TONES[tone], PACES[pace]
+    return VoiceSettings(
+        length_scale=round(p.length_scale * t.length_factor, 4),
+        pitch_semitones=t.pitch_semitones,
+        expressiveness=t.expressiveness,
+    )

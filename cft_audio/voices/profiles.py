@@ -3,32 +3,54 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import re
+import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from ..errors import EngineError
-from .engine import Engine, VoiceSettings
-from .presets import PACES, TONES
+from ..errors import EngineError, InvalidRequest
+from .engine import Engine
 
-ENGINES = ("piper",)
-"""Engines this version can drive."""
+ENGINES = ("piper", "espeak", "coqui")
+"""Engines a profile can name."""
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_PIPER_NAME = re.compile(r"^[a-z]{2,3}_[A-Z]{2}-[A-Za-z0-9_]+-(x_low|low|medium|high)$")
 
 
 @dataclass(frozen=True)
 class VoiceProfile:
-    """A named voice: engine, model files and how it is described to users."""
+    """A named voice: engine, model and speaker, and how it is described to users."""
 
     id: str
+    """Voice id used with --voice."""
     name: str
+    """Display name."""
     engine: str
+    """piper, espeak or coqui."""
     model: str
+    """Model file ("package:module/path" or a path beside the profile); eSpeak: voice name."""
     config: str | None
+    """Model config file, where the engine needs one."""
+    speaker: str | None
+    """Speaker within a multi-speaker model (Piper id, Coqui name, eSpeak variant)."""
+    speaker_wav: str | None
+    """Coqui voice-cloning reference recording (consented), beside the profile or absolute."""
     language: str
+    """Language and region, e.g. en_GB."""
+    accent: str
+    """Accent in words, e.g. "Scottish English"."""
+    gender: str
+    """As the voice presents, for the voice list."""
     description: str
+    """One line for the voice list."""
     source: Path
+    """The profile file."""
 
 
 def load_profiles(folders: Iterable[Path]) -> dict[str, VoiceProfile]:
@@ -44,18 +66,33 @@ def load_profiles(folders: Iterable[Path]) -> dict[str, VoiceProfile]:
 def _read_profile(path: Path) -> VoiceProfile:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return VoiceProfile(
+        profile = VoiceProfile(
             id=str(data["id"]),
             name=str(data.get("name", data["id"])),
             engine=str(data["engine"]),
             model=str(data["model"]),
-            config=data.get("config"),
+            config=_optional(data.get("config")),
+            speaker=_optional(data.get("speaker")),
+            speaker_wav=_optional(data.get("speaker_wav")),
             language=str(data.get("language", "")),
+            accent=str(data.get("accent", "")),
+            gender=str(data.get("gender", "")),
             description=str(data.get("description", "")),
             source=path,
         )
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+    except (OSError, yaml.YAMLError, KeyError, TypeError, UnicodeDecodeError) as error:
         raise EngineError(f"voice profile {path.name} is not valid: {error}") from error
+    if not _ID.match(profile.id):
+        raise EngineError(f"voice profile {path.name}: id {profile.id!r} must be lowercase "
+                          "letters, digits, '-', '_' or '.'")
+    if profile.engine not in ENGINES:
+        raise EngineError(f"voice profile {path.name}: engine {profile.engine!r} is not one "
+                          f"of {', '.join(ENGINES)}")
+    return profile
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
 
 
 def resolve_reference(reference: str, base: Path) -> Path:
@@ -71,24 +108,122 @@ def resolve_reference(reference: str, base: Path) -> Path:
 
 
 def open_engine(profile: VoiceProfile) -> Engine:
-    """Create the engine a profile names; models load on first synthesis."""
-    if profile.engine != "piper":
-        raise EngineError(f"voice {profile.id}: engine {profile.engine!r} is not available")
-    from .piper import PiperEngine
-
+    """Create the engine a profile names; models load on first synthesis, not here."""
     base = profile.source.parent
+    if profile.engine == "espeak":
+        from .espeak import EspeakEngine
+
+        return EspeakEngine(voice=profile.model, variant=profile.speaker)
     model = resolve_reference(profile.model, base)
     config = resolve_reference(profile.config, base) if profile.config else None
     if not model.is_file():
         raise EngineError(f"voice {profile.id}: model file {model.name} is missing")
-    return PiperEngine(model_path=model, config_path=config)
+    if profile.engine == "coqui":
+        from .coqui import CoquiEngine
+
+        wav = resolve_reference(profile.speaker_wav, base) if profile.speaker_wav else None
+        return CoquiEngine(model_path=model, config_path=config, speaker=profile.speaker,
+                           speaker_wav=wav, language=_language_code(profile.language))
+    from .piper import PiperEngine
+
+    try:
+        speaker = int(profile.speaker) if profile.speaker is not None else None
+    except ValueError as error:
+        raise EngineError(f"voice {profile.id}: Piper speaker must be a number") from error
+    return PiperEngine(model_path=model, config_path=config, speaker_id=speaker)
 
 
-def voice_settings(tone: str, pace: str) -> VoiceSettings:
-    """Combine a tone and a pace preset into engine settings."""
-    t, p = TONES[tone], PACES[pace]
-    return VoiceSettings(
-        length_scale=round(p.length_scale * t.length_factor, 4),
-        noise_scale=t.noise_scale,
-        noise_w_scale=t.noise_w_scale,
-    )
+def _language_code(language: str) -> str | None:
+    return language.split("_")[0].split("-")[0].lower() or None
+
+
+def add_piper_voice(model: Path, folder: Path, voice_id: str | None = None) -> VoiceProfile:
+    """Copy a Piper .onnx voice (and its .onnx.json) into `folder` with a generated profile."""
+    model = Path(model)
+    config = Path(f"{model}.json")
+    if model.suffix != ".onnx" or not model.is_file():
+        raise InvalidRequest("path", f"{model.name} is not a Piper voice file",
+                             "an existing .onnx file with its .onnx.json beside it")
+    if not config.is_file():
+        raise InvalidRequest("path", f"{config.name} is missing beside {model.name}",
+                             "an existing .onnx file with its .onnx.json beside it")
+    try:
+        details = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InvalidRequest("path", f"{config.name} is not a Piper voice config") from error
+    voice_id = voice_id or _id_from_file(model.stem)
+    if not _ID.match(voice_id):
+        raise InvalidRequest("id", f"{voice_id!r} cannot be a voice id",
+                             "lowercase letters, digits, '-', '_' or '.'")
+    _check_voice_loads(model)
+    language = str((details.get("language") or {}).get("code") or "")
+    dataset = str(details.get("dataset") or model.stem)
+    quality = str((details.get("audio") or {}).get("quality") or "")
+    profile = {
+        "id": voice_id,
+        "name": dataset.replace("_", " ").title(),
+        "engine": "piper",
+        "model": f"{voice_id}/{model.name}",
+        "config": f"{voice_id}/{config.name}",
+        "language": language,
+        "description": f"Piper voice {model.stem} ({quality or 'unknown'} quality), "
+                       "added by you.",
+    }
+    return _install_files(folder, voice_id, (model, config), profile)
+
+
+def _check_voice_loads(model: Path) -> None:
+    """Refuse a file onnxruntime cannot read, before anything is copied."""
+    try:
+        import onnxruntime
+
+        onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])
+    except Exception as error:  # noqa: BLE001 - any failure means "not a usable voice"
+        raise InvalidRequest("path", f"{model.name} cannot be loaded as a Piper voice",
+                             "an existing .onnx file with its .onnx.json beside it") from error
+
+
+def _install_files(folder: Path, voice_id: str, files: Iterable[Path],
+                   profile: dict[str, str]) -> VoiceProfile:
+    """Copy files into folder/voice_id and write folder/voice_id.yaml, each atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder, prefix=f".{voice_id}-"))
+    try:
+        for file in files:
+            shutil.copyfile(file, staging / file.name)
+        target = folder / voice_id
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    profile_path = folder / f"{voice_id}.yaml"
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{voice_id}-", suffix=".yaml")
+    with open(handle, "w", encoding="utf-8") as out:
+        out.write("# Generated by `cft-audio voices add`; edit the name or description freely.\n")
+        yaml.safe_dump(profile, out, sort_keys=False, allow_unicode=True)
+    Path(temporary).replace(profile_path)
+    return _read_profile(profile_path)
+
+
+def install_piper_voice(name: str, folder: Path) -> VoiceProfile:
+    """Download a Piper voice by name (e.g. en_GB-alba-medium) with piper's own downloader."""
+    if not _PIPER_NAME.match(name):
+        raise InvalidRequest("voice-name", f"{name!r} is not a Piper voice name",
+                             "LANG_REGION-NAME-QUALITY, e.g. en_GB-alba-medium")
+    from piper.download_voices import download_voice
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as temporary:
+        try:
+            download_voice(name, Path(temporary))
+        except Exception as error:  # noqa: BLE001 - offline, refused, not found: all one answer
+            reason = getattr(error, "reason", None) or error
+            raise EngineError(f"cannot download Piper voice {name}: {reason} (is this machine "
+                              "online? `cft-audio voices add FILE.onnx` adds a voice file "
+                              "you already have)") from error
+        return add_piper_voice(Path(temporary) / f"{name}.onnx", folder)
+
+
+def _id_from_file(stem: str) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-") or "voice"

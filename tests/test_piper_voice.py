@@ -1,0 +1,108 @@
+"""The real Piper voice: reproducible speech, tones in their documented direction, names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cft_audio.resources import voices_dir
+from cft_audio.voices.engine import PEAK_CEILING, VoiceSettings
+from cft_audio.voices.measure import median_f0, pitch_track, words_per_minute
+from cft_audio.voices.presets import TONES, voice_settings
+from cft_audio.voices.profiles import load_profiles, open_engine
+from cft_audio.voices.text import lexicon_from_pairs, prepare
+
+pytestmark = pytest.mark.e2e
+PARAGRAPH = (
+    "Let yourself settle into a comfortable position.",
+    "Notice the gentle rhythm of your breathing as it slows a little.",
+    "There is nothing you need to do right now.",
+)
+
+
+@pytest.fixture(scope="module")
+def joe():
+    """The bundled Piper voice, loaded once for this module."""
+    engine = open_engine(load_profiles([voices_dir()])["joe"])
+    engine.load()
+    return engine
+
+
+def spoken(engine, settings):
+    clips = [engine.synthesize(text, settings) for text in PARAGRAPH]
+    return np.concatenate([c.samples for c in clips]), clips[0].sample_rate
+
+
+def test_same_sentence_same_settings_is_the_same_audio(joe):
+    settings = voice_settings("warm", "slow")
+    first = joe.synthesize(PARAGRAPH[0], settings)
+    joe.synthesize(PARAGRAPH[1], settings)  # other work in between changes nothing
+    fresh = open_engine(load_profiles([voices_dir()])["joe"])
+    np.testing.assert_array_equal(first.samples, joe.synthesize(PARAGRAPH[0], settings).samples)
+    np.testing.assert_array_equal(first.samples, fresh.synthesize(PARAGRAPH[0], settings).samples)
+
+
+def test_seed_changes_the_performance_not_the_words(joe):
+    a = joe.synthesize(PARAGRAPH[0], VoiceSettings(seed=1))
+    b = joe.synthesize(PARAGRAPH[0], VoiceSettings(seed=2))
+    assert not np.array_equal(a.samples, b.samples)
+    assert abs(a.seconds - b.seconds) < 0.25 * a.seconds
+
+
+def test_clip_is_trimmed_and_unclipped(joe):
+    clip = joe.synthesize(PARAGRAPH[1], voice_settings("bright", "brisk"))
+    edge = int(0.02 * clip.sample_rate)
+    peak = np.max(np.abs(clip.samples))
+    assert peak <= PEAK_CEILING
+    assert np.max(np.abs(clip.samples[: 2 * edge])) > peak * 10 ** (-45 / 20)
+    assert np.max(np.abs(clip.samples[-2 * edge :])) > 0  # ends within the 15 ms margin
+    assert np.max(np.abs(clip.samples[:edge // 4])) < 0.5 * peak  # faded in, no click
+
+
+@pytest.mark.parametrize("semitones", [-3.0, 3.0])
+def test_pitch_shift_moves_median_f0_by_about_that_much(joe, semitones):
+    own, rate = spoken(joe, VoiceSettings())
+    shifted, _ = spoken(joe, VoiceSettings(pitch_semitones=semitones))
+    moved = 12 * np.log2(median_f0(shifted, rate) / median_f0(own, rate))
+    assert moved == pytest.approx(semitones, abs=0.8)
+
+
+def test_tones_differ_in_the_documented_direction(joe):
+    measured = {}
+    for tone in TONES:
+        audio, rate = spoken(joe, voice_settings(tone, "slow"))
+        measured[tone] = (median_f0(audio, rate),
+                          words_per_minute(" ".join(PARAGRAPH), len(audio) / rate))
+    f0 = {t: m[0] for t, m in measured.items()}
+    pace = {t: m[1] for t, m in measured.items()}
+    assert f0["bright"] > f0["warm"] > f0["calm"]
+    assert f0["bright"] > f0["gentle"] > f0["calm"]
+    assert pace["bright"] > pace["warm"] > pace["calm"] > pace["gentle"]
+
+
+def test_pace_presets_order_the_speaking_rate(joe):
+    rates = [words_per_minute(" ".join(PARAGRAPH), len(spoken(joe, voice_settings("warm", p))[0])
+                              / joe.sample_rate) for p in ("slow", "moderate", "brisk")]
+    assert rates[0] < rates[1] < rates[2]
+
+
+@pytest.mark.parametrize(
+    ("name", "respelling"),
+    [("Siobhán", "Shuh-vawn"), ("Aoife", "Ee-fa"), ("Nguyen", "Win")],
+)
+def test_lexicon_changes_how_a_name_is_said(joe, name, respelling):
+    lexicon = lexicon_from_pairs([f"{name}={respelling}"])
+    text = f"Hello, {name}."
+    plain, changed = joe.phonemes(prepare(text)), joe.phonemes(prepare(text, lexicon))
+    assert plain != changed
+    assert changed == joe.phonemes(f"Hello, {respelling}.")
+    settings = voice_settings("warm", "slow")
+    assert not np.array_equal(joe.synthesize(prepare(text), settings).samples,
+                              joe.synthesize(prepare(text, lexicon), settings).samples)
+
+
+def test_pitch_tracker_finds_a_known_tone():
+    rate = 22050
+    t = np.arange(rate) / rate
+    tone = 0.3 * np.sign(np.sin(2 * np.pi * 110 * t)) * np.hanning(rate)  # rich, like a voice
+    assert np.median(pitch_track(tone, rate)) == pytest.approx(110, rel=0.01)

@@ -1,0 +1,118 @@
+"""`cft-audio voices` and `cft-audio cache`: listing, samples, adding and installing voices."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cft_audio.cli import main
+from cft_audio.ffmpeg import decode
+from cft_audio.resources import user_voices_dir, voices_dir
+from cft_audio.voices.profiles import load_profiles, resolve_reference
+
+
+@pytest.fixture(scope="module")
+def joe_files(tmp_path_factory) -> Path:
+    """A copy of the bundled Piper voice as a user would have it: .onnx and .onnx.json."""
+    profile = load_profiles([voices_dir()])["joe"]
+    folder = tmp_path_factory.mktemp("downloads")
+    model = resolve_reference(profile.model, profile.source.parent)
+    shutil.copyfile(model, folder / "en_GB-test-medium.onnx")
+    shutil.copyfile(f"{model}.json", folder / "en_GB-test-medium.onnx.json")
+    return folder / "en_GB-test-medium.onnx"
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("cft-audio: error: ")
+    assert "Traceback" not in err
+    return err
+
+
+def test_added_voice_is_listed_and_speaks(capsys, joe_files, tmp_path):
+    assert main(["voices", "add", str(joe_files), "--id", "clinic-voice"]) == 0
+    assert "clinic-voice" in capsys.readouterr().out
+    assert (user_voices_dir() / "clinic-voice.yaml").is_file()
+    assert main(["voices"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == ["espeak-en-gb", "joe", "clinic-voice"]
+    assert main(["voices", "preview", "clinic-voice", "--tone", "calm", "-o",
+                 str(tmp_path / "sample.wav")]) == 0
+    audio = decode(tmp_path / "sample.wav", 44100)
+    assert len(audio) / 44100 == pytest.approx(10.0, abs=0.01)
+    assert np.max(np.abs(audio)) > 0.1
+
+
+def test_added_voice_gets_its_id_from_the_file_name(capsys, joe_files):
+    assert main(["voices", "add", str(joe_files)]) == 0
+    assert "en_gb-test-medium" in load_profiles([user_voices_dir()])
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "absent.onnx", "PATH: absent.onnx is not a Piper voice file"),
+        (lambda d: (d / "notes.txt", (d / "notes.txt").write_text("x"))[0], "not a Piper voice"),
+        (lambda d: (d / "lonely.onnx", (d / "lonely.onnx").write_bytes(b"x"))[0],
+         "lonely.onnx.json is missing"),
+        (lambda d: (d / "junk.onnx", (d / "junk.onnx").write_bytes(b"junk"),
+                    (d / "junk.onnx.json").write_text("{}"))[0], "cannot be loaded"),
+    ],
+    ids=["missing", "not-onnx", "no-config", "not-a-model"],
+)
+def test_bad_voice_file_is_refused_and_nothing_is_kept(capsys, tmp_path, make, message):
+    assert main(["voices", "add", str(make(tmp_path))]) == 2
+    assert message in one_line_error(capsys)
+    folder = user_voices_dir()
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_install_without_internet_fails_in_one_line(capsys):
+    assert main(["voices", "install", "en_GB-alba-medium"]) == 1
+    err = one_line_error(capsys)
+    assert "cannot download Piper voice en_GB-alba-medium" in err
+    folder = user_voices_dir()
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_install_rejects_a_name_that_is_not_a_piper_voice(capsys):
+    assert main(["voices", "install", "alba"]) == 2
+    assert "NAME: 'alba' is not a Piper voice name" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["voices", "preview", "nobody"], "--voice"),
+        (["voices", "preview", "joe", "--tone", "shouty"], "--tone"),
+        (["voices", "preview", "joe", "--say", "Aoife"], "--say"),
+        (["render", "safe-place", "--say", "=Eefa"], "--say"),
+        (["render", "safe-place", "--lexicon", "absent.yaml"], "--lexicon"),
+    ],
+)
+def test_bad_voice_options_are_usage_errors(capsys, tmp_path, args, field):
+    assert main([*args, "-o", str(tmp_path / "out")]) == 2
+    assert f"error: {field}:" in one_line_error(capsys)
+    assert not (tmp_path / "out").exists()
+
+
+def test_preview_says_the_name_as_the_lexicon_says(capsys, tmp_path):
+    plain, respelt = tmp_path / "plain.wav", tmp_path / "respelt.wav"
+    assert main(["voices", "preview", "joe", "--name", "Nguyen", "-o", str(plain)]) == 0
+    assert main(["voices", "preview", "joe", "--name", "Nguyen", "--say", "Nguyen=Win",
+                 "-o", str(respelt)]) == 0
+    assert plain.read_bytes() != respelt.read_bytes()
+
+
+def test_cache_info_and_clear(capsys, tmp_path):
+    assert main(["voices", "preview", "joe", "-o", str(tmp_path / "a.wav")]) == 0
+    capsys.readouterr()
+    assert main(["cache", "info"]) == 0
+    assert "entries 3" in capsys.readouterr().out
+    assert main(["cache", "clear"]) == 0
+    assert "removed 3" in capsys.readouterr().out
+    assert main(["cache", "info"]) == 0
+    assert "entries 0" in capsys.readouterr().out
