@@ -7,6 +7,8 @@ Usage: python benchmarks/voices.py [--runs 3] [--coqui-model DIR]
   is shown apart. Coqui is measured when the `TTS` package is installed, with the
   model in --coqui-model (model.pth + config.json) or, failing that, the tiny
   random-weight model the tests build (its figure says little about real voices).
+- What each tone does, measured on the audio: median F0 (autocorrelation pitch
+  tracker) and words per minute of the paragraph, per engine, at the default pace.
 - Render of the standard compassionate-self at the default voice, each run a
   fresh process: cold (empty speech cache) and warm (the cache the cold run left).
 """
@@ -23,8 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from cft_audio.resources import voices_dir
 from cft_audio.voices.engine import VoiceSettings
+from cft_audio.voices.measure import f0_spread_semitones, median_f0, words_per_minute
+from cft_audio.voices.presets import TONES, voice_settings
 from cft_audio.voices.profiles import load_profiles, open_engine
 
 PARAGRAPH = (
@@ -72,6 +78,19 @@ def real_time_factor(engine, runs: int) -> tuple[float, float, float]:
     return loaded, statistics.median(factors), seconds
 
 
+def tone_table(label: str, engine) -> None:
+    """Median F0, F0 spread and speaking rate of the paragraph for each tone (slow pace)."""
+    sentences = [s.strip() + "." for s in PARAGRAPH.split(".") if s.strip()]
+    print(f"  {label}: tone      median F0   F0 spread (IQR)   words/min (no pauses)")
+    for tone in ("own voice", *TONES):
+        settings = VoiceSettings() if tone == "own voice" else voice_settings(tone, "slow")
+        clips = [engine.synthesize(s, settings) for s in sentences]
+        audio, rate = np.concatenate([c.samples for c in clips]), clips[0].sample_rate
+        print(f"    {tone:<12} {median_f0(audio, rate):7.1f} Hz   "
+              f"{f0_spread_semitones(audio, rate):5.2f} semitones   "
+              f"{words_per_minute(PARAGRAPH, len(audio) / rate):6.1f}")
+
+
 def render_once(cache: Path, output: Path) -> float:
     """Wall seconds of one standard render in a fresh process using `cache`."""
     command = [sys.executable, "-m", "cft_audio.cli", "render", "compassionate-self",
@@ -91,10 +110,14 @@ def main() -> None:
         scratch = Path(folder)
         print(f"real-time factor on a {len(PARAGRAPH.split())}-word paragraph "
               f"(median of {options.runs}; lower is faster):")
-        for label, engine in engines(options.coqui_model, scratch).items():
+        measured = engines(options.coqui_model, scratch)
+        for label, engine in measured.items():
             loaded, factor, seconds = real_time_factor(engine, options.runs)
             print(f"  {label:<28} RTF {factor:6.3f}  ({seconds:5.1f} s of speech, "
                   f"load {loaded:4.1f} s)")
+        print("tones at the slow pace ('own voice' is length scale 1, no shift):")
+        for label, engine in list(measured.items())[:2]:
+            tone_table(label, engine)
         cold, warm = [], []
         for run in range(options.runs):
             cache = scratch / f"cache-{run}"

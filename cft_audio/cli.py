@@ -129,7 +129,8 @@ def render(fmt: str | None, quiet: bool, verbose: bool, no_cache: bool,
         err.write(
             f"{result.script.title} ({result.script.length} form), "
             f"{_clock(result.seconds)}, {result.loudness:.1f} LUFS, "
-            f"true peak {result.true_peak:.1f} dBTP\n"
+            f"true peak {result.true_peak:.1f} dBTP; {result.synthesised} of "
+            f"{len(set(result.script.sentences))} sentences synthesised, the rest cached\n"
         )
     if not quiet:
         click.echo(str(result.path))

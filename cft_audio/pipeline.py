@@ -11,7 +11,13 @@ import numpy as np
 from .errors import InvalidRequest
 from .export import FORMATS, export, plan_output
 from .request import MAX_MINUTES, MIN_MINUTES, Request, validate
-from .resources import scripts_dir, user_cache_dir, user_lexicon_path, user_voices_dir, voices_dir
+from .resources import (
+    scripts_dir,
+    speech_cache_dir,
+    user_lexicon_path,
+    user_voices_dir,
+    voices_dir,
+)
 from .script.catalogue import EXERCISES, LENGTHS
 from .script.cues import Pause, Say, Script
 from .script.fitting import TargetOutOfReach, clamp_pauses, feasible_range, fit_pauses
@@ -59,7 +65,7 @@ class RenderContext:
         default_factory=lambda: (voices_dir(), user_voices_dir()))
     progress: Progress = _silent
     open_engine: Callable[[VoiceProfile], Engine] = open_engine
-    cache: SpeechCache | None = field(default_factory=lambda: SpeechCache(user_cache_dir()))
+    cache: SpeechCache | None = field(default_factory=lambda: SpeechCache(speech_cache_dir()))
     """Speech already synthesised, shared by processes; None to synthesise everything."""
     lexicon: Path | None = field(default_factory=user_lexicon_path)
     """The user's pronunciation lexicon, used when the file exists."""
@@ -75,6 +81,8 @@ class Result:
     script: Script
     loudness: float
     true_peak: float
+    synthesised: int = 0
+    """Sentences the engine spoke for this render (the rest came from a cache)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,7 @@ class Renderer:
     def render(self, request: Request) -> Result:
         """Render the request to a finished, tagged audio file."""
         progress = self.context.progress
+        calls_before = self.engine_calls
         script, timeline = self._timeline(request, check_output=True)
         target = plan_output(request.output, script.exercise, script.length, _format(request))
         bed = BEDS[request.background].render(len(timeline.foreground), RATE, request.seed)
@@ -143,6 +152,7 @@ class Renderer:
             script=script,
             loudness=mastered.loudness,
             true_peak=mastered.true_peak,
+            synthesised=self.engine_calls - calls_before,
         )
 
     def timeline(self, request: Request) -> tuple[Script, Timeline]:
@@ -305,7 +315,6 @@ class Renderer:
                 f"{np.ceil(error.feasible.shortest / 60):.0f} to "
                 f"{np.floor(error.feasible.longest / 60):.0f}",
             ) from error
-
 
     def preview_voice(
         self, request: Request, text: str | None = None, seconds: float = PREVIEW_SECONDS

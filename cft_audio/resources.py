@@ -51,13 +51,22 @@ def user_lexicon_path(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """Where synthesised speech is cached: $CFT_AUDIO_CACHE or the OS cache folder."""
+    """The cft-audio cache folder: $CFT_AUDIO_CACHE or the OS cache folder."""
     env = os.environ if environ is None else environ
     if env.get("CFT_AUDIO_CACHE"):
         return Path(env["CFT_AUDIO_CACHE"]).expanduser()
     if sys.platform == "win32":
-        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "cft-audio" / "cache" / "speech"
+        return Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "cft-audio"
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "cft-audio" / "speech"
-    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cft-audio" / "speech"
+        return Path.home() / "Library" / "Caches" / "cft-audio"
+    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cft-audio"
+
+
+def speech_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where synthesised sentences are cached (they speak clients' names: private)."""
+    return user_cache_dir(environ) / "speech"
+
+
+def model_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where prepared voice models (Piper graphs with seeded noise) are kept."""
+    return user_cache_dir(environ) / "models"

@@ -53,7 +53,16 @@ def private_user_folders(tmp_path_factory: pytest.TempPathFactory,
     home = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("CFT_AUDIO_HOME", str(home / "data"))
     monkeypatch.setenv("CFT_AUDIO_CACHE", str(home / "cache"))
+    (home / "cache").mkdir()
+    (home / "cache" / "models").symlink_to(_shared_models(tmp_path_factory))
     return home
+
+
+def _shared_models(factory: pytest.TempPathFactory) -> Path:
+    """One prepared-model folder for the session: voices are prepared once, not per test."""
+    folder = factory.getbasetemp() / "prepared-models"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture

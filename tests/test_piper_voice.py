@@ -8,8 +8,9 @@ import pytest
 from cft_audio.resources import voices_dir
 from cft_audio.voices.engine import PEAK_CEILING, VoiceSettings
 from cft_audio.voices.measure import median_f0, pitch_track, words_per_minute
+from cft_audio.voices.piper import PiperEngine
 from cft_audio.voices.presets import TONES, voice_settings
-from cft_audio.voices.profiles import load_profiles, open_engine
+from cft_audio.voices.profiles import load_profiles, open_engine, resolve_reference
 from cft_audio.voices.text import lexicon_from_pairs, prepare
 
 pytestmark = pytest.mark.e2e
@@ -106,3 +107,15 @@ def test_pitch_tracker_finds_a_known_tone():
     t = np.arange(rate) / rate
     tone = 0.3 * np.sign(np.sin(2 * np.pi * 110 * t)) * np.hanning(rate)  # rich, like a voice
     assert np.median(pitch_track(tone, rate)) == pytest.approx(110, rel=0.01)
+
+
+def test_prepared_graph_is_kept_and_a_damaged_one_is_replaced(tmp_path):
+    profile = load_profiles([voices_dir()])["joe"]
+    settings = voice_settings("warm", "slow")
+    first = PiperEngine(resolve_reference(profile.model, profile.source.parent),
+                        prepared_folder=tmp_path)
+    expected = first.synthesize(PARAGRAPH[2], settings).samples
+    (prepared,) = tmp_path.glob("*-seeded-v1.onnx")
+    prepared.write_bytes(prepared.read_bytes()[:1000])  # damaged on disk
+    again = PiperEngine(first.model_path, prepared_folder=tmp_path)
+    np.testing.assert_array_equal(again.synthesize(PARAGRAPH[2], settings).samples, expected)

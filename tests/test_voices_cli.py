@@ -70,6 +70,7 @@ def test_bad_voice_file_is_refused_and_nothing_is_kept(capsys, tmp_path, make, m
     assert not folder.exists() or not any(folder.iterdir())
 
 
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")  # offline is the point
 def test_install_without_internet_fails_in_one_line(capsys):
     assert main(["voices", "install", "en_GB-alba-medium"]) == 1
     err = one_line_error(capsys)
@@ -116,3 +117,15 @@ def test_cache_info_and_clear(capsys, tmp_path):
     assert "removed 3" in capsys.readouterr().out
     assert main(["cache", "info"]) == 0
     assert "entries 0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("voice", ["espeak-en-gb", "joe"])
+def test_each_bundled_voice_renders_a_track(capsys, tmp_path, voice):
+    template = tmp_path / "tiny.j2"
+    template.write_text("Hello, Aoife.\n[pause short]\nRest here a moment.\n", encoding="utf-8")
+    out = tmp_path / f"{voice}.wav"
+    assert main(["render", "--script", str(template), "--voice", voice, "--tone", "gentle",
+                 "--say", "Aoife=Eefa", "-o", str(out)]) == 0
+    audio = decode(out, 44100)
+    assert 8.0 < len(audio) / 44100 < 20.0
+    assert np.sqrt(np.mean(audio**2)) > 0.01

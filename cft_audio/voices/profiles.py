@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import EngineError, InvalidRequest
+from ..resources import model_cache_dir
 from .engine import Engine
 
 ENGINES = ("piper", "espeak", "coqui")
@@ -130,7 +131,8 @@ def open_engine(profile: VoiceProfile) -> Engine:
         speaker = int(profile.speaker) if profile.speaker is not None else None
     except ValueError as error:
         raise EngineError(f"voice {profile.id}: Piper speaker must be a number") from error
-    return PiperEngine(model_path=model, config_path=config, speaker_id=speaker)
+    return PiperEngine(model_path=model, config_path=config, speaker_id=speaker,
+                       prepared_folder=model_cache_dir())
 
 
 def _language_code(language: str) -> str | None:
