@@ -11,6 +11,7 @@ from . import __version__
 from .errors import CftAudioError, InvalidRequest, ScriptError
 
 _FIELD_NAMES = {"exercise": "EXERCISE", "phrase": "--phrase", "detail": "--detail",
+                "sidecar": "--sidecar", "file": "FILE",
                 "quality": "--quality", "path": "PATH", "voice-name": "NAME"}
 """How a request field is named on the command line (default: --FIELD)."""
 
@@ -85,9 +86,19 @@ def _request(exercise: str | None, script_path: Path | None, **fields: object):
 @cli.command()
 @personalisation
 @click.option("--background", default="ocean", show_default=True,
-              help="ocean, brown-noise, warm-drone or none.")
+              help="rain, ocean, stream, wind, brown-noise, warm-drone, bowls, none, or the "
+                   "path of your own audio file (looped).")
+@click.option("--bed-level", type=float, default=0.0, show_default=True,
+              help="Background level in dB relative to the default (-30 to 6); it always "
+                   "stays at least 16 dB under the voice.")
+@click.option("--accessible", is_flag=True,
+              help="Keep the background at least 20 dB under the voice (WCAG 1.4.7).")
+@click.option("--breath-tone", is_flag=True,
+              help="A soft rising and falling tone that paces the breathing blocks.")
+@click.option("--mono", is_flag=True, help="A mono file, mastered to -19 LUFS.")
 @click.option("--format", "fmt", default=None,
-              help="mp3, m4a or wav. Default: from the --output extension, else mp3.")
+              help="mp3, m4a, opus, flac or wav. Default: from the --output extension, "
+                   "else mp3.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Output file, or folder for an automatically named file. Default: output/.")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -96,6 +107,13 @@ def _request(exercise: str | None, script_path: Path | None, **fields: object):
               help="Artist tag (therapist or clinic).")
 @click.option("--album", default="Compassion-focused practice", show_default=True,
               help="Album tag (programme).")
+@click.option("--track", type=int, default=None, help="Track number tag.")
+@click.option("--year", type=int, default=None, help="Year tag. Default: this year.")
+@click.option("--cover", type=click.Path(path_type=Path), default=None,
+              help="Cover art (PNG or JPEG). Default: one drawn with the exercise title.")
+@click.option("--sidecar", "sidecars", multiple=True,
+              help="Also write beside the track: vtt (captions), txt (script), json (render "
+                   "record). Repeatable.")
 @_pronunciation_options
 @click.option("--no-cache", is_flag=True, help="Synthesise afresh; do not use the speech cache.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -118,7 +136,8 @@ def render(fmt: str | None, quiet: bool, verbose: bool, no_cache: bool,
     if verbose:
         reporters.append(StageLog(err))
     progress = combine(*reporters)
-    context = RenderContext(progress=progress, **({"cache": None} if no_cache else {}))
+    context = RenderContext(progress=progress, keep_voices=False,
+                            **({"cache": None} if no_cache else {}))
     renderer = Renderer(context)
     try:
         result = renderer.render(request)
@@ -228,6 +247,15 @@ def voices_install(name: str) -> None:
 
     profile = install_piper_voice(name, user_voices_dir())
     click.echo(f"installed voice {profile.id}; use --voice {profile.id}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+def analyse(file: Path) -> None:
+    """Measure FILE: loudness, true peak, loudness range (and speech-to-background ratio)."""
+    from .analyse import analyse_file, describe
+
+    click.echo(describe(analyse_file(file)))
 
 
 @cli.group()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+import hashlib
+import platform
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
+from .cover import cover_png
 from .errors import InvalidRequest
-from .export import FORMATS, export, plan_output
+from .export import FORMATS, TrackInfo, chapters_from_marks, encode_stream, plan_output
 from .request import MAX_MINUTES, MIN_MINUTES, Request, validate
 from .resources import (
     scripts_dir,
@@ -19,15 +24,25 @@ from .resources import (
     voices_dir,
 )
 from .script.catalogue import EXERCISES, LENGTHS
-from .script.cues import Pause, Say, Script
+from .script.cues import Pause, Say, Script, Section
 from .script.fitting import TargetOutOfReach, clamp_pauses, feasible_range, fit_pauses
 from .script.templates import environment, render_script
 from .script.vocabulary import Vocabulary, load_vocabulary
+from .sidecars import captions_vtt, render_record, script_txt, write_text_atomic
 from .sound import RATE
-from .sound.beds import BEDS
-from .sound.master import master
-from .sound.mix import mix
-from .sound.signal import resample
+from .sound.beds import BEDS, Bed, FileBed, bed_for
+from .sound.breath import breath_tone
+from .sound.master import (
+    TARGET_LUFS,
+    TARGET_LUFS_MONO,
+    faded,
+    master,
+    mastered_blocks,
+    measure_blocks,
+    plan_master,
+)
+from .sound.mix import MixStats, bed_level, mix_blocks
+from .sound.signal import PCM16_SCALE, as_pcm16, resample
 from .sound.timeline import TimedCue, Timeline, fixed_seconds, layout
 from .voices.cache import SpeechCache, speech_key
 from .voices.engine import Engine, SpeechClip, VoiceSettings
@@ -45,11 +60,13 @@ WORDS_PER_SECOND = 3.66
 """Measured speaking rate of the default voice at length scale 1 (for planning only)."""
 LENGTH_ELASTICITY = 0.8
 """Speech duration grows as length_scale ** 0.8 (Piper rounds short phonemes up)."""
+_MASTER_PASSES = 2
+"""Passes over the mix while mastering: profile it, then check the limited loudness once."""
 PREVIEW_SECONDS = 10.0
 """Length of a voice sample."""
 _PLANNING_MARGIN = 0.06
 _SPOKEN_LIMIT = 40_000_000
-"""Samples of speech kept in memory between renders (about 160 MB)."""
+"""Samples of speech kept in memory between renders (16-bit: about 80 MB)."""
 
 
 def _silent(stage: str, fraction: float) -> None:
@@ -69,6 +86,8 @@ class RenderContext:
     """Speech already synthesised, shared by processes; None to synthesise everything."""
     lexicon: Path | None = field(default_factory=user_lexicon_path)
     """The user's pronunciation lexicon, used when the file exists."""
+    keep_voices: bool = True
+    """Keep voice models loaded between renders (batch, web); False frees each after speech."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,8 @@ class Result:
     true_peak: float
     synthesised: int = 0
     """Sentences the engine spoke for this render (the rest came from a cache)."""
+    speech_to_background: float = float("inf")
+    """Voice level over background level while the voice speaks, in dB."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,7 @@ class Renderer:
         self._env = environment(self.context.scripts)
         self._engines: dict[str, Engine] = {}
         self._identities: dict[str, str] = {}
+        self._beds: dict[str, Bed] = {}
         self._spoken: dict[str, np.ndarray] = {}
         self._spoken_samples = 0
         self.engine_calls = 0
@@ -119,40 +141,108 @@ class Renderer:
             formats=FORMATS,
         )
         self._lexicon(request)
+        self._bed(request.background)  # your own file is decoded (and checked) before speech
 
     def script(self, request: Request) -> Script:
         """Validate the request and write its personalised script (no audio)."""
         self.check(request)
         return self._choose_script(request)
 
-    def render(self, request: Request) -> Result:
-        """Render the request to a finished, tagged audio file."""
+    def render(self, request: Request, stem: str = "mix") -> Result:
+        """Render the request to a finished, tagged audio file (streamed, bounded memory).
+
+        `stem` "voice" or "bed" writes that part alone, at exactly its level in the mix
+        (same gain, no limiter): for checking the speech-to-background ratio.
+        """
         progress = self.context.progress
         calls_before = self.engine_calls
         script, timeline = self._timeline(request, check_output=True)
-        target = plan_output(request.output, script.exercise, script.length, _format(request))
-        bed = BEDS[request.background].render(len(timeline.foreground), RATE, request.seed)
-        progress("timeline", 0.5)
-        mixed = mix(timeline.foreground, timeline.speech_spans, bed, RATE)
-        del bed
-        progress("timeline", 1.0)
+        fmt = _format(request)
+        target = plan_output(request.output, script.exercise, script.length, fmt,
+                             request.sidecars)
+        bed = self._bed(request.background)
+        marks = tuple(t.start for t in timeline.cues if isinstance(t.cue, Section))
+        level = bed_level(request.bed_level, request.accessible)
+        channels = 1 if request.mono else 2
+        stats = MixStats()
 
-        progress("master", 0.0)
-        mastered = master(mixed, RATE)
-        del mixed
+        def mixed(part: str = "mix", with_stats: bool = False) -> Iterator[np.ndarray]:
+            blocks = mix_blocks(timeline, bed, request.seed, level, marks, stem=part,
+                                stats=stats if with_stats else None)
+            return _downmix(blocks) if request.mono else blocks
+
+        passes = iter(range(1, 100))
+        plan = plan_master(
+            lambda: _reported(mixed(with_stats=stats.frames == 0), timeline.frames,
+                              progress, "master", next(passes), _MASTER_PASSES),
+            timeline.frames, RATE, TARGET_LUFS_MONO if request.mono else TARGET_LUFS, channels)
         progress("master", 1.0)
-
-        progress("export", 0.0)
-        path = export(mastered.audio, RATE, target, _format(request), _tags(script, request))
+        if stem == "mix":
+            out = mastered_blocks(mixed, timeline.frames, RATE, plan.gain)
+        else:
+            out = (b * np.float32(plan.gain) for b in faded(mixed(stem), timeline.frames, RATE))
+        info = self._track_info(script, request, timeline)
+        measured: list[float] = []
+        out = measure_blocks(_reported(out, timeline.frames, progress, "export"), RATE,
+                             channels, measured)
+        path = encode_stream(out, RATE, target, fmt, info, channels)
         progress("export", 1.0)
-        return Result(
+        result = Result(
             path=path,
-            seconds=len(mastered.audio) / RATE,
+            seconds=timeline.seconds,
             cues=timeline.cues,
             script=script,
-            loudness=mastered.loudness,
-            true_peak=mastered.true_peak,
+            loudness=measured[0],
+            true_peak=measured[1],
             synthesised=self.engine_calls - calls_before,
+            speech_to_background=stats.speech_to_background_db,
+        )
+        self._write_sidecars(result, request, timeline)
+        return result
+
+    def _track_info(self, script: Script, request: Request, timeline: Timeline) -> TrackInfo:
+        """Tags, cover, lyrics and chapters for the finished file."""
+        if request.cover is not None:
+            cover = Path(request.cover).read_bytes()
+        else:
+            cover = cover_png(script.title, request.album)
+        chapters = chapters_from_marks(
+            [(t.start, t.cue.title) for t in timeline.cues if isinstance(t.cue, Section)],
+            timeline.seconds)
+        return TrackInfo(
+            title=script.title, artist=request.artist, album=request.album, genre="Meditation",
+            year=request.year or datetime.date.today().year, track=request.track,
+            comment=_comment(script, request), lyrics=script.text,
+            cover=cover, chapters=chapters)
+
+    def _write_sidecars(self, result: Result, request: Request, timeline: Timeline) -> None:
+        """The requested .vtt, .txt and .json files beside the track."""
+        base = result.path.with_suffix("")
+        if "vtt" in request.sidecars:
+            write_text_atomic(base.with_suffix(".vtt"), captions_vtt(result.cues))
+        if "txt" in request.sidecars:
+            pauses = [t.end - t.start for t in result.cues if isinstance(t.cue, Pause)]
+            write_text_atomic(base.with_suffix(".txt"), script_txt(result.script, pauses))
+        if "json" in request.sidecars:
+            write_text_atomic(base.with_suffix(".json"), self._record(result, request, timeline))
+
+    def _record(self, result: Result, request: Request, timeline: Timeline) -> str:
+        """Everything needed to reproduce the file, as JSON."""
+        fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in request.__dict__.items()}
+        return render_record(
+            request=fields,
+            versions=_versions(),
+            seed=request.seed,
+            voice=self._identities.get(request.voice, ""),
+            script_sha256=hashlib.sha256(result.script.text.encode("utf-8")).hexdigest(),
+            output_sha256=_file_sha256(result.path),
+            loudness=result.loudness,
+            true_peak=result.true_peak,
+            target_loudness=TARGET_LUFS_MONO if request.mono else TARGET_LUFS,
+            speech_to_background=result.speech_to_background,
+            speech_spans=[[a / RATE, b / RATE] for a, b in timeline.speech_spans],
+            sections=[[t.start, t.cue.title] for t in timeline.cues
+                      if isinstance(t.cue, Section)],
         )
 
     def timeline(self, request: Request) -> tuple[Script, Timeline]:
@@ -167,9 +257,14 @@ class Renderer:
             plan_output(request.output, script.exercise, script.length, _format(request))
         progress("script", 1.0)
         speech = self._speak(script, request, progress)
+        if not self.context.keep_voices:
+            self._engines.clear()  # the model's memory goes before mixing starts
         pauses = self._pauses(script, speech, request)
         progress("timeline", 0.0)
-        timeline = layout(script.cues, speech, pauses, PACES[request.pace].sentence_gap, RATE)
+        tone = (lambda b: breath_tone(b.inhale, b.exhale, b.cycles, RATE)) \
+            if request.breath_tone else None
+        timeline = layout(script.cues, speech, pauses, PACES[request.pace].sentence_gap, RATE,
+                          breath_tone=tone)
         return script, timeline
 
     def _script_for(self, request: Request, length: str) -> Script:
@@ -249,6 +344,15 @@ class Renderer:
             self._engines[voice] = self.context.open_engine(self.profiles[voice])
         return self._engines[voice]
 
+    def _bed(self, background: str) -> Bed:
+        """The bed for a name or file; a file is decoded once and kept for later renders."""
+        if background not in self._beds:
+            bed = bed_for(background)
+            if isinstance(bed, FileBed):
+                bed.load(RATE)
+            self._beds = {background: bed}  # one file at a time: its audio can be large
+        return self._beds[background]
+
     def _lexicon(self, request: Request) -> Lexicon:
         """The user's lexicon, then the request's lexicon file, then its --say entries."""
         lexicon = Lexicon()
@@ -279,7 +383,7 @@ class Renderer:
                     self._spoken.clear()  # bounded: a long-lived renderer does not grow
                     self._spoken_samples = 0
                 clip = self._cached_or_spoken(engine, key, prepare(sentence, lexicon), settings)
-                self._spoken[key] = resample(clip.samples, clip.sample_rate, RATE)
+                self._spoken[key] = as_pcm16(resample(clip.samples, clip.sample_rate, RATE))
                 self._spoken_samples += len(self._spoken[key])
             spoken[key] = self._spoken[key]
             progress("speech", done / len(keys))
@@ -328,17 +432,19 @@ class Renderer:
         speech = self._speak(script, request, self.context.progress)
         gap = np.zeros(int(PACES[request.pace].sentence_gap * RATE), dtype=np.float32)
         lead = np.zeros(int(0.5 * RATE), dtype=np.float32)
-        voice = np.concatenate([lead, *[p for s in speech for p in (s, gap)]])
+        voice = np.concatenate([lead, *[p for s in speech
+                                        for p in (s.astype(np.float32) / PCM16_SCALE, gap)]])
         length = max(int(seconds * RATE), len(voice) + int(0.5 * RATE))
         mono = np.zeros(length, dtype=np.float32)
         mono[: len(voice)] = voice
         mastered = master(np.repeat(mono[:, None], 2, axis=1), RATE)
+        info = TrackInfo(title=script.title, artist=request.artist, album=request.album,
+                         genre="Speech", year=datetime.date.today().year, track=None,
+                         comment="Voice sample", lyrics=script.text, cover=None, chapters=())
         fmt = _format(request)
         target = plan_output(request.output, f"voice-{request.voice}",
                              f"{request.tone}-{request.pace}", fmt)
-        tags = {"title": script.title, "artist": request.artist, "album": request.album,
-                "genre": "Speech"}
-        return export(mastered.audio, RATE, target, fmt, tags)
+        return encode_stream([mastered.audio], RATE, target, fmt, info)
 
 
 def _preview_lines(name: str) -> list[str]:
@@ -385,13 +491,43 @@ def _format(request: Request) -> str:
     return request.format or "mp3"
 
 
-def _tags(script: Script, request: Request) -> dict[str, str]:
-    return {
-        "title": script.title,
-        "artist": request.artist,
-        "album": request.album,
-        "genre": "Meditation",
-        "comment": EXERCISES[script.exercise].description
-        if script.exercise in EXERCISES and request.script is None
-        else "A personal practice script",
-    }
+def _comment(script: Script, request: Request) -> str:
+    if script.exercise in EXERCISES and request.script is None:
+        return EXERCISES[script.exercise].description
+    return "A personal practice script"
+
+
+def _downmix(blocks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    """Stereo blocks to mono (the voice is centred, so it keeps its level)."""
+    for block in blocks:
+        yield block.mean(axis=1, keepdims=True, dtype=np.float32)
+
+
+def _reported(blocks: Iterable[np.ndarray], frames: int, progress: Progress, stage: str,
+              number: int = 1, passes: int = 1) -> Iterator[np.ndarray]:
+    """Pass blocks through, reporting progress (`number` of about `passes` over the track)."""
+    done = 0
+    for block in blocks:
+        done += len(block)
+        progress(stage, min(0.99, (number - 1 + done / max(1, frames)) / passes))
+        yield block
+
+
+def _versions() -> dict[str, str]:
+    """Versions of what shaped the sound."""
+    found = {"python": platform.python_version()}
+    for package in ("cft-audio", "numpy", "scipy", "piper-tts", "onnxruntime",
+                    "imageio-ffmpeg", "espeakng-loader"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "absent"
+    return found
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -17,6 +17,8 @@ MIN_MINUTES = 3.0
 """Shortest track the tool renders."""
 MAX_MINUTES = 60.0
 """Longest track the tool renders."""
+SIDECARS = ("vtt", "txt", "json")
+"""Files that can be written beside a track."""
 MAX_TEXT = 80
 """Longest name, phrase or detail accepted, in characters."""
 
@@ -60,7 +62,15 @@ class Request:
     lexicon: Path | None = None
     """A YAML lexicon file (word: respelling) for this render."""
     background: str = "ocean"
-    """Background bed, or "none"."""
+    """Background bed by name, "none", or the path of your own audio file (looped)."""
+    bed_level: float = 0.0
+    """Background level in dB relative to the default (+ louder; kept ≥ 16 dB under speech)."""
+    accessible: bool = False
+    """Keep the background ≥ 20 dB under the voice while it speaks (WCAG 1.4.7)."""
+    breath_tone: bool = False
+    """A soft rising and falling tone that paces each breathing block."""
+    mono: bool = False
+    """A mono file (mastered to -19 LUFS) instead of stereo (-16 LUFS)."""
     format: str | None = None
     """Audio format of the finished file; None takes it from `output` or uses mp3."""
     output: Path | None = None
@@ -71,6 +81,14 @@ class Request:
     """Artist tag (therapist or clinic)."""
     album: str = "Compassion-focused practice"
     """Album tag (programme)."""
+    track: int | None = None
+    """Track number tag."""
+    year: int | None = None
+    """Year tag; None is the current year."""
+    cover: Path | None = None
+    """Cover art (PNG or JPEG); None draws one with the exercise title."""
+    sidecars: tuple[str, ...] = ()
+    """Files written beside the track: "vtt" captions, "txt" script, "json" render record."""
 
 
 def validate(
@@ -90,7 +108,19 @@ def validate(
     _choice("voice", request.voice, voices)
     _choice("tone", request.tone, TONES)
     _choice("pace", request.pace, PACES)
-    _choice("background", request.background, backgrounds)
+    if (request.background not in backgrounds
+            and not Path(request.background).expanduser().is_file()):
+        raise InvalidRequest("background", f"unknown value {request.background!r}",
+                             ", ".join(sorted(backgrounds)) + ", or an audio file path")
+    if not -30.0 <= request.bed_level <= 6.0 or not math.isfinite(request.bed_level):
+        raise InvalidRequest("bed-level", f"{request.bed_level:g} dB is out of range",
+                             "-30 to 6 (dB, relative to the default)")
+    for sidecar in request.sidecars:
+        _choice("sidecar", sidecar, SIDECARS)
+    if request.cover is not None:
+        _check_cover(Path(request.cover))
+    if request.track is not None and not 1 <= request.track <= 999:
+        raise InvalidRequest("track", f"{request.track} is out of range", "1 to 999")
     formats = sorted(formats)
     if request.format is not None:
         _choice("format", request.format, formats)
@@ -162,3 +192,13 @@ def _check_output_suffix(output: Path, fmt: str | None, formats: list[str]) -> N
     if fmt is not None and fmt != suffix:
         raise InvalidRequest("format", f"{fmt!r} does not match the output file .{suffix}",
                              [suffix])
+
+
+def _check_cover(path: Path) -> None:
+    from .cover import image_info  # raises InvalidRequest("cover") for anything but PNG/JPEG
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidRequest("cover", f"cannot read {path.name}", "a PNG or JPEG file") from error
+    image_info(data)

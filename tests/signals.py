@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
+from scipy.signal import welch
 
 
 def jump_ratios(audio: np.ndarray, window: int = 2205, audible: float = 0.0) -> np.ndarray:
@@ -35,3 +36,29 @@ def worst_jump_near(audio: np.ndarray, times: list[float], rate: int, reach: flo
         if b > a:
             worst = max(worst, float(np.max(ratios[a:b])))
     return worst
+
+
+def rms(audio: np.ndarray) -> float:
+    """RMS over every sample of every channel."""
+    return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+
+
+def level_db(audio: np.ndarray, reference: float) -> float:
+    """RMS relative to `reference`, in dB."""
+    return float(20 * np.log10(rms(audio) / reference))
+
+
+def window_levels(audio: np.ndarray, window: int) -> np.ndarray:
+    """RMS of each whole consecutive window of `window` frames (over all channels)."""
+    count = len(audio) // window
+    frames = np.asarray(audio[: count * window], dtype=np.float64).reshape(count, window, -1)
+    return np.sqrt(np.mean(frames**2, axis=(1, 2)))
+
+
+def band_share(audio: np.ndarray, rate: int, low: float, high: float) -> float:
+    """Share of the (mono-summed) power between `low` and `high` Hz, from a Welch spectrum."""
+    mono = audio.astype(np.float64)
+    mono = mono.mean(axis=1) if mono.ndim == 2 else mono
+    frequencies, power = welch(mono, rate, nperseg=8192)
+    inside = (frequencies >= low) & (frequencies < high)
+    return float(power[inside].sum() / power.sum())

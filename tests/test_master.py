@@ -6,8 +6,17 @@ import numpy as np
 import pytest
 
 from cft_audio.sound.analysis import integrated_loudness, true_peak_db
-from cft_audio.sound.master import CEILING_DBTP, TARGET_LUFS, master
-from cft_audio.sound.mix import duck_curve, mix
+from cft_audio.sound.beds import BEDS
+from cft_audio.sound.master import (
+    CEILING_DBTP,
+    TARGET_LUFS,
+    limit_stream,
+    mastered_blocks,
+    plan_master,
+)
+from cft_audio.sound.meter import LoudnessMeter, PeakMeter
+from cft_audio.sound.mix import MixStats, bed_level, duck_curve, mix_blocks
+from cft_audio.sound.timeline import Placement, Timeline
 
 RATE = 44100
 
@@ -21,14 +30,49 @@ def speech_like(seconds: float, seed: int = 0) -> np.ndarray:
     return (0.2 * voice * syllables + 0.002 * rng.standard_normal(t.size)).astype(np.float32)
 
 
+def blocks_of(audio: np.ndarray, seed: int = 0):
+    """A maker of irregular consecutive blocks of `audio`, as a streaming source gives."""
+    def make():
+        rng, start = np.random.default_rng(seed), 0
+        while start < len(audio):
+            size = int(rng.integers(1, 90_000))
+            yield audio[start : start + size]
+            start += size
+    return make
+
+
 @pytest.mark.parametrize("scale", [0.01, 0.3, 2.0])
-def test_master_hits_loudness_and_ceiling(scale):
+def test_streamed_master_hits_loudness_and_ceiling(scale):
     mono = speech_like(60) * scale
-    mastered = master(np.stack([mono, mono], axis=1), RATE)
-    assert integrated_loudness(mastered.audio, RATE) == pytest.approx(TARGET_LUFS, abs=0.3)
-    assert true_peak_db(mastered.audio, RATE) <= CEILING_DBTP + 0.05
-    assert mastered.audio[0].max() == 0.0  # fades in from silence
-    assert np.abs(mastered.audio[-10:]).max() < 1e-3  # fades out
+    stereo = np.stack([mono, mono], axis=1)
+    make = blocks_of(stereo)
+    plan = plan_master(make, len(stereo), RATE)
+    out = np.concatenate(list(mastered_blocks(make, len(stereo), RATE, plan.gain)))
+    assert out.shape == stereo.shape
+    assert integrated_loudness(out, RATE) == pytest.approx(TARGET_LUFS, abs=0.15)
+    assert plan.loudness == pytest.approx(integrated_loudness(out, RATE), abs=1e-6)
+    assert true_peak_db(out, RATE) <= CEILING_DBTP + 0.05
+    assert out[0].max() == 0.0  # fades in from silence
+    assert np.abs(out[-10:]).max() < 1e-3  # fades out
+
+
+def test_stream_does_not_depend_on_how_the_input_is_cut():
+    mono = speech_like(20, seed=3) * 3.0  # loud: the limiter works hard
+    stereo = np.stack([mono, 0.8 * mono], axis=1)
+    one = np.concatenate(list(limit_stream(blocks_of(stereo, 1)(), RATE)))
+    two = np.concatenate(list(limit_stream(blocks_of(stereo, 2)(), RATE)))
+    assert np.array_equal(one, two)
+    assert true_peak_db(one, RATE) <= CEILING_DBTP + 0.05
+
+
+def test_meters_match_whole_signal_measures():
+    audio = np.stack([speech_like(30, 4), speech_like(30, 5)], axis=1)
+    loudness, peak = LoudnessMeter(RATE), PeakMeter(RATE)
+    for block in blocks_of(audio, 7)():
+        loudness.add(block)
+        peak.add(block)
+    assert loudness.integrated() == pytest.approx(integrated_loudness(audio, RATE), abs=1e-9)
+    assert peak.db == pytest.approx(true_peak_db(audio, RATE), abs=1e-6)
 
 
 def test_true_peak_sees_between_samples():
@@ -46,11 +90,31 @@ def test_duck_curve_is_low_under_speech_and_rises_between():
     assert np.abs(np.diff(curve)).max() < 1e-3  # no sudden steps
 
 
-def test_mix_keeps_bed_well_under_speech():
-    speech = np.zeros(10 * RATE, np.float32)
-    speech[RATE : 4 * RATE] = speech_like(3)
-    bed = np.random.default_rng(1).standard_normal((10 * RATE, 2)).astype(np.float32) * 0.1
-    mixed = mix(speech, [(RATE, 4 * RATE)], bed, RATE)
-    under = mixed[RATE : 4 * RATE, 0] - speech[RATE : 4 * RATE]
-    ratio = 20 * np.log10(np.std(speech[RATE : 4 * RATE]) / np.std(under))
-    assert ratio >= 20.0
+def timeline_with_speech(seconds: float = 12.0) -> Timeline:
+    """A foreground with two speech-like phrases, as layout would place them."""
+    phrase = speech_like(3)
+    spans = ((RATE, 4 * RATE), (7 * RATE, 10 * RATE))
+    return Timeline(sources=(phrase,), placements=(Placement(RATE, 0), Placement(7 * RATE, 0)),
+                    frames=int(seconds * RATE), speech_spans=spans, cues=(), sample_rate=RATE)
+
+
+@pytest.mark.parametrize(
+    ("offset", "accessible", "expected"),
+    [(0.0, False, 22.0), (-6.0, False, 28.0), (10.0, False, 16.0), (0.0, True, 26.0),
+     (6.0, True, 26.0)],
+)
+def test_speech_to_background_ratio_follows_the_level(offset, accessible, expected):
+    timeline = timeline_with_speech()
+    stats = MixStats()
+    level = bed_level(offset, accessible)
+    mixed = np.concatenate(list(mix_blocks(timeline, BEDS["brown-noise"], 1, level,
+                                           stats=stats, block=10_000)))
+    voice = np.concatenate(list(mix_blocks(timeline, BEDS["brown-noise"], 1, level,
+                                           stem="voice")))
+    bed = np.concatenate(list(mix_blocks(timeline, BEDS["brown-noise"], 1, level, stem="bed")))
+    np.testing.assert_allclose(voice + bed, mixed, atol=1e-6)
+    inside = np.concatenate([np.arange(a, b) for a, b in timeline.speech_spans])
+    measured = 10 * np.log10(np.mean(voice[inside] ** 2) / np.mean(bed[inside] ** 2))
+    assert measured == pytest.approx(stats.speech_to_background_db, abs=0.01)
+    assert measured == pytest.approx(expected, abs=1.5)
+    assert measured >= (20.0 if accessible else 15.0)

@@ -1,4 +1,4 @@
-"""Measurements on finished audio: integrated loudness (BS.1770) and true peak."""
+"""Measurements on finished audio: integrated loudness (BS.1770), true peak, loudness range."""
 
 from __future__ import annotations
 
@@ -93,3 +93,95 @@ def true_peak_db(audio: np.ndarray, sample_rate: int) -> float:
     """Highest true peak in dBTP."""
     peak = float(np.max(peak_envelope(audio, sample_rate))) if len(audio) else 0.0
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+_SHORT_TERM_SEGMENTS = 30
+"""EBU Tech 3342 short-term loudness: 3 s windows (of 100 ms segments), one every second."""
+_RANGE_HOP_SEGMENTS = 10
+_RANGE_GATE_LU = -20.0
+_RANGE_PERCENTILES = (10.0, 95.0)
+
+
+class SegmentEnergies:
+    """K-weighted energy of each 100 ms segment (channels summed) of audio fed block by block.
+
+    Holds one number per segment (36,000 for an hour), never the audio; integrated
+    loudness and loudness range are computed from these.
+    """
+
+    def __init__(self, sample_rate: int, channels: int = 2):
+        self.segment = int(round(_SEGMENT_SECONDS * sample_rate))
+        self._stages = [IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, sample_rate, "high_shelf"),
+                        IIRfilter(0.0, 0.5, 38.0, sample_rate, "high_pass")]
+        self._states = [[lfilter_zi(f.b, f.a) * 0.0 for f in self._stages]
+                        for _ in range(channels)]
+        self._carry = np.zeros(0)
+        self._done: list[np.ndarray] = []
+
+    def add(self, block: np.ndarray) -> None:
+        """Feed the next block (frames × channels, or mono)."""
+        stereo = block if block.ndim == 2 else block[:, None]
+        if len(stereo) == 0:  # scipy's lfilter returns garbage state for empty input
+            return
+        squares = np.zeros(len(stereo))
+        for channel in range(stereo.shape[1]):
+            x = stereo[:, channel].astype(np.float64) + _SUBNORMAL_GUARD
+            for index, f in enumerate(self._stages):
+                x, self._states[channel][index] = lfilter(
+                    f.b, f.a, x, zi=self._states[channel][index])
+            squares += x**2
+        joined = np.concatenate([self._carry, squares])
+        whole = len(joined) - len(joined) % self.segment
+        self._done.append(joined[:whole].reshape(-1, self.segment).sum(axis=1))
+        self._carry = joined[whole:]
+
+    @property
+    def energies(self) -> np.ndarray:
+        """Energy of every complete segment so far (a trailing partial segment is left out)."""
+        return np.concatenate(self._done) if self._done else np.zeros(0)
+
+
+def _windows(energies: np.ndarray, segment: int, length: int, hop: int) -> np.ndarray:
+    """Mean square of each `length`-segment window, every `hop` segments."""
+    if len(energies) < length:
+        return np.zeros(0)
+    sums = np.convolve(energies, np.ones(length), mode="valid")[::hop]
+    return sums / (segment * length)
+
+
+def _lufs(mean_square: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return -0.691 + 10 * np.log10(mean_square)
+
+
+def integrated_from_segments(energies: np.ndarray, segment: int) -> float:
+    """Integrated loudness (BS.1770-4 gating of 400 ms blocks) from segment energies."""
+    blocks = _windows(energies, segment, _SEGMENTS_PER_BLOCK, 1)
+    loud = blocks[_lufs(blocks) > -70.0]
+    if loud.size == 0:
+        return float("-inf")
+    relative = -0.691 + 10 * np.log10(loud.mean()) - 10.0
+    gated = loud[_lufs(loud) > relative]
+    return float(-0.691 + 10 * np.log10(gated.mean()))
+
+
+def range_from_segments(energies: np.ndarray, segment: int) -> float:
+    """Loudness range in LU (EBU Tech 3342) from 100 ms segment energies."""
+    short_term = _windows(energies, segment, _SHORT_TERM_SEGMENTS, _RANGE_HOP_SEGMENTS)
+    loud = short_term[_lufs(short_term) > -70.0]
+    if loud.size == 0:
+        return 0.0
+    relative = -0.691 + 10 * np.log10(loud.mean()) + _RANGE_GATE_LU
+    levels = _lufs(loud)
+    low, high = np.percentile(levels[levels > relative], _RANGE_PERCENTILES)
+    return float(high - low)
+
+
+def loudness_range(audio: np.ndarray, sample_rate: int) -> float:
+    """Loudness range in LU (EBU Tech 3342: 3 s windows every 1 s, -20 LU gate, 10th-95th)."""
+    stereo = audio if audio.ndim == 2 else audio[:, None]
+    segments = SegmentEnergies(sample_rate, stereo.shape[1])
+    chunk = segments.segment * 100
+    for start in range(0, len(stereo), chunk):
+        segments.add(stereo[start : start + chunk])
+    return range_from_segments(segments.energies, segments.segment)

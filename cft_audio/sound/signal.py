@@ -32,3 +32,14 @@ def cosine_ramp(length: int) -> np.ndarray:
     if length <= 0:
         return np.zeros(0, dtype=np.float32)
     return (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, length))).astype(np.float32)
+
+
+PCM16_SCALE = 32767.0
+"""Full scale of 16-bit audio."""
+
+
+def as_pcm16(samples: np.ndarray) -> np.ndarray:
+    """Float audio in [-1, 1] as 16-bit integers (half the memory; the output's own precision)."""
+    pcm = np.clip(np.round(np.asarray(samples) * PCM16_SCALE), -32768, 32767).astype(np.int16)
+    pcm.flags.writeable = False
+    return pcm

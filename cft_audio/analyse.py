@@ -1,0 +1,222 @@
+"""Measure a finished file: loudness, true peak, loudness range, and its render record's figures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InvalidRequest
+from .export import StderrTail
+from .ffmpeg import ffmpeg_exe
+from .sidecars import OUTPUT_SHA256, SPEECH_TO_BACKGROUND, TARGET_LOUDNESS
+from .sound.analysis import (
+    SegmentEnergies,
+    integrated_from_segments,
+    peak_envelope,
+    range_from_segments,
+)
+
+READABLE = "an audio file ffmpeg can read"
+_CHUNK_SECONDS = 10
+_PEAK_CONTEXT = 16
+"""Samples each side a true-peak estimate needs (the interpolator has 12 taps)."""
+_LAYOUTS = {"mono": 1, "stereo": 2, "2.1": 3, "3.0": 3, "quad": 4, "4.0": 4, "5.0": 5,
+            "5.1": 6, "6.1": 7, "7.1": 8}
+_STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio: [^,]+(?:\([^)]*\))?, (\d+) Hz, ([^,]+),")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What a finished file measures, and what its render record says it should."""
+
+    path: Path
+    duration: float
+    """Seconds."""
+    sample_rate: int
+    channels: int
+    integrated_loudness: float
+    """LUFS (-inf for silence)."""
+    true_peak: float
+    """dBTP."""
+    loudness_range: float
+    """LU."""
+    target_loudness: float | None = None
+    """LUFS, from the render record beside the file."""
+    speech_to_background: float | None = None
+    """dB, from the render record beside the file (inf: the track has no background)."""
+    record: Path | None = None
+    """The render record used, if one was found."""
+    record_matches: bool = True
+    """False when the record names a different file content (its figures are then unused)."""
+
+
+def analyse_file(path: Path) -> Analysis:
+    """Decode the file with the bundled ffmpeg in chunks and measure it."""
+    path = Path(path)
+    sample_rate, channels = _probe(path)
+    meter = _Meter(sample_rate, channels)
+    _decode_into(path, sample_rate, channels, meter)
+    analysis = Analysis(
+        path=path, duration=meter.frames / sample_rate, sample_rate=sample_rate,
+        channels=channels,
+        integrated_loudness=integrated_from_segments(meter.segments.energies,
+                                                     meter.segments.segment),
+        true_peak=meter.true_peak_db(),
+        loudness_range=range_from_segments(meter.segments.energies, meter.segments.segment),
+    )
+    return _with_record(analysis)
+
+
+def _unreadable(path: Path, why: str) -> InvalidRequest:
+    return InvalidRequest("file", f"cannot read {path.name}: {why}", READABLE)
+
+
+def _probe(path: Path) -> tuple[int, int]:
+    """Sample rate and channel count of the first audio stream."""
+    if not path.is_file():
+        raise _unreadable(path, "no such file")
+    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+                            capture_output=True, check=False)
+    found = _STREAM.search(result.stderr.decode("utf-8", "replace"))
+    if found is None:
+        raise _unreadable(path, "no audio stream found")
+    layout = found.group(2).strip()
+    counted = re.match(r"(\d+) channels", layout)
+    channels = int(counted.group(1)) if counted else _LAYOUTS.get(layout.split("(")[0], 2)
+    return int(found.group(1)), channels
+
+
+def _decode_into(path: Path, sample_rate: int, channels: int, meter: _Meter) -> None:
+    """Decode to float32 through ffmpeg's stdout, feeding the meter 10 s at a time."""
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
+               "-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le",
+               "-ac", str(channels), "-ar", str(sample_rate), "pipe:1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL)
+    assert process.stdout is not None and process.stderr is not None
+    tail = StderrTail(process.stderr)
+    frame_bytes = 4 * channels
+    try:
+        while chunk := process.stdout.read(_CHUNK_SECONDS * sample_rate * frame_bytes):
+            usable = len(chunk) - len(chunk) % frame_bytes
+            meter.add(np.frombuffer(chunk[:usable], dtype="<f4").reshape(-1, channels))
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        process.stdout.close()
+    if process.wait() != 0:
+        raise _unreadable(path, tail.last())
+    if meter.frames == 0:
+        raise _unreadable(path, "no audio in it")
+
+
+class _Meter:
+    """Loudness segments, true peak and length of audio fed in consecutive chunks."""
+
+    def __init__(self, sample_rate: int, channels: int):
+        self.sample_rate = sample_rate
+        self.segments = SegmentEnergies(sample_rate, channels)
+        self.frames = 0
+        self.peak = 0.0
+        self._context = np.zeros((_PEAK_CONTEXT, channels), dtype=np.float32)
+
+    def add(self, chunk: np.ndarray) -> None:
+        """Feed the next chunk (frames × channels)."""
+        self.segments.add(chunk)
+        self.frames += len(chunk)
+        self._peak(np.concatenate([self._context, chunk]))
+
+    def _peak(self, joined: np.ndarray) -> None:
+        """True peak of the samples whose neighbours on both sides are now known."""
+        envelope = peak_envelope(joined, self.sample_rate, floor=self.peak or None)
+        settled = envelope[_PEAK_CONTEXT : len(joined) - _PEAK_CONTEXT]
+        if len(settled):
+            self.peak = max(self.peak, float(settled.max()))
+        self._context = joined[-2 * _PEAK_CONTEXT :]
+
+    def true_peak_db(self) -> float:
+        """The peak of everything fed, in dBTP (the end is followed by silence)."""
+        tail = np.zeros((_PEAK_CONTEXT, self._context.shape[1]), dtype=np.float32)
+        self._peak(np.concatenate([self._context, tail]))
+        return 20 * math.log10(self.peak) if self.peak > 0 else float("-inf")
+
+
+def _with_record(analysis: Analysis) -> Analysis:
+    """Add the target and speech-to-background figures from `<stem>.json`, when it fits."""
+    record_path = analysis.path.with_suffix(".json")
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return analysis
+    if not isinstance(record, dict):
+        return analysis
+    expected = record.get(OUTPUT_SHA256)
+    if isinstance(expected, str) and expected != _sha256(analysis.path):
+        return replace(analysis, record=record_path, record_matches=False)
+    return replace(analysis, record=record_path,
+                    target_loudness=_number(record.get(TARGET_LOUDNESS)),
+                    speech_to_background=_ratio(record, SPEECH_TO_BACKGROUND))
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else None
+
+
+def _ratio(record: dict, key: str) -> float | None:
+    """The ratio in the record; null there means no background at all (infinite)."""
+    if key in record and record[key] is None:
+        return math.inf
+    return _number(record.get(key))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for piece in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def describe(analysis: Analysis) -> str:
+    """A few aligned lines a therapist can read."""
+    rows = [
+        ("file", analysis.path.name),
+        ("length", _clock(analysis.duration)),
+        ("channels", f"{_channels(analysis.channels)}, {analysis.sample_rate} Hz"),
+        ("integrated loudness", _level(analysis.integrated_loudness, "LUFS")
+         + (f" (target {analysis.target_loudness:g})"
+            if analysis.target_loudness is not None else "")),
+        ("true peak", _level(analysis.true_peak, "dBTP")),
+        ("loudness range", f"{analysis.loudness_range:.1f} LU"),
+    ]
+    if analysis.speech_to_background is not None:
+        ratio = analysis.speech_to_background
+        rows.append(("speech over background",
+                     f"{ratio:.1f} dB" if math.isfinite(ratio) else "no background"))
+    if analysis.record is not None and not analysis.record_matches:
+        rows.append(("render record", f"{analysis.record.name} is for a different file"))
+    width = max(len(label) for label, _ in rows) + 2
+    return "\n".join(f"{label:<{width}}{value}" for label, value in rows) + "\n"
+
+
+def _clock(seconds: float) -> str:
+    whole = int(round(seconds))
+    return f"{whole // 60}:{whole % 60:02d} ({seconds:.1f} s)"
+
+
+def _channels(count: int) -> str:
+    return {1: "mono", 2: "stereo"}.get(count, f"{count} channels")
+
+
+def _level(value: float, unit: str) -> str:
+    return f"{value:.1f} {unit}" if math.isfinite(value) else f"silent (no {unit} reading)"

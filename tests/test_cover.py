@@ -1,0 +1,97 @@
+"""Generated cover art: a valid, deterministic PNG with the title drawn in the middle."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+import pytest
+
+from cft_audio.cover import PNG_SIGNATURE, cover_png, image_info
+from cft_audio.errors import InvalidRequest
+
+
+def pixels(png: bytes) -> np.ndarray:
+    """Decode an 8-bit RGB PNG with filters None/Sub/Up (all cover_png writes)."""
+    assert png.startswith(PNG_SIGNATURE)
+    position, idat, header = 8, b"", b""
+    while position < len(png):
+        (length,) = struct.unpack(">I", png[position : position + 4])
+        kind = png[position + 4 : position + 8]
+        data = png[position + 8 : position + 8 + length]
+        (crc,) = struct.unpack(">I", png[position + 8 + length : position + 12 + length])
+        assert crc == zlib.crc32(kind + data)
+        if kind == b"IHDR":
+            header = data
+        elif kind == b"IDAT":
+            idat += data
+        position += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
+    assert (depth, colour) == (8, 2)
+    raw = np.frombuffer(zlib.decompress(idat), dtype=np.uint8).reshape(height, 1 + width * 3)
+    rows = np.zeros((height, width * 3), dtype=np.uint8)
+    for y in range(height):
+        kind, line = raw[y, 0], raw[y, 1:].astype(np.int32)
+        above = rows[y - 1].astype(np.int32) if y else np.zeros(width * 3, np.int32)
+        if kind == 2:
+            line = line + above
+        elif kind == 1:
+            line = np.array(line)
+            for x in range(3, len(line)):
+                line[x] += line[x - 3]
+        else:
+            assert kind == 0
+        rows[y] = line % 256
+    return rows.reshape(height, width, 3)
+
+
+def test_valid_png_of_the_asked_size():
+    png = cover_png("The Safe Place", size=320)
+    assert png[12:16] == b"IHDR"
+    assert image_info(png).mime == "image/png"
+    assert (image_info(png).width, image_info(png).height) == (320, 320)
+    assert pixels(png).shape == (320, 320, 3)
+
+
+def test_deterministic_and_title_dependent():
+    first = cover_png("The Safe Place", "Group A")
+    assert first == cover_png("The Safe Place", "Group A")
+    assert first != cover_png("The Safe Plaice", "Group A")
+    assert first != cover_png("The Safe Place", "Group B")
+    assert first != cover_png("The Safe Place", "Group A", accent=(150, 110, 140))
+
+
+def test_text_is_drawn_in_the_centre():
+    plain = pixels(cover_png("", size=300)).astype(int)
+    titled = pixels(cover_png("Compassionate Self", size=300)).astype(int)
+    centre = (slice(100, 200), slice(30, 270))
+    changed = np.abs(titled[centre] - plain[centre]).sum(axis=2) > 60
+    assert changed.mean() > 0.05
+    assert (titled[centre].min(axis=2) > 230).any()  # near-white text pixels
+    corner = (slice(0, 30), slice(0, 30))
+    assert np.array_equal(titled[corner], plain[corner])
+
+
+def test_any_text_renders():
+    odd = "Zoë's “calm” place — 100% ok? ½ 日本 (really) & more: a/b, c;d=e*f#g@h_i+j"
+    png = cover_png(odd, "x" * 400, size=200)
+    assert pixels(png).shape == (200, 200, 3)
+
+
+def test_accents_fold_to_plain_letters():
+    assert cover_png("Zoë") == cover_png("Zoe")
+
+
+def test_bad_size_and_bad_images_refused():
+    with pytest.raises(ValueError):
+        cover_png("x", size=8)
+    with pytest.raises(InvalidRequest, match="cover"):
+        image_info(b"GIF89a....")
+
+
+def test_jpeg_size_is_read():
+    jpeg = (b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\0" + bytes(9)
+            + b"\xff\xc0" + struct.pack(">HBHH", 17, 8, 480, 640) + bytes(12) + b"\xff\xd9")
+    info = image_info(jpeg)
+    assert (info.mime, info.width, info.height) == ("image/jpeg", 640, 480)
