@@ -41,7 +41,7 @@ from .sound.master import (
     measure_blocks,
     plan_master,
 )
-from .sound.mix import MixStats, bed_level, mix_blocks
+from .sound.mix import STEMS, MixStats, bed_level, mix_blocks
 from .sound.signal import PCM16_SCALE, as_pcm16, resample
 from .sound.timeline import TimedCue, Timeline, fixed_seconds, layout
 from .voices.cache import SpeechCache, speech_key
@@ -154,6 +154,8 @@ class Renderer:
         `stem` "voice" or "bed" writes that part alone, at exactly its level in the mix
         (same gain, no limiter): for checking the speech-to-background ratio.
         """
+        if stem not in STEMS:
+            raise InvalidRequest("stem", f"unknown value {stem!r}", STEMS)
         progress = self.context.progress
         calls_before = self.engine_calls
         script, timeline = self._timeline(request, check_output=True)
@@ -257,8 +259,6 @@ class Renderer:
             plan_output(request.output, script.exercise, script.length, _format(request))
         progress("script", 1.0)
         speech = self._speak(script, request, progress)
-        if not self.context.keep_voices:
-            self._engines.clear()  # the model's memory goes before mixing starts
         pauses = self._pauses(script, speech, request)
         progress("timeline", 0.0)
         tone = (lambda b: breath_tone(b.inhale, b.exhale, b.cycles, RATE)) \
@@ -369,25 +369,49 @@ class Renderer:
         return self._identities[voice]
 
     def _speak(self, script: Script, request: Request, progress: Progress) -> list[np.ndarray]:
-        """Every sentence at the working rate, in script order: from memory, disk, or engine."""
+        """Every sentence at the working rate, in script order: from memory, disk, or engine.
+
+        With a disk cache, what it lacks is synthesised first and only stored there;
+        the voice is then let go (unless kept) before the speech is gathered into
+        memory, so a long track's speech never sits beside the model's working memory.
+        """
         engine = self._engine(request.voice)
         settings = voice_settings(request.tone, request.pace)
         lexicon = self._lexicon(request)
         identity = self._identity(request.voice, engine)
         keys = {s: speech_key(identity, settings, prepare(s, lexicon)) for s in script.sentences}
+        cache = self.context.cache
         progress("speech", 0.0)
+        if cache is not None:
+            missing = [(s, k) for s, k in keys.items()
+                       if k not in self._spoken and not cache.has(k)]
+            for done, (sentence, key) in enumerate(missing, start=1):
+                clip = engine.synthesize(prepare(sentence, lexicon), settings)
+                self.engine_calls += 1
+                if not cache.put(key, clip):  # an unwritable cache: keep it here instead
+                    self._remember(key, clip)
+                progress("speech", 0.9 * done / len(missing))
+            if not self.context.keep_voices:
+                self._engines.pop(request.voice, None)
         spoken: dict[str, np.ndarray] = {}
         for done, (sentence, key) in enumerate(keys.items(), start=1):
             if key not in self._spoken:
-                if self._spoken_samples > _SPOKEN_LIMIT:
-                    self._spoken.clear()  # bounded: a long-lived renderer does not grow
-                    self._spoken_samples = 0
-                clip = self._cached_or_spoken(engine, key, prepare(sentence, lexicon), settings)
-                self._spoken[key] = as_pcm16(resample(clip.samples, clip.sample_rate, RATE))
-                self._spoken_samples += len(self._spoken[key])
+                engine = self._engine(request.voice)  # only opened again for a damaged entry
+                self._remember(key, self._cached_or_spoken(
+                    engine, key, prepare(sentence, lexicon), settings))
             spoken[key] = self._spoken[key]
-            progress("speech", done / len(keys))
+            progress("speech", 0.9 + 0.1 * done / len(keys))
+        if not self.context.keep_voices:
+            self._engines.pop(request.voice, None)
         return [spoken[keys[c.text]] for c in script.cues if isinstance(c, Say)]
+
+    def _remember(self, key: str, clip: SpeechClip) -> None:
+        """Keep a sentence in memory at the working rate (bounded across renders)."""
+        if self._spoken_samples > _SPOKEN_LIMIT:
+            self._spoken.clear()  # bounded: a long-lived renderer does not grow
+            self._spoken_samples = 0
+        self._spoken[key] = as_pcm16(resample(clip.samples, clip.sample_rate, RATE))
+        self._spoken_samples += len(self._spoken[key])
 
     def _cached_or_spoken(
         self, engine: Engine, key: str, text: str, settings: VoiceSettings

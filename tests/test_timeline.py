@@ -59,3 +59,11 @@ def test_each_sentence_is_synthesised_once(fake_context, fake_engine, out_dir):
     renderer.render(Request("compassionate-self", length="short", output=out_dir,
                             format="wav", background="none"))
     assert fake_engine.calls == len(set(script.sentences))
+
+
+def test_unknown_stem_is_refused_before_any_work(fake_context, fake_engine, out_dir):
+    from cft_audio import InvalidRequest
+
+    with pytest.raises(InvalidRequest, match="stem"):
+        Renderer(fake_context).render(Request("safe-place", output=out_dir), stem="drums")
+    assert fake_engine.calls == 0 and not any(out_dir.iterdir())

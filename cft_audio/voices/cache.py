@@ -73,6 +73,10 @@ class SpeechCache:
             os.utime(path)  # most recently used survives eviction
         return clip
 
+    def has(self, key: str) -> bool:
+        """Whether an entry exists (it is checked when read)."""
+        return self._path(key).is_file()
+
     def put(self, key: str, clip: SpeechClip) -> bool:
         """Store a clip atomically; evict the oldest entries when over the limit.
 
