@@ -14,7 +14,14 @@ import numpy as np
 
 from .cover import cover_png
 from .errors import InvalidRequest
-from .export import FORMATS, TrackInfo, chapters_from_marks, encode_stream, plan_output
+from .export import (
+    FORMATS,
+    TrackInfo,
+    chapters_from_marks,
+    encode_stream,
+    iter_blocks,
+    plan_output,
+)
 from .request import MAX_MINUTES, MIN_MINUTES, Request, validate
 from .resources import (
     scripts_dir,
@@ -36,7 +43,6 @@ from .sound.master import (
     TARGET_LUFS,
     TARGET_LUFS_MONO,
     faded,
-    master,
     mastered_blocks,
     measure_blocks,
     plan_master,
@@ -461,14 +467,16 @@ class Renderer:
         length = max(int(seconds * RATE), len(voice) + int(0.5 * RATE))
         mono = np.zeros(length, dtype=np.float32)
         mono[: len(voice)] = voice
-        mastered = master(np.repeat(mono[:, None], 2, axis=1), RATE)
+        stereo = np.repeat(mono[:, None], 2, axis=1)
+        plan = plan_master(lambda: iter_blocks(stereo), len(stereo), RATE)
         info = TrackInfo(title=script.title, artist=request.artist, album=request.album,
                          genre="Speech", year=datetime.date.today().year, track=None,
                          comment="Voice sample", lyrics=script.text, cover=None, chapters=())
         fmt = _format(request)
         target = plan_output(request.output, f"voice-{request.voice}",
                              f"{request.tone}-{request.pace}", fmt)
-        return encode_stream([mastered.audio], RATE, target, fmt, info)
+        blocks = mastered_blocks(lambda: iter_blocks(stereo), len(stereo), RATE, plan.gain)
+        return encode_stream(blocks, RATE, target, fmt, info)
 
 
 def _preview_lines(name: str) -> list[str]:
