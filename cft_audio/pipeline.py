@@ -113,6 +113,16 @@ class Result:
 
 
 @dataclass(frozen=True)
+class SpeechJob:
+    """One sentence to synthesise: which voice, the prepared text, the settings, its cache key."""
+
+    voice: str
+    text: str
+    settings: VoiceSettings
+    key: str
+
+
+@dataclass(frozen=True)
 class Preview:
     """A script as it would be rendered: pauses (estimated fit) and estimated duration."""
 
@@ -373,6 +383,43 @@ class Renderer:
         if voice not in self._identities:
             self._identities[voice] = engine.identity()
         return self._identities[voice]
+
+    def speech_jobs(self, request: Request) -> tuple[SpeechJob, ...]:
+        """The sentences a render of `request` speaks, each once (validates; no synthesis).
+
+        A batch gathers these over many requests, drops repeats by `key`, and hands them
+        to `synthesise` so a sentence shared by many tracks is spoken once.
+        """
+        script = self.script(request)
+        settings = voice_settings(request.tone, request.pace)
+        lexicon = self._lexicon(request)
+        identity = self._identity(request.voice, self._engine(request.voice))
+        jobs: dict[str, SpeechJob] = {}
+        for sentence in script.sentences:
+            text = prepare(sentence, lexicon)
+            key = speech_key(identity, settings, text)
+            jobs.setdefault(key, SpeechJob(request.voice, text, settings, key))
+        return tuple(jobs.values())
+
+    def synthesise(self, jobs: Iterable[SpeechJob]) -> int:
+        """Speak every job the speech cache lacks into it; return how many were spoken.
+
+        Needs a disk cache (the context's `cache`); renders then find the speech there.
+        """
+        cache = self.context.cache
+        if cache is None:
+            raise InvalidRequest("cache", "synthesising ahead needs a speech cache",
+                                 "a SpeechCache in the RenderContext")
+        spoken = 0
+        for job in jobs:
+            if cache.has(job.key):
+                continue
+            clip = self._engine(job.voice).synthesize(job.text, job.settings)
+            self.engine_calls += 1
+            spoken += 1
+            if not cache.put(job.key, clip):
+                self._remember(job.key, clip)
+        return spoken
 
     def _speak(self, script: Script, request: Request, progress: Progress) -> list[np.ndarray]:
         """Every sentence at the working rate, in script order: from memory, disk, or engine.

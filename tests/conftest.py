@@ -11,6 +11,8 @@ import pytest
 from cft_audio.pipeline import RenderContext
 from cft_audio.voices.engine import RATE, SpeechClip, VoiceSettings
 
+from .browser import browser  # noqa: F401  (shared fixture for page tests)
+
 FAKE_RATE = 22050
 SECONDS_PER_CHARACTER = 0.05
 

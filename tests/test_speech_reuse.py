@@ -38,6 +38,21 @@ def fake_renderer(fake_engine, cache_folder: Path) -> Renderer:
                                   cache=SpeechCache(cache_folder)))
 
 
+def test_speech_jobs_shared_by_requests_are_spoken_once_ahead(fake_engine, tmp_path, out_dir,
+                                                               template):
+    renderer = fake_renderer(fake_engine, tmp_path / "cache")
+    requests = [Request(script=template, name=name, output=out_dir / name, background="none")
+                for name in ("Aoife", "Ben", "Aoife")]
+    jobs = {job.key: job for r in requests for job in renderer.speech_jobs(r)}
+    assert fake_engine.calls == 0
+    assert len(jobs) == 3 + 2  # three lines everyone hears, one greeting each for two names
+    assert renderer.synthesise(jobs.values()) == 5
+    assert renderer.synthesise(jobs.values()) == 0
+    renders = [renderer.render(r) for r in requests]
+    assert fake_engine.calls == 5
+    assert [r.synthesised for r in renders] == [0, 0, 0]
+
+
 @pytest.mark.parametrize(
     ("change", "expect_calls"),
     [
