@@ -49,6 +49,7 @@ from .sound.master import (
 )
 from .sound.mix import STEMS, MixStats, bed_level, mix_blocks
 from .sound.signal import PCM16_SCALE, as_pcm16, resample
+from .sound.spool import Replay
 from .sound.timeline import TimedCue, Timeline, fixed_seconds, layout
 from .voices.cache import SpeechCache, speech_key
 from .voices.engine import Engine, SpeechClip, VoiceSettings
@@ -190,20 +191,25 @@ class Renderer:
             return _downmix(blocks) if request.mono else blocks
 
         passes = iter(range(1, 100))
-        plan = plan_master(
-            lambda: _reported(mixed(with_stats=stats.frames == 0), timeline.frames,
-                              progress, "master", next(passes), _MASTER_PASSES),
-            timeline.frames, RATE, TARGET_LUFS_MONO if request.mono else TARGET_LUFS, channels)
-        progress("master", 1.0)
-        if stem == "mix":
-            out = mastered_blocks(mixed, timeline.frames, RATE, plan.gain)
-        else:
-            out = (b * np.float32(plan.gain) for b in faded(mixed(stem), timeline.frames, RATE))
         info = self._track_info(script, request, timeline)
         measured: list[float] = []
-        out = measure_blocks(_reported(out, timeline.frames, progress, "export"), RATE,
-                             channels, measured)
-        path = encode_stream(out, RATE, target, fmt, info, channels)
+        # the mix is made once and replayed from a private temporary file by later passes
+        with Replay(lambda: mixed(with_stats=stats.frames == 0), timeline.frames,
+                    channels) as replay:
+            plan = plan_master(
+                lambda: _reported(replay(), timeline.frames, progress, "master", next(passes),
+                                  _MASTER_PASSES),
+                timeline.frames, RATE, TARGET_LUFS_MONO if request.mono else TARGET_LUFS,
+                channels)
+            progress("master", 1.0)
+            if stem == "mix":
+                out = mastered_blocks(replay, timeline.frames, RATE, plan.gain)
+            else:
+                out = (b * np.float32(plan.gain)
+                       for b in faded(mixed(stem), timeline.frames, RATE))
+            out = measure_blocks(_reported(out, timeline.frames, progress, "export"), RATE,
+                                 channels, measured)
+            path = encode_stream(out, RATE, target, fmt, info, channels)
         progress("export", 1.0)
         result = Result(
             path=path,

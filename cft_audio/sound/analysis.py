@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
-from pyloudnorm.iirfilter import IIRfilter
-from scipy.signal import firwin, lfilter, lfilter_zi
+
+# SciPy and pyloudnorm are imported where used: synthesis never needs them (memory).
 
 _OVERSAMPLE = 4
 _SUBNORMAL_GUARD = 1e-9
@@ -18,10 +20,11 @@ def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
     Works through the track in chunks, so memory stays small for long tracks; the tests
     check it against pyloudnorm on decoded files.
     """
+    from scipy.signal import lfilter, lfilter_zi
+
     stereo = audio if audio.ndim == 2 else audio[:, None]
     segment = int(round(_SEGMENT_SECONDS * sample_rate))
-    stages = [IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, sample_rate, "high_shelf"),
-              IIRfilter(0.0, 0.5, 38.0, sample_rate, "high_pass")]
+    stages = _k_weighting(sample_rate)
     energies = []
     for channel in range(stereo.shape[1]):
         states = [lfilter_zi(f.b, f.a) * 0.0 for f in stages]
@@ -49,13 +52,23 @@ def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
     return float(-0.691 + 10 * np.log10(gated.mean()))
 
 
+def _k_weighting(sample_rate: int) -> list:
+    """The two K-weighting filter stages of BS.1770 (pyloudnorm's coefficients)."""
+    from pyloudnorm.iirfilter import IIRfilter
+
+    return [IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, sample_rate, "high_shelf"),
+            IIRfilter(0.0, 0.5, 38.0, sample_rate, "high_pass")]
+
+
+@cache
 def _interpolation_phases() -> np.ndarray:
     """Polyphase FIR (48 taps, 4 phases) interpolating between samples, as in BS.1770-4."""
+    from scipy.signal import firwin
+
     taps = firwin(12 * _OVERSAMPLE, 0.9 / _OVERSAMPLE, window=("kaiser", 8.0)) * _OVERSAMPLE
     return taps.reshape(-1, _OVERSAMPLE).T.astype(np.float32)
 
 
-_PHASES = _interpolation_phases()
 _BLOCK = 4096
 _PAD = 16
 _HEADROOM = 10 ** (-6 / 20)
@@ -83,7 +96,7 @@ def peak_envelope(audio: np.ndarray, sample_rate: int, floor: float | None = Non
         lo, hi = max(0, start - _PAD), min(frames, stop + _PAD)
         for channel in range(stereo.shape[1]):
             segment = np.asarray(stereo[lo:hi, channel], dtype=np.float32)
-            for phase in _PHASES[1:]:
+            for phase in _interpolation_phases()[1:]:
                 between = np.abs(np.convolve(segment, phase, mode="same"))
                 np.maximum(out[start:stop], between[start - lo : stop - lo], out=out[start:stop])
     return out
@@ -110,9 +123,10 @@ class SegmentEnergies:
     """
 
     def __init__(self, sample_rate: int, channels: int = 2):
+        from scipy.signal import lfilter_zi
+
         self.segment = int(round(_SEGMENT_SECONDS * sample_rate))
-        self._stages = [IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, sample_rate, "high_shelf"),
-                        IIRfilter(0.0, 0.5, 38.0, sample_rate, "high_pass")]
+        self._stages = _k_weighting(sample_rate)
         self._states = [[lfilter_zi(f.b, f.a) * 0.0 for f in self._stages]
                         for _ in range(channels)]
         self._carry = np.zeros(0)
@@ -120,6 +134,8 @@ class SegmentEnergies:
 
     def add(self, block: np.ndarray) -> None:
         """Feed the next block (frames × channels, or mono)."""
+        from scipy.signal import lfilter
+
         stereo = block if block.ndim == 2 else block[:, None]
         if len(stereo) == 0:  # scipy's lfilter returns garbage state for empty input
             return

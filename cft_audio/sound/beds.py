@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from scipy.signal import butter, sosfilt
 
 from ..errors import InvalidRequest
 from ..ffmpeg import ffmpeg_exe
@@ -128,6 +127,8 @@ def _time(start: int, count: int, sample_rate: int) -> np.ndarray:
 
 def _butter(order: int, cutoff: float | list[float], kind: str, sample_rate: int) -> np.ndarray:
     """Butterworth second-order sections."""
+    from scipy.signal import butter
+
     return butter(order, cutoff, kind, fs=sample_rate, output="sos")
 
 
@@ -139,6 +140,8 @@ def _brown_sos(sample_rate: int) -> np.ndarray:
 
 def _impulse(sos: np.ndarray, sample_rate: int) -> np.ndarray:
     """The filter's impulse response over one second (its energy is its white-noise gain)."""
+    from scipy.signal import sosfilt
+
     pulse = np.zeros(sample_rate)
     pulse[0] = 1.0
     return sosfilt(sos, pulse)
@@ -159,6 +162,8 @@ class _FilterBank:
 
     def take(self, white: np.ndarray) -> list[np.ndarray]:
         """Every filter's output for the next stretch of white noise."""
+        from scipy.signal import sosfilt
+
         outs = []
         for k, sos in enumerate(self.bank):
             out, self.states[k] = sosfilt(sos, white, zi=self.states[k])

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from .analysis import peak_envelope
 from .meter import LoudnessMeter, PeakMeter, gated_loudness
@@ -90,6 +89,8 @@ def limit_stream(
 
 def _limit_chunk(pending, history, count, pad, size, ceiling, sample_rate):
     """Limit the first `count` pending frames, seeing `pad` frames either side."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
     data = np.concatenate(pending) if len(pending) > 1 else pending[0]
     head = history if history is not None else data[:0]
     segment = np.concatenate([head, data[: count + pad]])
@@ -190,6 +191,8 @@ class _LimiterModel:
 
     def loudness(self, gain: float) -> float:
         """Predicted integrated loudness after scaling by `gain` and limiting."""
+        from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
         ceiling = db_to_gain(CEILING_DBTP)
         wanted = np.minimum(1.0, ceiling / np.maximum(self.peaks * gain, 1e-12))
         limited = np.minimum(uniform_filter1d(minimum_filter1d(wanted, self.window),

@@ -7,7 +7,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from .beds import BED_RMS, Bed
 from .signal import db_to_gain
@@ -76,6 +75,8 @@ def duck_frames(
     frames: int, spans: Sequence[tuple[int, int]], sample_rate: int, rise_db: float
 ) -> tuple[np.ndarray, int]:
     """Bed gain in dB per 10 ms hop (0 under speech, up to rise_db in silences), and the hop."""
+    from scipy.ndimage import maximum_filter1d, uniform_filter1d
+
     hop = max(1, int(_FRAME_SECONDS * sample_rate))
     count = frames // hop + 2
     active = np.zeros(count)

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from scipy.signal import resample_poly
+
+from ..sound.signal import resample_poly
 
 RATE = "rate"
 PITCH = "pitch"
@@ -103,9 +104,7 @@ def raise_pitch_by_resampling(samples: np.ndarray, factor: float) -> np.ndarray:
     if abs(factor - 1.0) < 1e-4:
         return np.asarray(samples, dtype=np.float32)
     ratio = Fraction(factor).limit_denominator(200)
-    shifted = resample_poly(np.asarray(samples, dtype=np.float64), ratio.denominator,
-                            ratio.numerator)
-    return shifted.astype(np.float32)
+    return resample_poly(samples, ratio.denominator, ratio.numerator)
 
 
 def trim_silence(samples: np.ndarray, sample_rate: int, threshold_db: float = -45.0) -> np.ndarray:

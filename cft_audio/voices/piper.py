@@ -1,9 +1,15 @@
 """Piper neural TTS engine (the default): a local .onnx voice, loaded once, made reproducible.
 
 Piper's VITS graph draws its noise from onnxruntime's RandomNormalLike, which no
-seed reaches. On load we rewrite each such node to read its noise from a new graph
-input, and feed it from a NumPy generator seeded by the settings and the text:
-the same sentence with the same settings is the same audio, in any process.
+seed reaches. On first use we rewrite each such node to read its noise from a new
+graph input, and feed it from a NumPy generator seeded by the settings and the
+text: the same sentence with the same settings is the same audio, in any process.
+
+The graph is also cut in two at the waveform decoder (`/dec/`): text to latent
+frames, then latent frames to audio. The decoder runs on pieces of about a second
+with enough frames either side to cover its receptive field, so the result equals
+decoding the whole sentence (to float rounding) while its working memory no longer
+grows with the sentence: a long sentence used to take ~20 MB per second of audio.
 """
 
 from __future__ import annotations
@@ -33,11 +39,17 @@ from .engine import (
 
 _CLAUSE_GAP_SECONDS = 0.35
 """Silence between the sentences Piper itself splits a text into."""
-_FRAMES_PER_ID = 8
-"""Generous first guess of output frames per phoneme id (measured about 2.2 at scale 1)."""
+_FRAMES_PER_ID = 4
+"""First guess of latent frames per phoneme id (measured about 2.2 at scale 1)."""
 _NOISE_PREFIX = "cft_noise_"
 _CHANNELS = 256
 """Noise values per frame: at least the model's latent channels (192 in Piper voices)."""
+_DECODE_FRAMES = 100
+"""Latent frames the decoder turns into audio per run (about 1.2 s at 22 kHz)."""
+_DECODE_CONTEXT = 24
+"""Frames of context either side of a piece (the decoder's receptive field is under 16)."""
+_PREPARED_VERSION = "v2"
+"""Bumped whenever preparation changes what a voice says; part of the voice identity."""
 
 
 @dataclass
@@ -51,8 +63,7 @@ class PiperEngine:
     """Where the seeded graph is kept between runs (prepared once per voice); None: memory."""
     name: str = field(default="piper", init=False)
     _voice: Any = field(default=None, init=False, repr=False)
-    _session: Any = field(default=None, init=False, repr=False)
-    _noise_inputs: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _graph: Any = field(default=None, init=False, repr=False)
 
     def load(self) -> None:
         """Load the voice and its noise-seeded inference session (idempotent)."""
@@ -64,10 +75,9 @@ class PiperEngine:
 
             config_path = self.config_path or Path(f"{self.model_path}.json")
             config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
-            self._session, self._noise_inputs = _seeded_session(self.model_path,
-                                                                self.prepared_folder)
-            # Piper's own object phonemizes; inference goes through the seeded session.
-            self._voice = PiperVoice(session=self._session, config=config)
+            self._graph = _load_graph(self.model_path, self.prepared_folder)
+            # Piper's own object phonemizes; inference goes through our sessions.
+            self._voice = PiperVoice(session=self._graph.text, config=config)
         except EngineError:
             raise
         except Exception as error:  # noqa: BLE001 - any load failure is an engine error
@@ -83,7 +93,7 @@ class PiperEngine:
     def identity(self) -> str:
         """Engine, model and config content, and speaker."""
         config = self.config_path or Path(f"{self.model_path}.json")
-        parts = ["piper", file_fingerprint(self.model_path)]
+        parts = ["piper", _PREPARED_VERSION, file_fingerprint(self.model_path)]
         parts.append(file_fingerprint(config) if config.is_file() else "-")
         parts.append(str(self.speaker_id))
         return ":".join(parts)
@@ -136,15 +146,18 @@ class PiperEngine:
         budget = int(len(ids) * _FRAMES_PER_ID * max(1.0, length)) + 64
         for _ in range(4):
             rng.bit_generator.state = state  # the same draws, only more of them
-            for name in self._noise_inputs:
+            for name in self._graph.noise_inputs:
                 args[name] = rng.standard_normal(budget * _CHANNELS, dtype=np.float32)
             try:
-                return np.asarray(self._session.run(None, args)[0], dtype=np.float32).reshape(-1)
+                latent = self._graph.text.run(None, args)
+                break
             except Exception as error:  # noqa: BLE001 - noise too short: ask for more
                 if "reshape" not in str(error).lower():
                     raise
-                budget *= 4
-        raise EngineError("Piper needed more noise than expected for one sentence")
+                budget *= 2
+        else:
+            raise EngineError("Piper needed more noise than expected for one sentence")
+        return self._graph.decode(latent)
 
 
 def _noise_scales(expressiveness: float) -> tuple[float, float]:
@@ -159,12 +172,55 @@ def _seed_words(seed: int, text: str) -> list[int]:
     return [seed & 0xFFFFFFFF, *np.frombuffer(digest[:16], dtype=np.uint32).tolist()]
 
 
-def _seeded_session(model_path: Path, folder: Path | None) -> tuple[Any, tuple[str, ...]]:
-    """An inference session whose noise comes from graph inputs instead of RandomNormalLike.
+@dataclass(frozen=True)
+class _Graph:
+    """The seeded voice as sessions: text to latent frames, and latent frames to audio."""
 
-    The rewritten graph is saved in `folder` under the original's content hash, so
-    later runs load it straight from disk (less time, and a third of the memory).
+    text: Any
+    """Session from phoneme ids (and noise) to the decoder's inputs; or to audio if uncut."""
+    decoder: Any | None
+    """Session from latent frames to audio; None when the graph could not be cut."""
+    noise_inputs: tuple[str, ...]
+
+    def decode(self, latent: list[np.ndarray]) -> np.ndarray:
+        """Audio for the text session's outputs, decoded piece by piece (bounded memory)."""
+        if self.decoder is None:
+            return np.asarray(latent[0], dtype=np.float32).reshape(-1)
+        names = [i.name for i in self.decoder.get_inputs()]
+        frames, conditions = latent[0], dict(zip(names[1:], latent[1:], strict=True))
+        total, pieces = frames.shape[2], []
+        for start in range(0, total, _DECODE_FRAMES):
+            low = max(0, start - _DECODE_CONTEXT)
+            count = min(_DECODE_FRAMES, total - start)
+            high = min(total, start + count + _DECODE_CONTEXT)
+            piece = np.ascontiguousarray(frames[:, :, low:high])
+            audio = self.decoder.run(None, {names[0]: piece, **conditions})[0].reshape(-1)
+            hop = len(audio) // (high - low)
+            pieces.append(audio[(start - low) * hop : (start - low + count) * hop])
+        return np.concatenate(pieces).astype(np.float32, copy=False) if pieces else \
+            np.zeros(0, dtype=np.float32)
+
+
+def _load_graph(model_path: Path, folder: Path | None) -> _Graph:
+    """Sessions for the seeded, cut graph: prepared once into `folder`, then loaded from it.
+
+    A damaged prepared file is deleted and the graph prepared again.
     """
+    try:
+        parts = _prepared_parts(model_path, folder)
+        sessions = [_session(part) for part in parts]
+    except Exception:  # noqa: BLE001 - a damaged prepared file: prepare it again
+        if folder is None:
+            raise
+        for stale in Path(folder).glob(f"{_prepared_stem(model_path)}-*.onnx"):
+            stale.unlink(missing_ok=True)
+        sessions = [_session(part) for part in _prepared_parts(model_path, folder)]
+    names = tuple(i.name for i in sessions[0].get_inputs() if i.name.startswith(_NOISE_PREFIX))
+    return _Graph(sessions[0], sessions[1] if len(sessions) > 1 else None, names)
+
+
+def _session(model: Path | bytes) -> Any:
+    """An onnxruntime CPU session for a prepared graph file (or bytes)."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -172,46 +228,87 @@ def _seeded_session(model_path: Path, folder: Path | None) -> tuple[Any, tuple[s
     # Idle threads sleep instead of spinning: several renders (batch, parallel
     # workers) then share the cores instead of burning them.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    prepared = _prepared_model(model_path, folder)
-    try:
-        session = onnxruntime.InferenceSession(
-            str(prepared) if isinstance(prepared, Path) else prepared,
-            sess_options=options, providers=["CPUExecutionProvider"])
-    except Exception:  # noqa: BLE001 - a damaged prepared file: prepare it again, in memory
-        if not isinstance(prepared, Path):
-            raise
-        prepared.unlink(missing_ok=True)
-        session = onnxruntime.InferenceSession(
-            _seeded_graph(model_path).SerializeToString(),
-            sess_options=options, providers=["CPUExecutionProvider"])
-    names = tuple(i.name for i in session.get_inputs() if i.name.startswith(_NOISE_PREFIX))
-    return session, names
+    return onnxruntime.InferenceSession(str(model) if isinstance(model, Path) else model,
+                                        sess_options=options,
+                                        providers=["CPUExecutionProvider"])
 
 
-def _prepared_model(model_path: Path, folder: Path | None) -> Path | bytes:
-    """The seeded graph: a file in `folder` (written once, atomically) or bytes in memory."""
-    target = None
+def _prepared_stem(model_path: Path) -> str:
+    return f"{file_fingerprint(model_path)[:32]}-seeded-{_PREPARED_VERSION}"
+
+
+def _prepared_parts(model_path: Path, folder: Path | None) -> list[Path | bytes]:
+    """The seeded graph's parts as files in `folder` (written once, atomically) or bytes."""
+    stem = _prepared_stem(model_path)
     if folder is not None:
-        target = Path(folder) / f"{file_fingerprint(model_path)[:32]}-seeded-v1.onnx"
-        if target.is_file():
-            return target
+        found = sorted(Path(folder).glob(f"{stem}-*.onnx"))
+        if found and found[-1].name == f"{stem}-{len(found)}of{len(found)}.onnx":
+            return list(found)
+    parts = _cut_at_decoder(_seeded_graph(model_path))
+    if folder is None:
+        return [part.SerializeToString() for part in parts]
+    written = []
+    for index, part in enumerate(parts, start=1):
+        target = Path(folder) / f"{stem}-{index}of{len(parts)}.onnx"
+        try:
+            _save_atomically(part, target)
+        except OSError:  # an unwritable cache costs time, not correctness
+            return [p.SerializeToString() for p in parts]
+        written.append(target)
+    return written
+
+
+def _save_atomically(model: Any, target: Path) -> None:
     import onnx
 
-    model = _seeded_graph(model_path)
-    if target is not None:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
-            os.close(handle)
-            try:
-                onnx.save(model, temporary)
-                os.replace(temporary, target)
-            finally:
-                Path(temporary).unlink(missing_ok=True)
-            return target
-        except OSError:
-            pass  # an unwritable cache costs time, not correctness
-    return model.SerializeToString()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    os.close(handle)
+    try:
+        onnx.save(model, temporary)
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _cut_at_decoder(model: Any) -> list[Any]:
+    """[text-to-latent, decoder] models cut at the `/dec/` scope, or [model] if there is none.
+
+    The decoder's first input is its latent frames (what `/dec/conv_pre` reads); any
+    others (a speaker's conditioning) are passed whole.
+    """
+    from onnx import TensorProto, helper
+
+    graph = model.graph
+    decoder = [n for n in graph.node if n.name.startswith("/dec/")]
+    if not decoder or not decoder[0].name.startswith("/dec/conv_pre"):
+        return [model]
+    made = {o for n in decoder for o in n.output}
+    weights = {t.name for t in graph.initializer}
+    producers = {o: n for n in graph.node for o in n.output}
+    constants = [producers[i] for n in decoder for i in n.input
+                 if i in producers and i not in made and producers[i].op_type == "Constant"]
+    cut = list(dict.fromkeys(i for n in decoder for i in n.input
+                             if i and i not in made and i not in weights
+                             and not (i in producers and producers[i].op_type == "Constant")))
+    if not cut or cut[0] != decoder[0].input[0]:
+        return [model]
+    inside = set(id(n) for n in decoder)
+    before = [n for n in graph.node if id(n) not in inside and not set(n.input) & made]
+
+    def part(nodes, inputs, outputs, name):
+        used = {i for n in nodes for i in n.input}
+        return helper.make_model(
+            helper.make_graph(nodes, name, inputs, outputs,
+                              initializer=[t for t in graph.initializer if t.name in used]),
+            opset_imports=model.opset_import, ir_version=model.ir_version)
+
+    def floats(names):
+        return [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in names]
+
+    text = part(before, list(graph.input), floats(cut), "text_to_latent")
+    audio = part(constants + decoder, floats(cut), floats([decoder[-1].output[0]]), "decoder")
+    return [text, audio]
 
 
 def _seeded_graph(model_path: Path) -> Any:
