@@ -38,6 +38,7 @@ from .script.vocabulary import Vocabulary, load_vocabulary
 from .sidecars import captions_vtt, render_record, script_txt, write_text_atomic
 from .sound import RATE
 from .sound.beds import BEDS, Bed, FileBed, bed_for
+from .sound.bedstore import StoredBed
 from .sound.breath import breath_tone
 from .sound.master import (
     TARGET_LUFS,
@@ -95,6 +96,8 @@ class RenderContext:
     """The user's pronunciation lexicon, used when the file exists."""
     keep_voices: bool = True
     """Keep voice models loaded between renders (batch, web); False frees each after speech."""
+    bed_store: Path | None = None
+    """A folder where generated beds are kept for later tracks (a batch's own); None: none."""
 
 
 @dataclass(frozen=True)
@@ -372,6 +375,8 @@ class Renderer:
             bed = bed_for(background)
             if isinstance(bed, FileBed):
                 bed.load(RATE)
+            elif self.context.bed_store is not None and background != "none":
+                bed = StoredBed(bed, background, Path(self.context.bed_store))
             self._beds = {background: bed}  # one file at a time: its audio can be large
         return self._beds[background]
 

@@ -26,6 +26,8 @@ FADE_IN = 1.0
 FADE_OUT = 4.0
 _LIMITER_WINDOW = 0.02
 _TOLERANCE_LU = 0.1
+_LIGHT_LIMITING_LU = 0.3
+"""Below this much loudness taken by the limiter, the simulated gain is not checked."""
 _PEAK_HOP_SECONDS = 0.01
 _TRUE_PEAK_MARGIN = 10 ** (0.5 / 20)
 """Speech's peaks between samples rise about 0.5 dB over its sample peaks."""
@@ -118,7 +120,8 @@ def plan_master(
     One pass over the mix gathers its K-weighted energy per 100 ms and its peak per
     10 ms. The limiter's gain is then simulated on those profiles for any trial
     gain, so the gain is solved without listening to the track again; the final
-    pass measures what really came out (`measure_blocks`).
+    pass measures what really came out (`measure_blocks`). Where the limiter works
+    hard, one limited pass checks the simulation and corrects it.
     """
     meter = LoudnessMeter(sample_rate, channels)
     hop = max(1, int(_PEAK_HOP_SECONDS * sample_rate))
@@ -140,6 +143,10 @@ def plan_master(
                             meter.segment // hop, _frames(2 * int(_LIMITER_WINDOW * sample_rate)
                                                           + 1, hop), meter.segment)
     gain_db = _solve(profile.loudness, target_lufs, target_lufs - raw)
+    predicted = profile.loudness(db_to_gain(gain_db))
+    if raw + gain_db - predicted < _LIGHT_LIMITING_LU:
+        # the limiter barely touches this mix, so the simulation is as good as a pass
+        return MasterPlan(db_to_gain(gain_db), predicted, float("nan"))
     loudness = _measure(mastered_blocks(make_blocks, frames, sample_rate, db_to_gain(gain_db)),
                         sample_rate, channels)
     if abs(loudness - target_lufs) >= _TOLERANCE_LU:

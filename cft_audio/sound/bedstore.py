@@ -1,0 +1,88 @@
+"""Beds rendered once and read back: many tracks with the same bed and seed share its samples.
+
+A procedural bed is a pure function of (bed, rate, seed, marks) sample by sample,
+whatever the track's length, so a batch that gives 30 tracks the same ocean can
+synthesise it once. The first track writes the stream to a file as it mixes
+(temp file, renamed when whole); later tracks read as much of it as they need and
+extend it when they need more. A batch gives each run its own folder and deletes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .beds import BLOCK, Bed, render
+
+_VERSION = "v1"
+_FRAME_BYTES = 2 * 4
+"""Stereo float32."""
+
+
+@dataclass(frozen=True)
+class StoredBed:
+    """A bed whose samples come from `folder` when an earlier track already rendered them."""
+
+    bed: Bed
+    name: str
+    folder: Path
+
+    def blocks(self, frames: int, sample_rate: int, seed: int,
+               marks: Sequence[float] = (), block: int = BLOCK) -> Iterator[np.ndarray]:
+        """The same blocks as the bed's own, read from the store when it holds enough."""
+        path = self._path(sample_rate, seed, marks)
+        try:
+            if path.stat().st_size >= frames * _FRAME_BYTES:
+                return _read(path, frames, block)
+        except OSError:
+            pass
+        return self._record(path, frames, sample_rate, seed, marks, block)
+
+    def render(self, frames: int, sample_rate: int, seed: int,
+               marks: Sequence[float] = ()) -> np.ndarray:
+        """The whole bed as one float32 (frames, 2) array."""
+        return render(self, frames, sample_rate, seed, marks)
+
+    def _path(self, sample_rate: int, seed: int, marks: Sequence[float]) -> Path:
+        placed = ",".join(f"{m:.6f}" for m in sorted(marks))
+        digest = hashlib.sha256(f"{self.bed!r}|{placed}".encode()).hexdigest()[:16]
+        return self.folder / f"{self.name}-{sample_rate}-{seed}-{digest}-{_VERSION}.f32"
+
+    def _record(self, path: Path, frames: int, sample_rate: int, seed: int,
+                marks: Sequence[float], block: int) -> Iterator[np.ndarray]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
+        written = 0
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for piece in self.bed.blocks(frames, sample_rate, seed, marks, block):
+                    out.write(np.ascontiguousarray(piece, dtype=np.float32).tobytes())
+                    written += len(piece)
+                    yield piece
+            if written == frames and _longer_than_stored(path, frames):
+                os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def _longer_than_stored(path: Path, frames: int) -> bool:
+    try:
+        return path.stat().st_size < frames * _FRAME_BYTES
+    except OSError:
+        return True
+
+
+def _read(path: Path, frames: int, block: int) -> Iterator[np.ndarray]:
+    """The first `frames` frames of a stored bed, block by block."""
+    with open(path, "rb") as stored:
+        for start in range(0, frames, block):
+            out = np.empty((min(block, frames - start), 2), dtype=np.float32)
+            if stored.readinto(memoryview(out).cast("B")) != out.nbytes:
+                raise OSError(f"stored bed {path.name} was cut short")
+            yield out
