@@ -59,15 +59,18 @@ class StoredBed:
         self.folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
         written = 0
+        out = os.fdopen(handle, "wb")
         try:
-            with os.fdopen(handle, "wb") as out:
-                for piece in self.bed.blocks(frames, sample_rate, seed, marks, block):
-                    out.write(np.ascontiguousarray(piece, dtype=np.float32).tobytes())
-                    written += len(piece)
-                    yield piece
-            if written == frames and _longer_than_stored(path, frames):
-                os.replace(temporary, path)
+            for piece in self.bed.blocks(frames, sample_rate, seed, marks, block):
+                out.write(np.ascontiguousarray(piece, dtype=np.float32).tobytes())
+                written += len(piece)
+                if written == frames:  # whole: keep it now (the mixer may never ask again)
+                    out.close()
+                    if _longer_than_stored(path, frames):
+                        os.replace(temporary, path)
+                yield piece
         finally:
+            out.close()
             Path(temporary).unlink(missing_ok=True)
 
 
