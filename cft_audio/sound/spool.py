@@ -60,10 +60,11 @@ class Replay:
                 try:
                     self._file.write(out.tobytes())
                     written += len(out)
+                    # whole once the last frame is in (a consumer may never resume us)
+                    self._complete = written == self.frames
                 except OSError:  # the disk filled up: stop recording, keep mixing
                     self.close()
             yield out
-        self._complete = self._file is not None and written == self.frames
 
     def _replay(self) -> Iterator[np.ndarray]:
         assert self._file is not None
