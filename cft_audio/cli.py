@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .batch.cli import batch
 from .errors import CftAudioError, InvalidRequest, ScriptError
+from .web.cli import serve
 
 _FIELD_NAMES = {"exercise": "EXERCISE", "phrase": "--phrase", "detail": "--detail",
                 "sidecar": "--sidecar", "file": "FILE",
@@ -285,6 +287,10 @@ def cache_clear() -> None:
     click.echo(f"removed {removed} cached sentences")
 
 
+cli.add_command(batch)  # group programme packs (cft_audio/batch)
+cli.add_command(serve)  # the local web app (cft_audio/web)
+
+
 def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(round(seconds % 60)):02d}"
 
@@ -299,7 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to one-line messages and exit codes (2 for usage errors)."""
     no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", None)
     try:
-        cli.main(args=argv, prog_name="cft-audio", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="cft-audio", standalone_mode=False)
+        if isinstance(code, int):  # ctx.exit(N) in a command (batch: 2, 1 or 130)
+            return code
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.exceptions.Abort:

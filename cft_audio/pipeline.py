@@ -35,7 +35,7 @@ from .script.cues import Pause, Say, Script, Section
 from .script.fitting import TargetOutOfReach, clamp_pauses, feasible_range, fit_pauses
 from .script.templates import environment, render_script
 from .script.vocabulary import Vocabulary, load_vocabulary
-from .sidecars import captions_vtt, render_record, script_txt, write_text_atomic
+from .sidecars import captions_vtt, file_sha256, render_record, script_txt, write_text_atomic
 from .sound import RATE
 from .sound.beds import BEDS, Bed, FileBed, bed_for
 from .sound.bedstore import StoredBed
@@ -244,25 +244,25 @@ class Renderer:
 
     def _write_sidecars(self, result: Result, request: Request, timeline: Timeline) -> None:
         """The requested .vtt, .txt and .json files beside the track."""
-        base = result.path.with_suffix("")
+        path = result.path  # with_suffix on the track itself: a dot in its name is kept
         if "vtt" in request.sidecars:
-            write_text_atomic(base.with_suffix(".vtt"), captions_vtt(result.cues))
+            write_text_atomic(path.with_suffix(".vtt"), captions_vtt(result.cues))
         if "txt" in request.sidecars:
             pauses = [t.end - t.start for t in result.cues if isinstance(t.cue, Pause)]
-            write_text_atomic(base.with_suffix(".txt"), script_txt(result.script, pauses))
+            write_text_atomic(path.with_suffix(".txt"), script_txt(result.script, pauses))
         if "json" in request.sidecars:
-            write_text_atomic(base.with_suffix(".json"), self._record(result, request, timeline))
+            write_text_atomic(path.with_suffix(".json"), self._record(result, request, timeline))
 
     def _record(self, result: Result, request: Request, timeline: Timeline) -> str:
         """Everything needed to reproduce the file, as JSON."""
         fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in request.__dict__.items()}
         return render_record(
             request=fields,
-            versions=_versions(),
+            versions=versions(),
             seed=request.seed,
             voice=self._identities.get(request.voice, ""),
             script_sha256=hashlib.sha256(result.script.text.encode("utf-8")).hexdigest(),
-            output_sha256=_file_sha256(result.path),
+            output_sha256=file_sha256(result.path),
             loudness=result.loudness,
             true_peak=result.true_peak,
             target_loudness=TARGET_LUFS_MONO if request.mono else TARGET_LUFS,
@@ -603,8 +603,8 @@ def _reported(blocks: Iterable[np.ndarray], frames: int, progress: Progress, sta
         yield block
 
 
-def _versions() -> dict[str, str]:
-    """Versions of what shaped the sound."""
+def versions() -> dict[str, str]:
+    """Versions of what shaped the sound (recorded in every render record)."""
     found = {"python": platform.python_version()}
     for package in ("cft-audio", "numpy", "scipy", "piper-tts", "onnxruntime",
                     "imageio-ffmpeg", "espeakng-loader"):
@@ -613,11 +613,3 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[package] = "absent"
     return found
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ExportError
@@ -90,17 +92,22 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write UTF-8 text through a hidden temp file in the same folder, then rename (mode 0600)."""
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A hidden temp file beside `path` to write; renamed onto it (mode 0600) if all went well.
+
+    On any failure the temp file is removed and the old `path`, if any, is untouched; an
+    OSError becomes an ExportError naming the file.
+    """
     path = Path(path)
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        os.close(handle)
     except OSError as error:
         raise ExportError(f"cannot write {path.name}: {error.strerror}") from error
     temp = Path(name)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        yield temp
         os.chmod(temp, 0o600)
         os.replace(temp, path)
     except BaseException as error:
@@ -108,4 +115,19 @@ def write_text_atomic(path: Path, text: str) -> Path:
         if isinstance(error, OSError):
             raise ExportError(f"cannot write {path.name}: {error.strerror}") from error
         raise
-    return path
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write UTF-8 text through a hidden temp file in the same folder, then rename (mode 0600)."""
+    with atomic_file(path) as temp:
+        temp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(path)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

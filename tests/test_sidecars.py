@@ -113,3 +113,16 @@ def test_failed_write_leaves_nothing(tmp_path):
     with pytest.raises(ExportError):
         write_text_atomic(folder, "{}")
     assert [p.name for p in tmp_path.iterdir()] == ["folder.json"]
+
+
+def test_sidecars_sit_beside_a_track_whose_name_has_a_dot(fake_context, tmp_path):
+    from cft_audio import Renderer, Request
+
+    template = tmp_path / "tiny.j2"
+    template.write_text("[section Arriving]\nHello.\n[pause short]\nRest.\n", encoding="utf-8")
+    track = tmp_path / "01 Week 1. Arriving.wav"
+    Renderer(fake_context).render(Request(script=template, background="none", output=track,
+                                          sidecars=("vtt", "txt", "json")))
+    assert sorted(p.name for p in tmp_path.glob("01 Week 1. Arriving.*")) == [
+        "01 Week 1. Arriving.json", "01 Week 1. Arriving.txt", "01 Week 1. Arriving.vtt",
+        "01 Week 1. Arriving.wav"]

@@ -1,0 +1,154 @@
+"""Batch vs independent renders: the example programme as one batch, and as single renders.
+
+    python benchmarks/batch.py                      # full: 30-track batch, 30 single renders
+    python benchmarks/batch.py --sample 3           # time 3 single renders, extrapolate to all
+    python benchmarks/batch.py --participants 4 --sample 2   # a reduced programme
+
+The batch runs with a fresh speech cache; every single render is a fresh `cft-audio render`
+process with the speech cache cleared first (prepared voice models are kept for both, after
+one untimed warm-up render). Prints both times and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "programme.yaml"
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifest", type=Path, default=EXAMPLE)
+    parser.add_argument("--participants", type=int, default=None,
+                        help="use only the first N participants (a reduced programme)")
+    parser.add_argument("--sample", type=int, default=None,
+                        help="time K single renders and extrapolate to every track")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="copy the batch's packs here (to inspect or check them)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cft-batch-bench-") as temp:
+        work = Path(temp)
+        env = {**os.environ, "CFT_AUDIO_CACHE": str(work / "cache"),
+               "CFT_AUDIO_HOME": str(work / "home")}
+        manifest = _manifest(args.manifest, work, args.participants)
+        commands = _single_commands(manifest, work / "single", env)
+        _run([_exe(), "render", "safe-place", "--minutes", "4", "-q", "-o",
+              str(work / "warm.mp3")], env)  # prepares the voice model once (untimed)
+        batch_seconds = _timed_batch(manifest, work, env, args.jobs)
+        if args.keep is not None:
+            shutil.copytree(work / "batch", args.keep, dirs_exist_ok=True)
+        chosen = _spread(commands, args.sample)
+        singles = [_timed_single(command, work, env) for command in chosen]
+    median = statistics.median(singles)
+    independent = median * len(commands)
+    note = (f"median of {len(singles)} sampled, x {len(commands)}" if len(singles) < len(commands)
+            else f"{len(commands)} renders, median {median:.1f} s each")
+    print(f"tracks                 {len(commands)}  (jobs {args.jobs})")
+    print(f"batch                  {batch_seconds:8.1f} s  (fresh speech cache)")
+    print(f"independent renders    {independent:8.1f} s  ({note}; speech cache cleared each)")
+    print(f"single renders timed   {', '.join(f'{s:.1f}' for s in singles)} s")
+    print(f"ratio                  {independent / batch_seconds:8.2f} x  (target >= 5)")
+
+
+def _exe() -> str:
+    return str(Path(sys.executable).with_name("cft-audio"))
+
+
+def _manifest(source: Path, work: Path, participants: int | None) -> Path:
+    """A copy of the manifest (and its participants CSV), trimmed to N participants."""
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    if participants is not None and isinstance(data.get("participants"), list):
+        data["participants"] = data["participants"][:participants]
+    if isinstance(data.get("participants"), str):
+        shutil.copy(source.parent / data["participants"], work / data["participants"])
+    target = work / "programme.yaml"
+    target.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def _single_commands(manifest: Path, folder: Path, env: dict[str, str]) -> list[list[str]]:
+    """The `cft-audio render` command equivalent to each track of the batch."""
+    os.environ.update({k: env[k] for k in ("CFT_AUDIO_CACHE", "CFT_AUDIO_HOME")})
+    from cft_audio import Renderer
+    from cft_audio.batch.plan import plan_batch
+
+    plan = plan_batch(manifest, folder, Renderer())
+    return [_render_args(t.request, folder / f"{n:03d}.{t.request.format}")
+            for n, t in enumerate(plan.tracks)]
+
+
+def _render_args(request, output: Path) -> list[str]:
+    """A Request as `cft-audio render` arguments."""
+    args = [_exe(), "render", request.exercise, "-q", "-o", str(output)]
+    for flag, value in (("--name", request.name), ("--image", request.image),
+                        ("--place", request.place), ("--length", request.length),
+                        ("--minutes", request.minutes), ("--voice", request.voice),
+                        ("--tone", request.tone), ("--pace", request.pace),
+                        ("--background", request.background),
+                        ("--bed-level", request.bed_level), ("--seed", request.seed),
+                        ("--artist", request.artist), ("--album", request.album),
+                        ("--track", request.track), ("--year", request.year)):
+        if value not in (None, ""):
+            args += [flag, str(value)]
+    for flag, values in (("--detail", request.details), ("--phrase", request.phrases),
+                         ("--quality", request.qualities), ("--say", request.say),
+                         ("--sidecar", request.sidecars)):
+        for value in values:
+            args += [flag, value]
+    for flag, on in (("--gentle", request.gentle), ("--accessible", request.accessible),
+                     ("--breath-tone", request.breath_tone), ("--mono", request.mono)):
+        if on:
+            args.append(flag)
+    return args
+
+
+def _spread(items: list, sample: int | None) -> list:
+    """`sample` items spread evenly over the list (all of them when None)."""
+    if sample is None or sample >= len(items):
+        return items
+    step = len(items) / sample
+    return [items[int(i * step)] for i in range(sample)]
+
+
+def _clear_speech(env: dict[str, str]) -> None:
+    shutil.rmtree(Path(env["CFT_AUDIO_CACHE"]) / "speech", ignore_errors=True)
+
+
+def _timed_batch(manifest: Path, work: Path, env: dict[str, str], jobs: int) -> float:
+    _clear_speech(env)
+    start = time.perf_counter()
+    _run([_exe(), "batch", str(manifest), "-o", str(work / "batch"), "-q", "--jobs", str(jobs)],
+         env)
+    return time.perf_counter() - start
+
+
+def _timed_single(command: list[str], work: Path, env: dict[str, str]) -> float:
+    _clear_speech(env)
+    (work / "single").mkdir(exist_ok=True)
+    start = time.perf_counter()
+    _run(command, env)
+    return time.perf_counter() - start
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:3])}... failed ({done.returncode}): "
+                         f"{done.stderr.strip()[-500:]}")
+
+
+if __name__ == "__main__":
+    main()

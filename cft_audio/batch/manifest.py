@@ -1,0 +1,375 @@
+"""Read a programme manifest (YAML, participants inline or in a CSV) into typed rows."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from .errors import ManifestError, Problem
+
+Settings = Mapping[str, Any]
+"""Request fields (underscore names) set by one row, already of the right type."""
+
+TOP_KEYS = ("programme", "defaults", "exercises", "participants")
+PROGRAMME_KEYS = ("title", "facilitator", "clinic", "weeks", "year")
+MAX_WEEKS = 52
+MAX_PARTICIPANTS = 500
+MAX_TITLE = 120
+LIST_SEPARATOR = ";"
+"""Separates several values in one CSV cell (details, phrases, qualities, say)."""
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+ID_ALLOWED = "letters, digits, - and _, up to 32 characters, starting with a letter or digit"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError("must be text")
+    return str(value).strip()
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
+    if isinstance(value, list):
+        return tuple(_text(v) for v in value)
+    raise ValueError("must be a list of texts")
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("yes", "true", "1", "y"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("no", "false", "0", "n"):
+        return False
+    raise ValueError("must be yes or no")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError("must be a number") from error
+    if not math.isfinite(number):
+        raise ValueError("must be a number")
+    return number
+
+
+def _integer(value: Any) -> int:
+    number = _number(value)
+    if number != int(number):
+        raise ValueError("must be a whole number")
+    return int(number)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A manifest key that sets a Request field."""
+
+    parse: Callable[[Any], Any]
+    allowed: str
+    personal: bool = False
+    """Only a participant row may set it (it is about the person)."""
+
+
+SETTINGS: dict[str, Setting] = {
+    "name": Setting(_text, "a first name or pseudonym", personal=True),
+    "image": Setting(_text, "see `cft-audio render --help`"),
+    "place": Setting(_text, "see `cft-audio render --help`"),
+    "details": Setting(_texts, "a list of texts", personal=True),
+    "phrases": Setting(_texts, "a list of texts", personal=True),
+    "qualities": Setting(_texts, "a list: wisdom, strength, warmth, non-judgement"),
+    "gentle": Setting(_flag, "yes or no"),
+    "length": Setting(_text, "short, standard, long"),
+    "minutes": Setting(_number, "3 to 60"),
+    "voice": Setting(_text, "a voice id from `cft-audio voices`"),
+    "tone": Setting(_text, "warm, calm, gentle, bright"),
+    "pace": Setting(_text, "slow, moderate, brisk"),
+    "say": Setting(_texts, "a list of NAME=respelling", personal=False),
+    "background": Setting(_text, "a background name or audio file"),
+    "bed_level": Setting(_number, "-30 to 6 (dB)"),
+    "accessible": Setting(_flag, "yes or no"),
+    "breath_tone": Setting(_flag, "yes or no"),
+    "mono": Setting(_flag, "yes or no"),
+    "format": Setting(_text, "mp3, m4a, opus, flac, wav"),
+    "seed": Setting(_integer, "a whole number"),
+}
+"""Every setting a manifest row may give, by Request field name."""
+
+EXERCISE_KEYS = ("week", "exercise", "script", "length", "minutes", "background", "breath_tone",
+                 "image", "place", "qualities", "gentle")
+DEFAULT_KEYS = tuple(k for k, s in SETTINGS.items() if not s.personal)
+PARTICIPANT_KEYS = ("id", *SETTINGS)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """What the group programme is called, who runs it, and how many weeks it has."""
+
+    title: str = "Compassion-focused practice"
+    facilitator: str = ""
+    clinic: str = ""
+    weeks: int = 1
+    year: int | None = None
+
+    @property
+    def artist(self) -> str:
+        """The artist tag: facilitator and clinic."""
+        return ", ".join(x for x in (self.facilitator, self.clinic) if x) or "cft-audio"
+
+
+@dataclass(frozen=True)
+class Session:
+    """One exercise in one week of the programme."""
+
+    row: int
+    week: int
+    exercise: str
+    """The exercise id ("" when the row gives its own `script` template)."""
+    settings: Settings
+
+    @property
+    def name(self) -> str:
+        """The exercise id, or the template's file name."""
+        script = self.settings.get("script")
+        return self.exercise or (Path(script).stem if script else "")
+
+    @property
+    def where(self) -> str:
+        """How problems name this row."""
+        return f"exercises row {self.row}"
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One participant and their own settings."""
+
+    row: int
+    where: str
+    """How problems name this row (file and row; the ID, never the name)."""
+    id: str
+    settings: Settings
+
+    @property
+    def name(self) -> str:
+        """The name or pseudonym spoken in the tracks ("" for none)."""
+        return str(self.settings.get("name", ""))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A whole programme: metadata, defaults, sessions by week, and participants."""
+
+    source: Path
+    programme: Programme
+    defaults: Settings
+    sessions: tuple[Session, ...]
+    participants: tuple[Participant, ...]
+    problems: tuple[Problem, ...] = field(default=())
+    """Problems found while reading; `plan_batch` adds the rest and raises them all."""
+
+
+def read_manifest(path: Path, participants_csv: Path | None = None) -> Manifest:
+    """Read a manifest and its participants (problems are collected, not raised)."""
+    path = Path(path)
+    problems: list[Problem] = []
+    data = _load_yaml(path, problems)
+    for key in data:
+        if key not in TOP_KEYS:
+            problems.append(Problem("manifest", str(key), "unknown key", ", ".join(TOP_KEYS)))
+    programme = _programme(data.get("programme"), problems)
+    defaults = _settings("defaults", data.get("defaults") or {}, DEFAULT_KEYS, problems)
+    sessions = _sessions(data.get("exercises"), programme.weeks, path.parent, problems)
+    if participants_csv is not None:
+        rows = _csv_rows(Path(participants_csv), problems)
+    elif isinstance(data.get("participants"), str):
+        rows = _csv_rows(path.parent / data["participants"], problems)
+    else:
+        rows = _yaml_rows(data.get("participants"), problems)
+    participants = _participants(rows, problems)
+    return Manifest(path, programme, defaults, sessions, participants, tuple(problems))
+
+
+def _load_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ManifestError(path, [Problem("manifest", "file", f"cannot read: {error.strerror}",
+                                           "a readable YAML file")]) from error
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ManifestError(path, [Problem("manifest", "file", f"not valid YAML{line}",
+                                           "a YAML mapping, see examples/programme.yaml")]) \
+            from error
+    if not isinstance(data, dict):
+        problems.append(Problem("manifest", "file", "must be a mapping of sections",
+                                ", ".join(TOP_KEYS)))
+        return {}
+    return data
+
+
+def _programme(data: Any, problems: list[Problem]) -> Programme:
+    if not isinstance(data, dict):
+        problems.append(Problem("programme", "programme", "missing or not a mapping",
+                                ", ".join(PROGRAMME_KEYS)))
+        return Programme()
+    for key in data:
+        if key not in PROGRAMME_KEYS:
+            problems.append(Problem("programme", str(key), "unknown key",
+                                    ", ".join(PROGRAMME_KEYS)))
+    values: dict[str, Any] = {}
+    for key in ("title", "facilitator", "clinic"):
+        if data.get(key) is None:
+            continue
+        try:
+            values[key] = _text(data[key])
+        except ValueError as error:
+            problems.append(Problem("programme", key, str(error), "text"))
+            continue
+        if len(values[key]) > MAX_TITLE or (key == "title" and not values[key]):
+            problems.append(Problem("programme", key, "empty or too long",
+                                    f"1 to {MAX_TITLE} characters"))
+    if "title" not in values:
+        problems.append(Problem("programme", "title", "missing", "the programme's title"))
+    for key, low, high in (("weeks", 1, MAX_WEEKS), ("year", 1900, 2999)):
+        if data.get(key) is None:
+            continue
+        try:
+            values[key] = _integer(data[key])
+        except ValueError as error:
+            problems.append(Problem("programme", key, str(error), f"{low} to {high}"))
+            continue
+        if not low <= values[key] <= high:
+            problems.append(Problem("programme", key, f"{values[key]} is out of range",
+                                    f"{low} to {high}"))
+            del values[key]
+    return Programme(**values)
+
+
+def _settings(where: str, data: Any, allowed: tuple[str, ...],
+              problems: list[Problem]) -> Settings:
+    """Typed settings from a row; unknown keys, wrong types and blanks are problems."""
+    if not isinstance(data, dict):
+        problems.append(Problem(where, where.split()[0], "must be a mapping of settings",
+                                _shown(allowed)))
+        return MappingProxyType({})
+    values: dict[str, Any] = {}
+    for raw_key, raw in data.items():
+        key = str(raw_key).strip().replace("-", "_")
+        if key in ("id", "week", "exercise", "script") and key in allowed:
+            continue  # read by the caller
+        if key not in allowed:
+            problems.append(Problem(where, str(raw_key), "unknown key", _shown(allowed)))
+            continue
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue  # an empty cell keeps the default
+        setting = SETTINGS[key]
+        try:
+            values[key] = setting.parse(raw)
+        except ValueError as error:
+            problems.append(Problem(where, key.replace("_", "-"), f"{raw!r} {error}",
+                                    setting.allowed))
+    return MappingProxyType(values)
+
+
+def _shown(keys: tuple[str, ...]) -> str:
+    return ", ".join(k.replace("_", "-") for k in keys)
+
+
+def _sessions(data: Any, weeks: int, base: Path,
+              problems: list[Problem]) -> tuple[Session, ...]:
+    if not isinstance(data, list) or not data:
+        problems.append(Problem("exercises", "exercises", "missing or empty",
+                                "a list of {week, exercise} rows"))
+        return ()
+    sessions = []
+    for row, item in enumerate(data, start=1):
+        where = f"exercises row {row}"
+        if isinstance(item, str):
+            item = {"week": row, "exercise": item}
+        settings = _settings(where, item, EXERCISE_KEYS, problems)
+        if not isinstance(item, dict):
+            continue
+        try:
+            week = _integer(item.get("week"))
+        except ValueError:
+            problems.append(Problem(where, "week", f"{item.get('week')!r} is not a week number",
+                                    f"1 to {weeks}"))
+            continue
+        if not 1 <= week <= weeks:
+            problems.append(Problem(where, "week", f"{week} is outside the programme",
+                                    f"1 to {weeks} (programme: weeks)"))
+            continue
+        exercise, script = item.get("exercise"), item.get("script")
+        if script is not None:  # the therapist's own template, relative to the manifest
+            settings = MappingProxyType({**settings, "script": base / str(script)})
+        sessions.append(Session(row, week, "" if exercise is None else str(exercise), settings))
+    return tuple(sessions)
+
+
+def _yaml_rows(data: Any, problems: list[Problem]) -> list[tuple[int, str, Any]]:
+    if not isinstance(data, list) or not data:
+        problems.append(Problem("participants", "participants", "missing or empty",
+                                "a list of participants, or the name of a CSV file"))
+        return []
+    return [(row, f"participants row {row}", item) for row, item in enumerate(data, start=1)]
+
+
+def _csv_rows(path: Path, problems: list[Problem]) -> list[tuple[int, str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(Problem("participants", "participants", f"cannot read {path.name} "
+                                f"({getattr(error, 'strerror', None) or 'not UTF-8'})",
+                                "a UTF-8 CSV file with a header row"))
+        return []
+    reader = csv.DictReader(text.splitlines())
+    rows = []
+    for item in reader:
+        row = reader.line_num
+        extra = item.pop(None, None)  # type: ignore[call-overload]
+        if extra:
+            problems.append(Problem(f"{path.name} row {row}", "columns",
+                                    "more cells than the header has", _shown(PARTICIPANT_KEYS)))
+        rows.append((row, f"{path.name} row {row}", {k: v for k, v in item.items() if k}))
+    if not rows:
+        problems.append(Problem(path.name, "participants", "no participant rows",
+                                "a header row, then one row per participant"))
+    return rows
+
+
+def _participants(rows: list[tuple[int, str, Any]],
+                  problems: list[Problem]) -> tuple[Participant, ...]:
+    if len(rows) > MAX_PARTICIPANTS:
+        problems.append(Problem("participants", "participants", f"{len(rows)} is too many",
+                                f"up to {MAX_PARTICIPANTS} per manifest"))
+    participants = []
+    seen: dict[str, str] = {}
+    for number, (row, where, item) in enumerate(rows, start=1):
+        ident = f"p{number:02d}"
+        if isinstance(item, dict) and item.get("id") not in (None, ""):
+            ident = str(item["id"]).strip()
+            if not _ID.match(ident):
+                problems.append(Problem(where, "id", f"{ident!r} cannot name files",
+                                        ID_ALLOWED))
+                ident = f"p{number:02d}"
+        where = f"{where} ({ident})"
+        if ident in seen:
+            problems.append(Problem(where, "id", f"{ident!r} is already used by {seen[ident]}",
+                                    "an ID unique in this manifest"))
+        seen.setdefault(ident, where)
+        settings = _settings(where, item, PARTICIPANT_KEYS, problems)
+        participants.append(Participant(row, where, ident, settings))
+    return tuple(participants)

@@ -1,0 +1,174 @@
+"""Batch manifests uploaded to the app: saved privately, checked like the CLI, run off-thread."""
+
+from __future__ import annotations
+
+import functools
+import re
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request as HttpRequest
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from .jobs import Job
+from .library import STATE_FOLDER
+from .pages import show, state_of
+
+if TYPE_CHECKING:
+    from .app import WebState
+
+MAX_MANIFEST_BYTES = 1_000_000
+"""Largest manifest accepted."""
+MAX_CSV_BYTES = 5_000_000
+"""Largest participants spreadsheet accepted."""
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A manifest (and participants CSV) saved in a private folder for one check or run."""
+
+    folder: Path
+    manifest: Path
+    participants: Path | None
+
+    def discard(self) -> None:
+        """Delete the uploaded files (they hold participants' names)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def save_upload(root: Path, manifest: tuple[str, bytes],
+                participants: tuple[str, bytes] | None) -> Upload:
+    """Save the uploaded files under the output folder's hidden state folder (owner only)."""
+    folder = root / STATE_FOLDER / "uploads" / secrets.token_hex(8)
+    folder.mkdir(parents=True, mode=0o700)
+    path = folder / _safe_name(manifest[0], (".yaml", ".yml"), "manifest.yaml")
+    path.write_bytes(manifest[1])
+    csv = None
+    if participants is not None:
+        csv = folder / _safe_name(participants[0], (".csv",), "participants.csv")
+        csv.write_bytes(participants[1])
+    for file in folder.iterdir():
+        file.chmod(0o600)
+    return Upload(folder, path, csv)
+
+
+def _safe_name(name: str, suffixes: tuple[str, ...], fallback: str) -> str:
+    """A plain file name (no folders) with one of `suffixes`, or the fallback."""
+    base = _SAFE_NAME.sub("-", Path(name or "").name).strip(".-")
+    return base if base and base.lower().endswith(suffixes) else fallback
+
+
+def batch_folder(root: Path, manifest: Path) -> Path:
+    """Where a manifest's packs go: output/MANIFEST-NAME, as the CLI does."""
+    return root / _SAFE_NAME.sub("-", manifest.stem).strip(".-")
+
+
+def run_plan(plan: Any, job: Job, make_executor: Callable[[], Any], root: Path) -> dict[str, Any]:
+    """Run a checked plan (its own worker processes), reporting into `job`; a summary back."""
+    from ..batch import run_batch
+
+    executor = make_executor()
+    report = run_batch(plan, executor, job.report_count)
+    kept = sum(1 for s in report.statuses if s.state == "kept")
+    base = root.resolve()
+
+    def rel(path: Path) -> str:
+        return Path(path).resolve().relative_to(base).as_posix()
+
+    return {
+        "url": f"/batch/{job.id}",
+        "folder": rel(plan.output),
+        "tracks": len(report.statuses),
+        "packs": len(plan.packs),
+        "rendered": len(report.statuses) - kept - len(report.failed),
+        "kept": kept,
+        "failed": [f"{Path(s.track.path).relative_to(plan.output)}: {s.error}"
+                   for s in report.failed],
+        "spoken": report.spoken,
+        "sentences": report.sentences,
+        "zips": [rel(z) for z in report.zips],
+        "summary": [rel(p) for p in report.summary],
+    }
+
+
+async def batch_page(request: HttpRequest) -> Response:
+    """Upload a programme manifest (and participants CSV) to check or render."""
+    return show(request, "batch.html", report=None, checked=None)
+
+
+async def batch_upload(request: HttpRequest) -> Response:
+    """Check the manifest like `cft-audio batch`; show every problem, or run it off-thread."""
+    from ..batch.errors import ManifestError
+
+    state = state_of(request)
+    form = await request.form()
+    manifest = form.get("manifest")
+    people = form.get("participants")
+    if manifest is None or isinstance(manifest, str) or not manifest.filename:
+        return show(request, "batch.html", status=422, checked=None,
+                     report={"lines": ["manifest: choose a manifest file (.yaml)"],
+                             "problems": []})
+    data = await manifest.read(MAX_MANIFEST_BYTES + 1)
+    table = None
+    if people is not None and not isinstance(people, str) and people.filename:
+        table = (people.filename, await people.read(MAX_CSV_BYTES + 1))
+    if len(data) > MAX_MANIFEST_BYTES or (table and len(table[1]) > MAX_CSV_BYTES):
+        return show(request, "batch.html", status=413, checked=None,
+                     report={"lines": ["the file is too large"], "problems": []})
+    upload = save_upload(state.output, (manifest.filename, data), table)
+    name_files = form.get("name_files") == "1"
+    try:
+        plan = await run_in_threadpool(
+            state.previewer.plan_batch, upload.manifest,
+            batch_folder(state.output, upload.manifest), upload.participants, name_files)
+    except ManifestError as error:
+        upload.discard()
+        problems = [{"where": p.where, "field": p.field, "message": p.message,
+                     "allowed": p.allowed or ""} for p in error.problems]
+        return show(request, "batch.html", status=422, checked=None,
+                     report={"lines": [f"cft-audio: error: {line}" for line in error.lines()],
+                             "problems": problems, "title": str(error)})
+    checked = (f"{Path(manifest.filename).name}: ok, {len(plan.packs)} participants, "
+               f"{len(plan.tracks)} tracks")
+    if form.get("action") != "run":
+        upload.discard()
+        return show(request, "batch.html", report=None, checked=checked)
+    job = state.jobs.submit_thread(
+        f"{plan.manifest.programme.title} ({len(plan.tracks)} tracks)",
+        functools.partial(_run_batch, plan=plan, upload=upload, state=state))
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _run_batch(job: Job, *, plan: Any, upload: Upload, state: WebState) -> dict[str, Any]:
+    """Run the batch in this thread (its own worker processes render the tracks)."""
+    try:
+        return run_plan(plan, job, state.batch_executor, state.output)
+    finally:
+        upload.discard()
+
+
+async def batch_result(request: HttpRequest) -> Response:
+    """What a finished batch made: counts, failures, pack zips and the summary."""
+    job = state_of(request).jobs.get(request.path_params["job"])
+    if job is None:
+        raise HTTPException(404, "No such batch")
+    if job.state != "done":
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+    return show(request, "batch_done.html", job=job, result=job.result)
+
+
+def routes() -> list[Route]:
+    """The batch upload routes."""
+    return [
+        Route("/batch", batch_page, methods=["GET"]),
+        Route("/batch", batch_upload, methods=["POST"]),
+        Route("/batch/{job}", batch_result),
+    ]

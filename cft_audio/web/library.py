@@ -1,0 +1,216 @@
+"""Past renders, read from the JSON render records under the output folder."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import secrets
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..export import FORMATS
+from ..script.catalogue import EXERCISES
+from .security import OutsideFolder, safe_path
+
+STATE_FOLDER = ".web"
+"""Hidden folder under the output folder for the app's own state (share keys)."""
+_SIDECARS = ("json", "vtt", "txt")
+
+
+@dataclass(frozen=True)
+class RenderEntry:
+    """One past render: its record, its audio files by format and its sidecars."""
+
+    id: str
+    """The record's path under the output folder without `.json` (`2026.../safe-place-short`)."""
+    record: Path
+    request: dict[str, Any]
+    files: dict[str, Path]
+    created: datetime.datetime
+    data: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def exercise(self) -> str:
+        """The exercise id ("custom" for a therapist's own template)."""
+        return self.request.get("exercise") or "custom"
+
+    @property
+    def title(self) -> str:
+        """The exercise title, as tags and players show it."""
+        found = EXERCISES.get(self.exercise)
+        return found.title if found else "Your own script"
+
+    @property
+    def client(self) -> str:
+        """The client's first name, or empty."""
+        return str(self.request.get("name") or "")
+
+    @property
+    def stem(self) -> Path:
+        """The common path of the audio and sidecars, without extension."""
+        return self.record.with_suffix("")
+
+    def sidecar(self, kind: str) -> Path | None:
+        """The .vtt or .txt beside the track, if written."""
+        path = self.stem.with_suffix(f".{kind}")
+        return path if path.is_file() else None
+
+    def seconds(self) -> float:
+        """The track's length, read from its audio file (0 if unreadable)."""
+        import mutagen
+
+        for path in self.files.values():
+            try:
+                audio = mutagen.File(path)
+            except Exception:  # a damaged file has no length to show
+                continue
+            if audio is not None and audio.info is not None:
+                return float(audio.info.length)
+        return 0.0
+
+    def script_text(self) -> str:
+        """The spoken script, without timing marks (for the client page)."""
+        path = self.sidecar("txt")
+        if path is None:
+            return ""
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines[1:] if not line.startswith("[")]
+        return "\n".join(kept).strip() + "\n"
+
+    def annotated(self) -> str:
+        """The script with its real pauses, as the .txt sidecar holds it."""
+        path = self.sidecar("txt")
+        return path.read_text(encoding="utf-8") if path else ""
+
+    def href(self, path: Path, root: Path) -> str:
+        """The path of one of its files relative to the output folder (posix)."""
+        return path.resolve().relative_to(root.resolve()).as_posix()
+
+
+def new_render_folder(root: Path) -> Path:
+    """A fresh private folder for one render (its name holds no client data)."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = root / f"{stamp}-{secrets.token_hex(3)}"
+    folder.mkdir(parents=True, mode=0o700)
+    return folder
+
+
+def list_renders(root: Path, query: str = "") -> list[RenderEntry]:
+    """Renders under `root` (up to two folders down: batch packs), newest first.
+
+    `query` keeps those whose client name, exercise id or title holds every word of it.
+    """
+    if not root.is_dir():
+        return []
+    records = [*root.glob("*.json"), *root.glob("*/*.json"), *root.glob("*/*/*.json")]
+    entries = []
+    for record in records:
+        if any(part.startswith(".") for part in record.relative_to(root).parts):
+            continue
+        entry = _entry(root, record)
+        if entry is not None and _matches(entry, query):
+            entries.append(entry)
+    return sorted(entries, key=lambda e: (e.created, e.id), reverse=True)
+
+
+def find_render(root: Path, render_id: str) -> RenderEntry:
+    """The render with this id; OutsideFolder if the id leaves the folder or names nothing."""
+    record = safe_path(root, f"{render_id}.json")
+    entry = _entry(root, record)
+    if entry is None:
+        raise OutsideFolder(render_id)
+    return entry
+
+
+def delete_render(root: Path, entry: RenderEntry) -> list[Path]:
+    """Delete a render's audio files and sidecars (and its folder once empty)."""
+    removed = []
+    for path in [*entry.files.values(),
+                 *(entry.stem.with_suffix(f".{s}") for s in _SIDECARS)]:
+        if path.is_file():
+            path.unlink()
+            removed.append(path)
+    folder = entry.record.parent
+    base = root.resolve()
+    if folder.resolve() != base and folder.resolve().is_relative_to(base):
+        leftovers = [p for p in folder.iterdir() if not p.name.startswith(".")]
+        if not leftovers:
+            shutil.rmtree(folder, ignore_errors=True)
+    return removed
+
+
+def _entry(root: Path, record: Path) -> RenderEntry | None:
+    """Read one render record; None for JSON files that are not render records."""
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("request"), dict):
+        return None
+    stem = record.with_suffix("")
+    files = {fmt: stem.with_suffix(f".{fmt}") for fmt in FORMATS
+             if stem.with_suffix(f".{fmt}").is_file()}
+    if not files:
+        return None
+    created = datetime.datetime.fromtimestamp(record.stat().st_mtime)
+    render_id = stem.resolve().relative_to(root.resolve()).as_posix()
+    return RenderEntry(render_id, record, data["request"], files, created, data)
+
+
+def _matches(entry: RenderEntry, query: str) -> bool:
+    """Whether every word of the query is in the client's name, exercise id or title."""
+    haystack = f"{entry.client} {entry.exercise} {entry.title}".lower()
+    return all(word in haystack for word in query.lower().split())
+
+
+class Shares:
+    """Share keys for client pages: an unguessable key per render, kept in the output folder."""
+
+    def __init__(self, root: Path):
+        self.path = root / STATE_FOLDER / "shares.json"
+        self._lock = threading.Lock()
+
+    def key_for(self, render_id: str) -> str:
+        """The render's share key (made on first use)."""
+        with self._lock:
+            shares = self._load()
+            for key, target in shares.items():
+                if target == render_id:
+                    return key
+            key = secrets.token_urlsafe(16)
+            shares[key] = render_id
+            self._save(shares)
+            return key
+
+    def render_for(self, key: str) -> str | None:
+        """The render a share key opens, or None."""
+        with self._lock:
+            shares = self._load()
+        for known, target in shares.items():
+            if secrets.compare_digest(known.encode(), key.encode()):
+                return target
+        return None
+
+    def forget(self, render_id: str) -> None:
+        """Drop the share key of a deleted render."""
+        with self._lock:
+            shares = {k: v for k, v in self._load().items() if v != render_id}
+            self._save(shares)
+
+    def _load(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _save(self, shares: dict[str, str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temp = self.path.with_suffix(".part")
+        temp.write_text(json.dumps(shares, indent=2), encoding="utf-8")
+        os.chmod(temp, 0o600)
+        os.replace(temp, self.path)

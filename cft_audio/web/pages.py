@@ -1,0 +1,221 @@
+"""HTML pages: home, the exercise forms, progress, a render, the library and the client page."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+import segno
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request as HttpRequest
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..player import PlayerTrack, player_html
+from ..script.catalogue import EXERCISES
+from . import forms
+from .jobs import LABELS
+from .library import RenderEntry, delete_render, find_render, list_renders
+from .renders import render_format, render_new
+from .security import OutsideFolder
+
+if TYPE_CHECKING:
+    from .app import WebState
+
+
+def state_of(request: HttpRequest) -> WebState:
+    """The app's shared state (settings, folders, jobs, previewer)."""
+    return request.app.state.web
+
+
+def show(request: HttpRequest, name: str, status: int = 200, **context: Any) -> Response:
+    """Render a template with the common context."""
+    state = state_of(request)
+    return state.templates.TemplateResponse(
+        request, name, {"exercises": EXERCISES, "on_lan": state.on_lan, **context},
+        status_code=status)
+
+
+async def home(request: HttpRequest) -> Response:
+    """The exercises to choose from, and recent renders."""
+    recent = list_renders(state_of(request).output)[:5]
+    return show(request, "home.html", recent=recent)
+
+
+def _exercise(request: HttpRequest) -> str:
+    exercise = request.path_params["exercise"]
+    if exercise not in EXERCISES:
+        raise HTTPException(404, "No such exercise")
+    return exercise
+
+
+async def form_page(request: HttpRequest) -> Response:
+    """The form for one exercise; `?from=RENDER` starts from a past render's settings."""
+    exercise = _exercise(request)
+    values = forms.defaults(exercise)
+    source = request.query_params.get("from")
+    if source:
+        entry = _entry(request, source)
+        values = forms.values_from_request(entry.request, tuple(entry.files))
+        values["exercise"] = exercise
+    previewer = state_of(request).previewer
+    parsed = await run_in_threadpool(forms.parse_form, values, None, previewer.check)
+    preview = None
+    if parsed.request is not None:
+        preview = await run_in_threadpool(previewer.script, parsed.request)
+    return _form(request, exercise, values, parsed.errors, preview=preview)
+
+
+def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
+          errors: dict[str, str], status: int = 200, preview: Any = None) -> Response:
+    state = state_of(request)
+    renderer = state.previewer.renderer
+    return show(
+        request, "form.html", status=status, exercise=EXERCISES[exercise], values=values,
+        errors=errors, options=forms.options(), personal=forms.PERSONAL_FIELDS[exercise],
+        vocabulary=renderer.vocabulary, preview=preview.as_json() if preview else None,
+        voice_choices=[(p.id, f"{p.name} ({p.id})" if p.name and p.name != p.id else p.id)
+                       for p in renderer.profiles.values()],
+        tone_choices=[(name, f"{name.capitalize()}: {tone.description}")
+                      for name, tone in forms.options()["tones"].items()],
+        background_choices=[(name, name.replace("-", " ").capitalize())
+                            for name in forms.options()["backgrounds"]],
+    )
+
+
+async def submit_form(request: HttpRequest) -> Response:
+    """Check the form like the CLI would; render off the request thread, or show the errors."""
+    exercise = _exercise(request)
+    state = state_of(request)
+    values = forms.form_values(await request.form())
+    values["exercise"] = exercise
+    parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
+    if parsed.request is None:
+        return _form(request, exercise, values, parsed.errors, status=422)
+    work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
+                             root=state.output)
+    job = state.jobs.submit(EXERCISES[exercise].title, work, steps=len(parsed.formats))
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+async def job_page(request: HttpRequest) -> Response:
+    """Progress of a render; the page polls its JSON and moves on when it is ready."""
+    job = state_of(request).jobs.get(request.path_params["job"])
+    if job is None:
+        raise HTTPException(404, "No such render job")
+    return show(request, "job.html", job=job, labels=LABELS)
+
+
+def _entry(request: HttpRequest, render_id: str) -> RenderEntry:
+    try:
+        return find_render(state_of(request).output, render_id)
+    except OutsideFolder as error:
+        raise HTTPException(404, "No such render") from error
+
+
+async def render_page(request: HttpRequest) -> Response:
+    """A finished render: player, downloads, script, client link and QR code."""
+    state = state_of(request)
+    entry = _entry(request, request.path_params["render"])
+    key = state.shares.key_for(entry.id)
+    client_path = f"/c/{key}"
+    client_url = f"{state.base_url()}{client_path}" if state.on_lan else None
+    qr = segno.make(client_url, error="m").svg_inline(
+        scale=5, dark="#2f3e46", light="#ffffff", title="QR code for the client page") \
+        if client_url else None
+    files = {fmt: entry.href(path, state.output) for fmt, path in entry.files.items()}
+    missing = [f for f in forms.FORMAT_ORDER if f not in files]
+    captions = entry.sidecar("vtt")
+    return show(request, "render.html", entry=entry, files=files, missing=missing,
+                 seconds=entry.seconds(), client_path=client_path, client_url=client_url,
+                 qr=qr, captions=entry.href(captions, state.output) if captions else None,
+                 play=_playable(files))
+
+
+def _playable(files: dict[str, str]) -> tuple[str, str] | None:
+    """The format and href the page's player uses (what phones and browsers all play)."""
+    for fmt, mime in (("mp3", "audio/mpeg"), ("m4a", "audio/mp4"), ("opus", "audio/ogg"),
+                      ("wav", "audio/wav"), ("flac", "audio/flac")):
+        if fmt in files:
+            return files[fmt], mime
+    return None
+
+
+async def add_format(request: HttpRequest) -> Response:
+    """Render a past track again in another format."""
+    state = state_of(request)
+    entry = _entry(request, request.path_params["render"])
+    fmt = str((await request.form()).get("format", ""))
+    if fmt not in forms.FORMAT_ORDER:
+        raise HTTPException(400, "Unknown format")
+    work = functools.partial(render_format, entry=entry, fmt=fmt)
+    job = state.jobs.submit(f"{entry.title} ({fmt.upper()})", work)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+async def delete(request: HttpRequest) -> Response:
+    """Delete a render with all its files."""
+    state = state_of(request)
+    entry = _entry(request, request.path_params["render"])
+    delete_render(state.output, entry)
+    state.shares.forget(entry.id)
+    return RedirectResponse("/library?deleted=1", status_code=303)
+
+
+async def library(request: HttpRequest) -> Response:
+    """Past renders, newest first; search by client or exercise."""
+    query = request.query_params.get("q", "").strip()
+    entries = list_renders(state_of(request).output, query)
+    return show(request, "library.html", entries=entries, query=query,
+                 deleted=request.query_params.get("deleted") == "1")
+
+
+async def client_page(request: HttpRequest) -> Response:
+    """The client's phone page for one render (reached by its share key)."""
+    state = state_of(request)
+    render_id = state.shares.render_for(request.path_params["key"])
+    if render_id is None:
+        raise HTTPException(404, "This link is no longer valid")
+    entry = _entry(request, render_id)
+    key = request.path_params["key"]
+    play = _playable({f: f for f in entry.files})
+    audio = f"/c/{key}/audio.{play[0] if play else 'mp3'}"
+    captions = f"/c/{key}/captions.vtt" if entry.sidecar("vtt") else None
+    track = PlayerTrack(title=entry.title, audio_href=audio, captions_href=captions,
+                        script=entry.script_text(), seconds=entry.seconds())
+    subtitle = f"For {entry.client}" if entry.client else ""
+    page = _load_whole_track(player_html(entry.title, [track], subtitle=subtitle))
+    return HTMLResponse(page, headers={"Cache-Control": "private, max-age=2592000"})
+
+
+def _load_whole_track(page: str) -> str:
+    """Ask the phone to fetch the whole track at once, so it plays offline once loaded.
+
+    The player page asks only for the audio's metadata (right for a folder of files);
+    served over the network, the whole file must arrive while the phone is still online.
+    With the 30-day cache headers the page and its audio then open again offline.
+    """
+    return page.replace('preload="metadata"', 'preload="auto"', 1)
+
+
+async def not_found(request: HttpRequest, exc: Exception) -> Response:
+    """A calm page for missing things (never a stack trace)."""
+    status = getattr(exc, "status_code", 404)
+    detail = getattr(exc, "detail", "Not found")
+    return show(request, "error.html", status=status, status_code=status, detail=detail)
+
+
+def routes() -> list[Route]:
+    """The HTML routes."""
+    return [
+        Route("/", home),
+        Route("/new/{exercise}", form_page, methods=["GET"]),
+        Route("/new/{exercise}", submit_form, methods=["POST"]),
+        Route("/jobs/{job}", job_page),
+        Route("/library", library),
+        Route("/renders/{render:path}/delete", delete, methods=["POST"]),
+        Route("/renders/{render:path}/formats", add_format, methods=["POST"]),
+        Route("/renders/{render:path}", render_page, methods=["GET"]),
+        Route("/c/{key}", client_page),
+    ]

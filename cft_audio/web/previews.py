@@ -1,0 +1,120 @@
+"""Fast previews for the form: the script with timing marks, a voice sample, a background sample."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..export import TrackInfo, encode_stream, iter_blocks
+from ..pipeline import RenderContext, Renderer
+from ..request import Request
+from ..script.text import annotated
+from ..sound import RATE
+from ..sound.beds import BEDS, render
+from ..sound.master import TARGET_LUFS, mastered_blocks, plan_master
+from ..sound.mix import bed_level
+
+BED_SECONDS = 8.0
+"""Length of a background sample."""
+VOICE_SECONDS = 6.0
+"""Shortest voice sample (it runs on if the sentences need longer)."""
+_CACHED = 32
+"""Samples kept in memory (voice settings change often while a form is filled in)."""
+
+
+@dataclass(frozen=True)
+class ScriptPreview:
+    """What the live preview shows."""
+
+    title: str
+    length: str
+    seconds: float
+    text: str
+
+    def as_json(self) -> dict[str, object]:
+        """For the page's live preview."""
+        minutes, seconds = divmod(int(round(self.seconds)), 60)
+        return {"title": self.title, "length": self.length, "seconds": round(self.seconds, 1),
+                "clock": f"{minutes}:{seconds:02d}", "text": self.text}
+
+
+class Previewer:
+    """Renderers for checks, script previews and voice samples (never for full renders).
+
+    Checks and script previews share one Renderer (no voice loaded: they stay instant);
+    voice samples have their own, which keeps its voice loaded between samples.
+    """
+
+    def __init__(self, context: RenderContext | None = None):
+        self.context = dataclasses.replace(context or RenderContext(), keep_voices=True)
+        self.renderer = Renderer(self.context)
+        self._lock = threading.Lock()
+        self._speaker: Renderer | None = None
+        self._speaker_lock = threading.Lock()
+        self._samples: OrderedDict[tuple, bytes] = OrderedDict()
+        self._samples_lock = threading.Lock()
+
+    def check(self, request: Request) -> None:
+        """Raise InvalidRequest as a render would before any synthesis (minutes included)."""
+        with self._lock:
+            self.renderer.script(request)
+
+    def plan_batch(self, manifest: Path, output: Path, participants: Path | None,
+                   name_files: bool) -> Any:
+        """Check a batch manifest as `cft-audio batch` does (ManifestError lists every problem)."""
+        from ..batch import plan_batch
+
+        with self._lock:
+            return plan_batch(manifest, output, self.renderer, participants, name_files)
+
+    def script(self, request: Request) -> ScriptPreview:
+        """The personalised script with estimated pauses and duration (no synthesis)."""
+        with self._lock:
+            preview = self.renderer.preview(request)
+        return ScriptPreview(preview.script.title, preview.script.length, preview.seconds,
+                             annotated(preview.script, preview.pauses))
+
+    def voice(self, request: Request) -> bytes:
+        """An MP3 of a few seconds in the request's voice, tone and pace (and name said)."""
+        key = ("voice", request.voice, request.tone, request.pace, request.name, request.say)
+        if (kept := self._kept(key)) is not None:
+            return kept
+        with tempfile.TemporaryDirectory(prefix="cft-voice-") as folder, self._speaker_lock:
+            if self._speaker is None:
+                self._speaker = Renderer(self.context)
+            sample = dataclasses.replace(request, output=Path(folder) / "voice.mp3",
+                                         format="mp3", lexicon=None)
+            data = self._speaker.preview_voice(sample, seconds=VOICE_SECONDS).read_bytes()
+        return self._keep(key, data)
+
+    def background(self, name: str, offset_db: float = 0.0, accessible: bool = False) -> bytes:
+        """An MP3 of a few seconds of a background bed at about its level between sentences."""
+        key = ("bed", name, offset_db, accessible)
+        if (kept := self._kept(key)) is not None:
+            return kept
+        frames = int(BED_SECONDS * RATE)
+        audio = render(BEDS[name], frames, RATE, seed=0)
+        level = bed_level(offset_db, accessible)
+        target = TARGET_LUFS - (level.speech_to_bed_db - level.rise_db)
+        plan = plan_master(lambda: iter_blocks(audio), frames, RATE, target)
+        blocks = mastered_blocks(lambda: iter_blocks(audio), frames, RATE, plan.gain)
+        info = TrackInfo(title=f"Background sample: {name}", genre="Ambient")
+        with tempfile.TemporaryDirectory(prefix="cft-bed-") as folder:
+            data = encode_stream(blocks, RATE, Path(folder) / "bed.mp3", "mp3", info).read_bytes()
+        return self._keep(key, data)
+
+    def _kept(self, key: tuple) -> bytes | None:
+        with self._samples_lock:
+            return self._samples.get(key)
+
+    def _keep(self, key: tuple, data: bytes) -> bytes:
+        with self._samples_lock:
+            self._samples[key] = data
+            while len(self._samples) > _CACHED:
+                self._samples.popitem(last=False)
+        return data

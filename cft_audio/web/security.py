@@ -1,0 +1,228 @@
+"""Access control: loopback by default, a token on the LAN, and paths kept inside one folder."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections.abc import Awaitable, Callable, Iterable
+from http.cookies import SimpleCookie
+from pathlib import Path, PurePosixPath
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from ..errors import CftAudioError
+
+TOKEN_COOKIE = "cft_token"
+"""Cookie that carries the token after the first `?token=` visit."""
+TOKEN_HEADER = "x-cft-token"
+"""Header that may carry the token (scripts, tests)."""
+OPEN_PREFIXES = ("/c/",)
+"""Client pages: each is reached by its own unguessable share key, not the app token."""
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+"""Host header values a loopback-only app answers (guards against DNS rebinding)."""
+
+Scope = dict
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class UnsafeBinding(CftAudioError):
+    """The app would be reachable from other machines without an access token."""
+
+
+class OutsideFolder(ValueError):
+    """A path parameter names something outside (or hidden inside) the served folder."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` only accepts connections from this machine."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def access_token(host: str, token: str | None) -> str | None:
+    """The token to require: as given, generated for "auto"; refuse the LAN without one."""
+    if token == "auto":
+        return secrets.token_urlsafe(24)
+    if token is not None and len(token) < 8:
+        raise UnsafeBinding("--token: use at least 8 characters (or --token auto)")
+    if token is None and not is_loopback(host):
+        raise UnsafeBinding(
+            f"--host {host} makes the app reachable from other machines; add --token TOKEN "
+            "or --token auto (or leave --host at 127.0.0.1)")
+    return token
+
+
+def safe_path(root: Path, relative: str) -> Path:
+    """The existing file `relative` names strictly inside `root`; OutsideFolder otherwise.
+
+    Rejects absolute paths, `..` and `.` parts, hidden names (temp files, app state),
+    backslashes and NUL, and anything whose real path (symlinks followed) leaves `root`.
+    """
+    if not relative or "\x00" in relative or "\\" in relative:
+        raise OutsideFolder(relative)
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or any(p in ("", ".", "..") or p.startswith(".")
+                                 for p in relative.split("/")):
+        raise OutsideFolder(relative)
+    base = root.resolve()
+    try:
+        found = (base / pure).resolve(strict=True)
+    except (OSError, RuntimeError) as error:
+        raise OutsideFolder(relative) from error
+    if not found.is_relative_to(base) or found == base:
+        raise OutsideFolder(relative)
+    return found
+
+
+class TokenGate:
+    """ASGI middleware: every request carries the token (query once, then cookie or header).
+
+    A `?token=` visit sets an HttpOnly, SameSite=Strict cookie and redirects to the same
+    address without the token, so it stays out of history and server logs.
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None,
+                 open_prefixes: Iterable[str] = OPEN_PREFIXES):
+        self.app = app
+        self.token = token
+        self.open_prefixes = tuple(open_prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Let the request through, redirect it to drop `?token=`, or answer 401."""
+        if scope["type"] != "http" or self.token is None:
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path.startswith(self.open_prefixes):
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                          keep_blank_values=True)
+        given = dict(query).get("token")
+        if given is not None and _same(given, self.token):
+            rest = urlencode([(k, v) for k, v in query if k != "token"])
+            raw = scope.get("raw_path") or path.encode("utf-8")
+            await _redirect(send, raw.decode("latin-1") + (f"?{rest}" if rest else ""),
+                            self.token)
+            return
+        cookie = SimpleCookie()
+        try:
+            cookie.load(headers.get("cookie", ""))
+        except Exception:  # a malformed cookie header is simply no cookie
+            cookie = SimpleCookie()
+        candidates = [headers.get(TOKEN_HEADER, "")]
+        if TOKEN_COOKIE in cookie:
+            candidates.append(cookie[TOKEN_COOKIE].value)
+        auth = headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            candidates.append(auth[7:].strip())
+        if any(_same(c, self.token) for c in candidates if c):
+            await self.app(scope, receive, send)
+            return
+        await _plain(send, 401, "This cft-audio app needs its access token. Open the link "
+                     "`cft-audio serve` printed (it ends in ?token=...).\n")
+
+
+class HostGuard:
+    """ASGI middleware: loopback apps answer only loopback Host names; POSTs only same-origin."""
+
+    def __init__(self, app: ASGIApp, hosts: Iterable[str] | None):
+        self.app = app
+        self.hosts = None if hosts is None else {h.lower() for h in hosts}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse requests for other host names, and cross-site form posts."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        host = headers.get("host", "")
+        if self.hosts is not None and _hostname(host) not in self.hosts:
+            await _plain(send, 400, "Unknown host name.\n")
+            return
+        origin = headers.get("origin")
+        if (scope.get("method") not in ("GET", "HEAD", "OPTIONS") and origin
+                and origin != "null" and urlsplit(origin).netloc.lower() != host.lower()):
+            await _plain(send, 403, "Cross-site requests are not accepted.\n")
+            return
+        await self.app(scope, receive, send)
+
+
+def _hostname(host: str) -> str:
+    """The Host header without its port."""
+    if host.startswith("["):
+        return host[: host.find("]") + 1].lower()
+    return host.rsplit(":", 1)[0].lower() if host.count(":") == 1 else host.lower()
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def _same(given: str, token: str) -> bool:
+    return secrets.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    body = text.encode("utf-8")
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _redirect(send: Send, location: str, token: str) -> None:
+    cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+    await send({"type": "http.response.start", "status": 303, "headers": [
+        (b"location", location.encode("latin-1")),
+        (b"set-cookie", cookie.encode("latin-1")),
+        (b"cache-control", b"no-store"),
+        (b"content-length", b"0")]})
+    await send({"type": "http.response.body", "body": b""})
+
+
+APP_POLICY = ("default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+              "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; "
+              "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+"""Pages load nothing from anywhere but this app."""
+CLIENT_POLICY = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+                 "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
+                 "connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+                 "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+"""The self-contained client page inlines its style and script; still nothing external."""
+
+
+class SecurityHeaders:
+    """ASGI middleware: a strict content policy, no referrers, no sniffing, no framing."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to every response."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = CLIENT_POLICY if scope.get("path", "").startswith(OPEN_PREFIXES) else APP_POLICY
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                for name, value in ((b"content-security-policy", policy),
+                                    (b"referrer-policy", "no-referrer"),
+                                    (b"x-content-type-options", "nosniff"),
+                                    (b"x-frame-options", "DENY")):
+                    if name not in names:
+                        headers.append((name, value.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,0 +1,144 @@
+// cft-audio pages: live script preview, voice/background samples, render progress, confirmations.
+// Plain JavaScript, no libraries; every request goes to this app only.
+"use strict";
+
+(function () {
+  const form = document.getElementById("render-form");
+  if (form) livePreview(form);
+  const job = document.getElementById("job");
+  if (job) followJob(job);
+  for (const del of document.querySelectorAll("form.delete-form")) {
+    del.addEventListener("submit", (event) => {
+      if (!window.confirm("Delete this recording and all its files? This cannot be undone.")) {
+        event.preventDefault();
+      }
+    });
+  }
+
+  function livePreview(form) {
+    const clock = document.getElementById("preview-clock");
+    const status = document.getElementById("preview-status");
+    const text = document.getElementById("preview-text");
+    let timer = null;
+    let latest = 0;
+
+    function showErrors(errors) {
+      for (const box of form.querySelectorAll(".field-error[data-field]")) {
+        const field = box.dataset.field;
+        box.textContent = errors[field] || "";
+        const input = document.getElementById("f-" + field);
+        if (input) {
+          if (errors[field]) input.setAttribute("aria-invalid", "true");
+          else input.removeAttribute("aria-invalid");
+        }
+      }
+    }
+
+    async function refresh() {
+      timer = null;
+      const mine = ++latest;
+      let body;
+      try {
+        const response = await fetch("/api/preview/script", {
+          method: "POST", body: new FormData(form), credentials: "same-origin",
+        });
+        body = await response.json();
+      } catch (error) {
+        if (mine === latest) {
+          status.textContent = "Preview unavailable just now.";
+          form.dataset.previewState = "error";
+        }
+        return;
+      }
+      if (mine !== latest || timer !== null) return;  // a newer change is on its way
+      showErrors(body.errors || {});
+      if (body.ok) {
+        clock.textContent = body.clock;
+        status.textContent = body.title + " · " + body.length + " form · estimated length";
+        text.textContent = body.text;
+        form.dataset.previewState = "ok";
+      } else {
+        clock.textContent = "—";
+        status.textContent = "Fix the highlighted fields to see the script.";
+        form.dataset.previewState = "error";
+      }
+      form.dataset.previewSeq = String(mine);
+    }
+
+    function schedule() {
+      form.dataset.previewState = "pending";  // until the answer to this change is shown
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 250);
+    }
+
+    form.addEventListener("input", schedule);  // text, selects and checkboxes all fire it
+    form.addEventListener("submit", () => {
+      const button = document.getElementById("render-button");
+      button.disabled = true;
+      button.textContent = "Starting…";
+    });
+    for (const button of form.querySelectorAll("button[data-sample]")) {
+      button.addEventListener("click", () => sample(form, button.dataset.sample));
+    }
+    form.dataset.previewSeq = "0";
+  }
+
+  async function sample(form, kind) {
+    const audio = document.getElementById(kind + "-audio");
+    const status = document.getElementById(kind + "-status");
+    const fields = kind === "voice" ? ["voice", "tone", "pace", "name", "say"]
+      : ["background", "bed-level", "accessible"];
+    const data = new FormData(form);
+    const query = new URLSearchParams();
+    for (const field of fields) {
+      for (const value of data.getAll(field)) query.append(field, value);
+    }
+    status.textContent = kind === "voice" ? "Preparing a voice sample…" : "Preparing a background sample…";
+    try {
+      const response = await fetch("/api/preview/" + kind + "?" + query, { credentials: "same-origin" });
+      if (!response.ok) {
+        const body = await response.json();
+        status.textContent = Object.values(body.errors || {}).join(" ") || "No sample could be made.";
+        return;
+      }
+      const blob = await response.blob();
+      if (audio.dataset.url) URL.revokeObjectURL(audio.dataset.url);
+      audio.dataset.url = URL.createObjectURL(blob);
+      audio.src = audio.dataset.url;
+      status.textContent = "Playing the sample.";
+      await audio.play().catch(() => { status.textContent = "Press play to listen."; });
+    } catch (error) {
+      status.textContent = "No sample could be made just now.";
+    }
+  }
+
+  function followJob(box) {
+    const id = box.dataset.job;
+    const bar = document.getElementById("job-progress");
+    const label = document.getElementById("job-label");
+    const problem = document.getElementById("job-error");
+    async function poll() {
+      let body;
+      try {
+        const response = await fetch("/api/jobs/" + encodeURIComponent(id), { credentials: "same-origin" });
+        body = await response.json();
+      } catch (error) {
+        window.setTimeout(poll, 1500);
+        return;
+      }
+      bar.value = body.percent;
+      bar.textContent = body.percent + "%";
+      const step = body.steps > 1 ? " (file " + body.step + " of " + body.steps + ")" : "";
+      label.textContent = body.label + step + " — " + body.percent + "%";
+      box.dataset.state = body.state;
+      if (body.state === "done") {
+        window.location.assign(body.url || "/library");
+      } else if (body.state === "failed") {
+        problem.textContent = body.error;
+      } else {
+        window.setTimeout(poll, 500);
+      }
+    }
+    poll();
+  }
+})();

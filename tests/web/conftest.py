@@ -1,0 +1,47 @@
+"""Web app fixtures: a fake-voice context with private folders, and a screenshots folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cft_audio.pipeline import RenderContext
+from cft_audio.resources import voices_dir
+from cft_audio.voices.cache import SpeechCache
+
+from ..conftest import FakeEngine
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+"""Where page tests save screenshots (CI keeps them as artefacts)."""
+
+
+def fake_engine(profile: object) -> FakeEngine:
+    """Open the fake engine for any voice (a module-level function: render workers import it)."""
+    return FakeEngine()
+
+
+def fake_render_context(folder: Path) -> RenderContext:
+    """Every voice is the fake engine; speech cache in `folder`; no user lexicon or voices."""
+    return RenderContext(voice_folders=(voices_dir(),), open_engine=fake_engine,
+                         cache=SpeechCache(folder / "speech"), lexicon=None)
+
+
+def fake_batch_context() -> RenderContext:
+    """A batch worker's context with the fake voice (speech cache from $CFT_AUDIO_CACHE)."""
+    return RenderContext(voice_folders=(voices_dir(),), open_engine=fake_engine, lexicon=None,
+                         keep_voices=True)
+
+
+@pytest.fixture(scope="module")
+def module_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private folder shared by one test module's server (output and speech cache)."""
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """The screenshots folder at the repository root (made if missing)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,62 @@
+"""Helpers for page tests: fill an exercise form, wait for the preview, play audio."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+PLAYED = """async (selector) => {
+  const audio = document.querySelector(selector);
+  audio.muted = true;
+  await audio.play();
+  const start = audio.currentTime;
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  return [start, audio.currentTime, audio.duration];
+}"""
+"""Play an <audio> for a moment; returns (start, now, duration) in seconds."""
+
+
+def preview_settled(page, after: int) -> dict:
+    """Wait until the live preview answered a change made after sequence `after`."""
+    page.wait_for_function(
+        """(n) => {
+          const form = document.getElementById('render-form');
+          return Number(form.dataset.previewSeq) > n && form.dataset.previewState !== 'pending';
+        }""", arg=after)
+    form = page.locator("#render-form")
+    return {"seq": int(form.get_attribute("data-preview-seq")),
+            "state": form.get_attribute("data-preview-state"),
+            "clock": page.inner_text("#preview-clock"),
+            "text": page.inner_text("#preview-text")}
+
+
+def preview_seq(page) -> int:
+    """The live preview's latest answered request number."""
+    return int(page.locator("#render-form").get_attribute("data-preview-seq") or 0)
+
+
+def fill(page, selector: str, value: str) -> dict:
+    """Type into a field and return the preview that follows."""
+    seq = preview_seq(page)
+    page.fill(selector, value)
+    return preview_settled(page, seq)
+
+
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""Straight to 127.0.0.1, whatever proxy the environment names."""
+
+
+def get_json(url: str) -> dict:
+    """GET a JSON endpoint of the test server."""
+    with _DIRECT.open(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def timed_get(url: str) -> float:
+    """Seconds a GET takes to answer in full."""
+    start = time.perf_counter()
+    with _DIRECT.open(url, timeout=10) as response:
+        response.read()
+        assert response.status == 200
+    return time.perf_counter() - start

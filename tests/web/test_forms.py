@@ -1,0 +1,115 @@
+"""The form ↔ Request mapping: the CLI's options, defaults and exact error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cft_audio.cli import main
+from cft_audio.pipeline import Renderer
+from cft_audio.request import Request
+from cft_audio.web import forms
+from cft_audio.web.renders import request_from_record
+
+from .conftest import fake_render_context
+
+CASES = [
+    ("safe-place", "name", "Sam!", ["--name", "Sam!"]),
+    ("safe-place", "minutes", "2", ["--minutes", "2"]),
+    ("safe-place", "minutes", "3", ["--minutes", "3"]),
+    ("safe-place", "minutes", "abc", ["--minutes", "abc"]),
+    ("safe-place", "place", "volcano", ["--place", "volcano"]),
+    ("compassionate-self", "quality", ["kindness"], ["--quality", "kindness"]),
+    ("compassionate-other", "image", "dragon", ["--image", "dragon"]),
+    ("safe-place", "bed-level", "9", ["--bed-level", "9"]),
+    ("safe-place", "say", ["Aoife"], ["--say", "Aoife"]),
+    ("safe-place", "phrase", ["<b>kind</b>"], ["--phrase", "<b>kind</b>"]),
+    ("safe-place", "track", "0", ["--track", "0"]),
+    ("safe-place", "seed", "x", ["--seed", "x"]),
+    ("safe-place", "length", "medium", ["--length", "medium"]),
+    ("safe-place", "tone", "cold", ["--tone", "cold"]),
+]
+
+
+@pytest.fixture(scope="module")
+def renderer(tmp_path_factory) -> Renderer:
+    """A renderer with the fake voice (checks never synthesise)."""
+    return Renderer(fake_render_context(tmp_path_factory.mktemp("forms")))
+
+
+def _values(exercise: str, **given) -> dict:
+    values = forms.defaults(exercise)
+    values.update(given)
+    return values
+
+
+@pytest.mark.parametrize(("exercise", "field", "value", "argv"), CASES)
+def test_each_problem_has_the_cli_message_beside_its_field(renderer, capsys, tmp_path,
+                                                            exercise, field, value, argv):
+    parsed = forms.parse_form(_values(exercise, **{field: value}), None, renderer.script)
+    assert parsed.request is None
+    assert main(["render", exercise, *argv, "-o", str(tmp_path)]) == 2
+    cli_line = capsys.readouterr().err.strip().removeprefix("cft-audio: error: ")
+    assert parsed.errors == {field: cli_line}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_problem_at_once(renderer):
+    parsed = forms.parse_form(_values("safe-place", name="Sam!", **{"bed-level": "12"},
+                                      place="volcano"), None, renderer.script)
+    assert set(parsed.errors) == {"name", "bed-level", "place"}
+
+
+def test_defaults_are_the_cli_defaults(renderer):
+    parsed = forms.parse_form(forms.defaults("safe-place"), Path("out"), renderer.script)
+    assert parsed.errors == {}
+    assert parsed.formats == ("mp3",)
+    expected = Request(exercise="safe-place", output=Path("out"), format="mp3",
+                       sidecars=("json", "vtt", "txt"))
+    assert parsed.request == expected
+
+
+def test_a_full_form_maps_to_the_request(renderer):
+    values = _values("compassionate-other", name="Aoife", image="my grandmother",
+                     quality=["warmth", "wisdom"], phrase=["May I be kind to myself"],
+                     gentle=True, minutes="12", voice="joe", tone="calm", pace="moderate",
+                     say=["Aoife=Eefa"], background="rain", **{"bed-level": "-3"},
+                     accessible=True, format=["m4a", "mp3"], mono=True, seed="7",
+                     artist="Dr Lee", album="Week 2", track="2", year="2025")
+    values["breath-tone"] = True
+    parsed = forms.parse_form(values, None, renderer.script)
+    assert parsed.errors == {}
+    request = parsed.request
+    assert (request.name, request.image, request.qualities) == ("Aoife", "my grandmother",
+                                                                ("warmth", "wisdom"))
+    assert (request.minutes, request.tone, request.pace, request.say) == (
+        12.0, "calm", "moderate", ("Aoife=Eefa",))
+    assert (request.background, request.bed_level, request.accessible, request.breath_tone,
+            request.mono) == ("rain", -3.0, True, True, True)
+    assert (request.seed, request.artist, request.album, request.track, request.year) == (
+        7, "Dr Lee", "Week 2", 2, 2025)
+    assert parsed.formats == ("m4a", "mp3") and request.format == "m4a"
+
+
+def test_form_values_read_lines_checkboxes_and_leave_out_missing_fields():
+    class Form(dict):
+        def getlist(self, key):
+            value = self.get(key, [])
+            return value if isinstance(value, list) else [value]
+
+    values = forms.form_values(Form(name=" Sam ", detail="warm sand\n\n gulls ",
+                                    quality=["warmth", "wisdom"], gentle="1"))
+    assert values["name"] == "Sam" and values["detail"] == ["warm sand", "gulls"]
+    assert values["quality"] == ["warmth", "wisdom"] and values["gentle"] is True
+    assert "voice" not in values and values["mono"] is False
+
+
+def test_a_render_record_round_trips_to_the_form(renderer):
+    request = Request(exercise="safe-place", name="Sam", details=("gulls",), minutes=6.0,
+                      format="mp3", sidecars=("json",))
+    record = {k: list(v) if isinstance(v, tuple) else v for k, v in request.__dict__.items()}
+    assert request_from_record(record) == request
+    values = forms.values_from_request(record, ("mp3", "m4a"))
+    assert values["name"] == "Sam" and values["detail"] == ["gulls"]
+    assert values["minutes"] == "6" and values["format"] == ["mp3", "m4a"]
