@@ -119,3 +119,25 @@ def test_prepared_graph_is_kept_and_a_damaged_one_is_replaced(tmp_path):
     prepared.write_bytes(prepared.read_bytes()[:1000])  # damaged on disk
     again = PiperEngine(first.model_path, prepared_folder=tmp_path)
     np.testing.assert_array_equal(again.synthesize(PARAGRAPH[2], settings).samples, expected)
+
+
+def test_decoding_in_pieces_equals_decoding_the_whole_sentence(joe):
+    from cft_audio.voices import piper
+
+    joe.load()
+    cut = joe._graph
+    assert cut.decoder is not None  # the bundled voice is cut at its decoder
+    whole = piper._Graph(piper._session(piper._seeded_graph(joe.model_path).SerializeToString()),
+                         None, cut.noise_inputs)
+    long_sentence = ("Let yourself settle into a comfortable position, noticing the gentle "
+                     "rhythm of your breathing as it slows a little, with nothing you need "
+                     "to do right now, and nowhere at all you need to be.")  # one sentence
+    settings = voice_settings("gentle", "slow")
+    pieces = joe.synthesize(long_sentence, settings).samples
+    try:
+        joe._graph = whole
+        reference = joe.synthesize(long_sentence, settings).samples
+    finally:
+        joe._graph = cut
+    assert len(pieces) > 4 * piper._DECODE_FRAMES * 256  # decoded in five pieces or more
+    np.testing.assert_allclose(pieces, reference, atol=1e-5)
