@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .beds import BLOCK, Bed, render
+from .spool import read_blocks
 
 _VERSION = "v1"
 _FRAME_BYTES = 2 * 4
@@ -84,8 +85,4 @@ def _longer_than_stored(path: Path, frames: int) -> bool:
 def _read(path: Path, frames: int, block: int) -> Iterator[np.ndarray]:
     """The first `frames` frames of a stored bed, block by block."""
     with open(path, "rb") as stored:
-        for start in range(0, frames, block):
-            out = np.empty((min(block, frames - start), 2), dtype=np.float32)
-            if stored.readinto(memoryview(out).cast("B")) != out.nbytes:
-                raise OSError(f"stored bed {path.name} was cut short")
-            yield out
+        yield from read_blocks(stored, frames, 2, block, f"stored bed {path.name}")

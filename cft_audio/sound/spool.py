@@ -13,11 +13,22 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
 
 import numpy as np
 
 _HEADROOM = 1.2
 """Free disk wanted over the spool's size before spooling (else the mix is remade)."""
+
+
+def read_blocks(stream: BinaryIO, frames: int, channels: int, block: int,
+                what: str) -> Iterator[np.ndarray]:
+    """`frames` float32 frames of `channels` from a binary stream, `block` at a time."""
+    for start in range(0, frames, block):
+        out = np.empty((min(block, frames - start), channels), dtype=np.float32)
+        if stream.readinto(memoryview(out).cast("B")) != out.nbytes:
+            raise OSError(f"{what} was cut short")
+        yield out
 
 
 class Replay:
@@ -69,14 +80,7 @@ class Replay:
     def _replay(self) -> Iterator[np.ndarray]:
         assert self._file is not None
         self._file.seek(0)
-        left = self.frames
-        while left > 0:
-            count = min(self.block, left)
-            out = np.empty((count, self.channels), dtype=np.float32)
-            if self._file.readinto(memoryview(out).cast("B")) != out.nbytes:
-                raise OSError("the mix spool was cut short")
-            left -= count
-            yield out
+        return read_blocks(self._file, self.frames, self.channels, self.block, "the mix spool")
 
     def close(self) -> None:
         """Delete the recording."""
