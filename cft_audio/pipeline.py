@@ -68,8 +68,8 @@ WORDS_PER_SECOND = 3.66
 """Measured speaking rate of the default voice at length scale 1 (for planning only)."""
 LENGTH_ELASTICITY = 0.8
 """Speech duration grows as length_scale ** 0.8 (Piper rounds short phonemes up)."""
-_MASTER_PASSES = 2
-"""Passes over the mix while mastering: profile it, then check the limited loudness once."""
+_WRITE_PASSES = 2
+"""Most times a track is written: once, and again if the loudness model missed."""
 PREVIEW_SECONDS = 10.0
 """Length of a voice sample."""
 _PLANNING_MARGIN = 0.06
@@ -193,26 +193,29 @@ class Renderer:
                                 stats=stats if with_stats else None)
             return _downmix(blocks) if request.mono else blocks
 
-        passes = iter(range(1, 100))
         info = self._track_info(script, request, timeline)
         measured: list[float] = []
         # the mix is made once and replayed from a private temporary file by later passes
         with Replay(lambda: mixed(with_stats=stats.frames == 0), timeline.frames,
                     channels) as replay:
             plan = plan_master(
-                lambda: _reported(replay(), timeline.frames, progress, "master", next(passes),
-                                  _MASTER_PASSES),
+                lambda: _reported(replay(), timeline.frames, progress, "master"),
                 timeline.frames, RATE, TARGET_LUFS_MONO if request.mono else TARGET_LUFS,
                 channels)
             progress("master", 1.0)
-            if stem == "mix":
-                out = mastered_blocks(replay, timeline.frames, RATE, plan.gain)
-            else:
-                out = (b * np.float32(plan.gain)
-                       for b in faded(mixed(stem), timeline.frames, RATE))
-            out = measure_blocks(_reported(out, timeline.frames, progress, "export"), RATE,
-                                 channels, measured)
-            path = encode_stream(out, RATE, target, fmt, info, channels)
+            for attempt in range(1, _WRITE_PASSES + 1):
+                if stem == "mix":
+                    out = mastered_blocks(replay, timeline.frames, RATE, plan.gain)
+                else:
+                    out = (b * np.float32(plan.gain)
+                           for b in faded(mixed(stem), timeline.frames, RATE))
+                out = measure_blocks(_reported(out, timeline.frames, progress, "export"), RATE,
+                                     channels, measured)
+                path = encode_stream(out, RATE, target, fmt, info, channels)
+                if stem != "mix" or attempt == _WRITE_PASSES or plan.on_target(measured[0]):
+                    break
+                # the limiter model missed (rare): correct it by what this pass measured
+                plan = plan.corrected(measured[0])
         progress("export", 1.0)
         result = Result(
             path=path,
@@ -593,13 +596,13 @@ def _downmix(blocks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         yield block.mean(axis=1, keepdims=True, dtype=np.float32)
 
 
-def _reported(blocks: Iterable[np.ndarray], frames: int, progress: Progress, stage: str,
-              number: int = 1, passes: int = 1) -> Iterator[np.ndarray]:
-    """Pass blocks through, reporting progress (`number` of about `passes` over the track)."""
+def _reported(blocks: Iterable[np.ndarray], frames: int, progress: Progress,
+              stage: str) -> Iterator[np.ndarray]:
+    """Pass blocks through, reporting the fraction of the track done."""
     done = 0
     for block in blocks:
         done += len(block)
-        progress(stage, min(0.99, (number - 1 + done / max(1, frames)) / passes))
+        progress(stage, min(0.99, done / max(1, frames)))
         yield block
 
 

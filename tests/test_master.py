@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -120,13 +122,18 @@ def test_speech_to_background_ratio_follows_the_level(offset, accessible, expect
     assert measured >= (20.0 if accessible else 15.0)
 
 
-@pytest.mark.parametrize(("peaky", "passes"), [(False, 1), (True, 2)])
-def test_the_limited_loudness_is_checked_only_where_the_limiter_works_hard(peaky, passes):
+def clicky_tone(peaky: bool) -> np.ndarray:
+    """A steady tone (the limiter idles), or with sharp clicks four times a second (it works)."""
     t = np.arange(30 * RATE) / RATE
-    mono = 0.1 * np.sin(2 * np.pi * 220 * t)  # crest factor 3 dB: the limiter is idle
+    mono = 0.1 * np.sin(2 * np.pi * 220 * t)  # crest factor 3 dB
     if peaky:
-        mono[:: RATE // 4] = 0.9  # sharp clicks four times a second: it must work
-    stereo = np.stack([mono, mono], axis=1).astype(np.float32)
+        mono[:: RATE // 4] = 0.9
+    return np.stack([mono, mono], axis=1).astype(np.float32)
+
+
+@pytest.mark.parametrize("peaky", [False, True])
+def test_the_plan_listens_once_and_predicts_the_limited_loudness(peaky):
+    stereo = clicky_tone(peaky)
     calls = []
 
     def make():
@@ -135,5 +142,21 @@ def test_the_limited_loudness_is_checked_only_where_the_limiter_works_hard(peaky
 
     plan = plan_master(make, len(stereo), RATE)
     out = np.concatenate(list(mastered_blocks(blocks_of(stereo), len(stereo), RATE, plan.gain)))
-    assert len(calls) == passes
+    assert len(calls) == 1
+    assert integrated_loudness(out, RATE) == pytest.approx(plan.loudness, abs=0.05)
     assert integrated_loudness(out, RATE) == pytest.approx(TARGET_LUFS, abs=0.1)
+    assert plan.on_target(integrated_loudness(out, RATE))
+
+
+def test_a_missed_pass_is_corrected_by_what_it_measured():
+    stereo = speech_like(40, seed=2) * 2.0  # the limiter works hard
+    stereo = np.stack([stereo, stereo], axis=1)
+    plan = plan_master(blocks_of(stereo), len(stereo), RATE)
+    missed = replace(plan, gain=plan.gain * 10 ** (-1.5 / 20))  # as if the model were off
+    out = np.concatenate(list(mastered_blocks(blocks_of(stereo), len(stereo), RATE, missed.gain)))
+    measured = integrated_loudness(out, RATE)
+    assert not missed.on_target(measured)
+    fixed = missed.corrected(measured)
+    out = np.concatenate(list(mastered_blocks(blocks_of(stereo), len(stereo), RATE, fixed.gain)))
+    assert integrated_loudness(out, RATE) == pytest.approx(TARGET_LUFS, abs=0.1)
+    assert true_peak_db(out, RATE) <= CEILING_DBTP + 0.05

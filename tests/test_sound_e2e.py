@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -153,3 +154,21 @@ def test_mono_file_is_mastered_to_minus_19(renderer, template, tmp_path):
     assert pyloudnorm.Meter(RATE).integrated_loudness(audio[:, 0].astype(np.float64) + 1e-9
                                                       ) == pytest.approx(-19.0, abs=1.0)
     assert "mono" in probe(result.path)
+
+
+def test_a_track_whose_loudness_model_missed_is_written_again_on_target(
+        renderer, template, tmp_path, monkeypatch):
+    import cft_audio.pipeline as pipeline
+
+    real_plan = pipeline.plan_master
+
+    def missed_plan(*args, **kwargs):
+        plan = real_plan(*args, **kwargs)
+        return replace(plan, gain=plan.gain * 10 ** (-2 / 20))  # as if the model were 2 dB off
+
+    monkeypatch.setattr(pipeline, "plan_master", missed_plan)
+    result = renderer.render(Request(script=template, name="Aoife", output=tmp_path / "x.wav"))
+    assert loudness(decode(result.path)) == pytest.approx(-16.0, abs=0.15)
+    assert result.loudness == pytest.approx(-16.0, abs=0.1)
+    assert true_peak_db(decode(result.path), RATE) <= -1.0
+    assert not [p.name for p in tmp_path.iterdir() if ".part" in p.name]

@@ -122,10 +122,13 @@ class SegmentEnergies:
     loudness and loudness range are computed from these.
     """
 
-    def __init__(self, sample_rate: int, channels: int = 2):
+    def __init__(self, sample_rate: int, channels: int = 2, hops_per_segment: int = 1):
         from scipy.signal import lfilter_zi
 
         self.segment = int(round(_SEGMENT_SECONDS * sample_rate))
+        hops = next(k for k in range(max(1, hops_per_segment), 0, -1) if self.segment % k == 0)
+        self.hop = self.segment // hops
+        """Frames per hop: the finest step energies are kept at (a whole part of a segment)."""
         self._stages = _k_weighting(sample_rate)
         self._states = [[lfilter_zi(f.b, f.a) * 0.0 for f in self._stages]
                         for _ in range(channels)]
@@ -147,14 +150,21 @@ class SegmentEnergies:
                     f.b, f.a, x, zi=self._states[channel][index])
             squares += x**2
         joined = np.concatenate([self._carry, squares])
-        whole = len(joined) - len(joined) % self.segment
-        self._done.append(joined[:whole].reshape(-1, self.segment).sum(axis=1))
+        whole = len(joined) - len(joined) % self.hop
+        self._done.append(joined[:whole].reshape(-1, self.hop).sum(axis=1))
         self._carry = joined[whole:]
+
+    def hop_energies(self) -> np.ndarray:
+        """Energy of every complete hop so far."""
+        return np.concatenate(self._done) if self._done else np.zeros(0)
 
     @property
     def energies(self) -> np.ndarray:
         """Energy of every complete segment so far (a trailing partial segment is left out)."""
-        return np.concatenate(self._done) if self._done else np.zeros(0)
+        hops = self.hop_energies()
+        per_segment = self.segment // self.hop
+        usable = len(hops) - len(hops) % per_segment
+        return hops[:usable].reshape(-1, per_segment).sum(axis=1)
 
 
 def _windows(energies: np.ndarray, segment: int, length: int, hop: int) -> np.ndarray:

@@ -1,14 +1,14 @@
 """Mastering of the whole track: loudness target, true-peak limiting, fades.
 
-The track is never held whole: `plan_master` measures the mix as it streams past
-(once raw, then through the limiter until the loudness is on target) and
-`mastered_blocks` streams it a last time with the settled gain.
+The track is never held whole: `plan_master` profiles the mix as it streams past
+once and solves the gain on a model of the limiter; `mastered_blocks` streams it a
+second time with that gain, and the caller measures what came out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,21 +25,38 @@ CEILING_DBTP = -1.8
 FADE_IN = 1.0
 FADE_OUT = 4.0
 _LIMITER_WINDOW = 0.02
-_TOLERANCE_LU = 0.1
-_LIGHT_LIMITING_LU = 0.3
-"""Below this much loudness taken by the limiter, the simulated gain is not checked."""
-_PEAK_HOP_SECONDS = 0.01
-_TRUE_PEAK_MARGIN = 10 ** (0.5 / 20)
-"""Speech's peaks between samples rise about 0.5 dB over its sample peaks."""
+TOLERANCE_LU = 0.1
+"""How far a mastered pass may land from the target before it is made again."""
+_HOPS_PER_SEGMENT = 10
+"""The limiter model works in 10 ms hops (up to ten to each 100 ms loudness segment)."""
+_TRUE_PEAK_REACH = 10 ** (-12 / 20)
+_ENVELOPE_HEADROOM = 10 ** (-6 / 20)
 
 
 @dataclass(frozen=True)
 class MasterPlan:
-    """The gain that brings a streamed mix to target, and what the result measures."""
+    """The gain that brings a streamed mix to target, and the loudness it should give."""
 
     gain: float
     loudness: float
     true_peak: float
+    target: float = TARGET_LUFS
+    model: _LimiterModel | None = field(default=None, repr=False, compare=False)
+
+    def on_target(self, measured: float) -> bool:
+        """Whether a pass mastered with this plan measured close enough to the target."""
+        return not np.isfinite(measured) or abs(measured - self.target) < TOLERANCE_LU
+
+    def corrected(self, measured: float) -> MasterPlan:
+        """The plan for one more pass, after a pass with this plan measured `measured`."""
+        if self.model is None or not np.isfinite(measured):
+            gain = self.gain * db_to_gain(self.target - measured) if np.isfinite(measured) \
+                else self.gain
+            return replace(self, gain=gain, model=None)
+        offset = measured - self.model.loudness(self.gain)
+        gain_db = _solve(lambda g: self.model.loudness(g) + offset, self.target,
+                         20 * float(np.log10(self.gain)))
+        return replace(self, gain=db_to_gain(gain_db), loudness=self.target)
 
 
 def faded(blocks: Iterable[np.ndarray], frames: int, sample_rate: int) -> Iterator[np.ndarray]:
@@ -117,44 +134,59 @@ def plan_master(
 ) -> MasterPlan:
     """Find the gain that brings the faded, limited mix to the target loudness, in one pass.
 
-    One pass over the mix gathers its K-weighted energy per 100 ms and its peak per
-    10 ms. The limiter's gain is then simulated on those profiles for any trial
-    gain, so the gain is solved without listening to the track again; the final
-    pass measures what really came out (`measure_blocks`). Where the limiter works
-    hard, one limited pass checks the simulation and corrects it.
+    One pass over the mix gathers its K-weighted energy and its true peak per 10 ms
+    hop. The limiter is then simulated on those profiles for any trial gain, so the
+    gain is solved without listening to the track again (within about 0.02 LU on
+    real renders). The write pass measures what really came out; where that misses,
+    `MasterPlan.corrected` gives the gain for one more pass.
     """
-    meter = LoudnessMeter(sample_rate, channels)
-    hop = max(1, int(_PEAK_HOP_SECONDS * sample_rate))
-    peaks: list[np.ndarray] = []
-    carry = np.zeros((0, channels), dtype=np.float32)
+    meter = LoudnessMeter(sample_rate, channels, hops_per_segment=_HOPS_PER_SEGMENT)
+    peaks = _HopPeaks(meter.hop, sample_rate)
     for block in faded(make_blocks(), frames, sample_rate):
         meter.add(block)
-        joined = np.concatenate([carry, block.reshape(len(block), -1)])
-        whole = len(joined) - len(joined) % hop
-        peaks.append(np.abs(joined[:whole]).reshape(-1, hop * joined.shape[1]).max(axis=1))
-        carry = joined[whole:]
-    if len(carry):
-        peaks.append(np.abs(carry).max(keepdims=True).reshape(1))
-    energies = meter.segment_energies()
-    raw = gated_loudness(energies, meter.segment)
+        peaks.add(block)
+    raw = gated_loudness(meter.segment_energies(), meter.segment)
     if not np.isfinite(raw):
-        return MasterPlan(1.0, raw, float("-inf"))
-    profile = _LimiterModel(np.concatenate(peaks) * _TRUE_PEAK_MARGIN, energies,
-                            meter.segment // hop, _frames(2 * int(_LIMITER_WINDOW * sample_rate)
-                                                          + 1, hop), meter.segment)
-    gain_db = _solve(profile.loudness, target_lufs, target_lufs - raw)
-    predicted = profile.loudness(db_to_gain(gain_db))
-    if raw + gain_db - predicted < _LIGHT_LIMITING_LU:
-        # the limiter barely touches this mix, so the simulation is as good as a pass
-        return MasterPlan(db_to_gain(gain_db), predicted, float("nan"))
-    loudness = _measure(mastered_blocks(make_blocks, frames, sample_rate, db_to_gain(gain_db)),
-                        sample_rate, channels)
-    if abs(loudness - target_lufs) >= _TOLERANCE_LU:
-        # the simulation is a little off where the limiter works hard: correct it by what
-        # one real pass measured, and solve again
-        offset = loudness - profile.loudness(db_to_gain(gain_db))
-        gain_db = _solve(lambda g: profile.loudness(g) + offset, target_lufs, gain_db)
-    return MasterPlan(db_to_gain(gain_db), loudness, float("nan"))
+        return MasterPlan(1.0, raw, float("nan"), target_lufs)
+    window = _frames(2 * int(_LIMITER_WINDOW * sample_rate) + 1, meter.hop)
+    model = _LimiterModel(peaks.result(), meter.hop_energies(), window, meter.segment,
+                          meter.segment // meter.hop)
+    gain_db = _solve(model.loudness, target_lufs, target_lufs - raw)
+    return MasterPlan(db_to_gain(gain_db), model.loudness(db_to_gain(gain_db)), float("nan"),
+                      target_lufs, model)
+
+
+class _HopPeaks:
+    """The true peak of each hop of a stream, where it comes near the loudest sample so far.
+
+    Hops more than 12 dB under the loudest sample keep their sample peak: the limiter
+    never reaches them at any gain the loudness target asks for.
+    """
+
+    def __init__(self, hop: int, sample_rate: int):
+        self.hop, self.sample_rate = hop, sample_rate
+        self.loudest = 0.0
+        self._carry: np.ndarray | None = None
+        self._done: list[np.ndarray] = []
+
+    def add(self, block: np.ndarray) -> None:
+        """Feed the next block."""
+        stereo = block.reshape(len(block), -1)
+        if len(stereo) == 0:
+            return
+        self.loudest = max(self.loudest, float(np.abs(stereo).max()))
+        envelope = peak_envelope(stereo, self.sample_rate,
+                                 floor=self.loudest * _TRUE_PEAK_REACH / _ENVELOPE_HEADROOM)
+        joined = envelope if self._carry is None else np.concatenate([self._carry, envelope])
+        whole = len(joined) - len(joined) % self.hop
+        self._done.append(joined[:whole].reshape(-1, self.hop).max(axis=1))
+        self._carry = joined[whole:]
+
+    def result(self) -> np.ndarray:
+        """The peak of every hop, a trailing part hop included."""
+        tail = [self._carry.max(keepdims=True)] if self._carry is not None and len(
+            self._carry) else []
+        return np.concatenate(self._done + tail) if self._done or tail else np.zeros(0)
 
 
 def _solve(loudness_at: Callable[[float], float], target: float, guess_db: float) -> float:
@@ -175,26 +207,19 @@ def _solve(loudness_at: Callable[[float], float], target: float, guess_db: float
     return gain_db
 
 
-def _measure(blocks: Iterable[np.ndarray], sample_rate: int, channels: int) -> float:
-    meter = LoudnessMeter(sample_rate, channels)
-    for block in blocks:
-        meter.add(block)
-    return meter.integrated()
-
-
 def _frames(samples: int, hop: int) -> int:
     return max(1, int(round(samples / hop)))
 
 
 @dataclass(frozen=True)
 class _LimiterModel:
-    """The limiter and loudness meter, simulated on 10 ms peaks and 100 ms energies."""
+    """The limiter and loudness meter, simulated on per-hop true peaks and energies."""
 
     peaks: np.ndarray
     energies: np.ndarray
-    hops_per_segment: int
     window: int
     segment: int
+    hops_per_segment: int
 
     def loudness(self, gain: float) -> float:
         """Predicted integrated loudness after scaling by `gain` and limiting."""
@@ -204,12 +229,10 @@ class _LimiterModel:
         wanted = np.minimum(1.0, ceiling / np.maximum(self.peaks * gain, 1e-12))
         limited = np.minimum(uniform_filter1d(minimum_filter1d(wanted, self.window),
                                               self.window), wanted)
-        count = len(self.energies) * self.hops_per_segment
-        squares = np.ones(count)
-        usable = min(count, len(limited))
-        squares[:usable] = limited[:usable] ** 2
-        per_segment = squares.reshape(-1, self.hops_per_segment).mean(axis=1)
-        return gated_loudness(self.energies * gain**2 * per_segment, self.segment)
+        usable = len(self.energies) - len(self.energies) % self.hops_per_segment
+        hops = self.energies[:usable] * limited[:usable] ** 2 * gain**2
+        return gated_loudness(hops.reshape(-1, self.hops_per_segment).sum(axis=1),
+                              self.segment)
 
 
 def measure_blocks(blocks: Iterable[np.ndarray], sample_rate: int, channels: int,
