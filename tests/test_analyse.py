@@ -17,6 +17,7 @@ from cft_audio.sound.analysis import (
     integrated_from_segments,
     integrated_loudness,
     loudness_range,
+    peak_envelope,
     true_peak_db,
 )
 
@@ -34,6 +35,34 @@ def steps(seconds_each: float = 12.0) -> np.ndarray:
 def at_lufs(noise: np.ndarray, lufs: float) -> np.ndarray:
     """Scale a signal to an integrated loudness."""
     return noise * np.float32(10 ** ((lufs - integrated_loudness(noise, RATE)) / 20))
+
+
+def oversampled_everywhere(audio: np.ndarray) -> np.ndarray:
+    """The 4x true-peak envelope worked out at every sample of the whole signal (reference)."""
+    from cft_audio.sound.analysis import _interpolation_phases
+
+    out = np.abs(audio).max(axis=1)
+    for channel in range(audio.shape[1]):
+        for phase in _interpolation_phases()[1:]:
+            out = np.maximum(out, np.abs(np.convolve(audio[:, channel], phase, mode="same")))
+    return out
+
+
+@pytest.mark.parametrize("floor", [None, 0.5, 0.9, 0.05])
+def test_true_peak_envelope_is_exact_wherever_it_comes_near_the_floor(floor):
+    rng = np.random.default_rng(11)
+    frames = 3 * RATE + 77  # not a whole number of runs
+    bursts = (rng.random(frames // 300 + 1) < 0.2).repeat(300)[:frames]
+    audio = (rng.standard_normal((frames, 2)) * 0.25 * (0.05 + bursts[:, None])).astype(
+        np.float32)
+    audio[-1] = audio[0] = 0.99  # loud edges: the context there is silence
+    envelope, reference = peak_envelope(audio, RATE, floor=floor), oversampled_everywhere(audio)
+    limit = reference.max() if floor is None else floor
+    near = reference >= limit
+    assert near.any()
+    np.testing.assert_allclose(envelope[near], reference[near], rtol=1e-6)
+    assert np.all(envelope <= reference + 1e-6)  # elsewhere at least the sample peak
+    assert np.all(envelope >= np.abs(audio).max(axis=1))
 
 
 def test_loudness_range_of_a_ten_lu_step():
