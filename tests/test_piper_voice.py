@@ -43,6 +43,16 @@ def test_same_sentence_same_settings_is_the_same_audio(joe):
     np.testing.assert_array_equal(first.samples, fresh.synthesize(PARAGRAPH[0], settings).samples)
 
 
+def test_one_thread_says_exactly_what_every_core_says(joe):
+    one = open_engine(load_profiles([voices_dir()])["joe"], threads=1)
+    one.load()
+    assert one._graph.text.get_session_options().intra_op_num_threads == 1
+    settings = voice_settings("calm", "slow")
+    for text in PARAGRAPH:
+        np.testing.assert_array_equal(one.synthesize(text, settings).samples,
+                                      joe.synthesize(text, settings).samples)
+
+
 def test_seed_changes_the_performance_not_the_words(joe):
     a = joe.synthesize(PARAGRAPH[0], VoiceSettings(seed=1))
     b = joe.synthesize(PARAGRAPH[0], VoiceSettings(seed=2))

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from ..errors import CftAudioError
 from ..pipeline import RenderContext, Renderer, SpeechJob
 from ..request import Request
+from ..voices.engine import Engine
+from ..voices.profiles import VoiceProfile, open_engine
 
 ContextFactory = Callable[[], RenderContext]
 """Builds a worker's render context (a module-level function, so it can be pickled)."""
@@ -39,8 +41,13 @@ def default_context() -> RenderContext:
     The beds go to the folder the pool gave this process (`init_process`), shared by the
     batch's workers and removed by the batch when it ends.
     """
-    return RenderContext(keep_voices=True,
+    return RenderContext(keep_voices=True, open_engine=_one_thread_engine,
                          bed_store=Path(_bed_folder) if _bed_folder else None)
+
+
+def _one_thread_engine(profile: VoiceProfile) -> Engine:
+    """The profile's engine computing on one thread: the pool already runs one per core."""
+    return open_engine(profile, threads=1)
 
 
 @dataclass(frozen=True)

@@ -108,8 +108,11 @@ def resolve_reference(reference: str, base: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def open_engine(profile: VoiceProfile) -> Engine:
-    """Create the engine a profile names; models load on first synthesis, not here."""
+def open_engine(profile: VoiceProfile, threads: int | None = None) -> Engine:
+    """Create the engine a profile names; models load on first synthesis, not here.
+
+    `threads` caps the threads a Piper voice computes with (None: every core).
+    """
     base = profile.source.parent
     if profile.engine == "espeak":
         from .espeak import EspeakEngine
@@ -132,7 +135,7 @@ def open_engine(profile: VoiceProfile) -> Engine:
     except ValueError as error:
         raise EngineError(f"voice {profile.id}: Piper speaker must be a number") from error
     return PiperEngine(model_path=model, config_path=config, speaker_id=speaker,
-                       prepared_folder=model_cache_dir())
+                       prepared_folder=model_cache_dir(), threads=threads)
 
 
 def _language_code(language: str) -> str | None:
