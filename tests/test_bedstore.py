@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cft_audio.sound.beds import bed_for, render
+from cft_audio.sound.beds import BEDS, bed_for, render
 from cft_audio.sound.bedstore import StoredBed
 
 RATE = 44100
@@ -34,6 +34,24 @@ def test_other_seeds_and_marks_are_kept_apart(tmp_path):
     c = render(stored, RATE, RATE, 1, (0.6,))
     assert len(list(tmp_path.glob("*.f32"))) == 3
     assert not np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("name", sorted(set(BEDS) - {"none"}))
+def test_only_beds_that_say_so_change_with_the_marks(name):
+    bed = BEDS[name]
+    plain, marked = render(bed, 2 * RATE, RATE, 3), render(bed, 2 * RATE, RATE, 3, (0.3, 1.1))
+    assert np.array_equal(plain, marked) == (not bed.uses_marks)
+
+
+def test_tracks_with_their_sections_elsewhere_share_a_bed_that_ignores_marks(tmp_path):
+    ocean = StoredBed(bed_for("ocean"), "ocean", tmp_path)
+    render(ocean, RATE, RATE, 1, (0.2, 0.7))
+    render(ocean, RATE, RATE, 1, (0.4,))
+    assert len(list(tmp_path.glob("ocean-*.f32"))) == 1
+    bowls = StoredBed(bed_for("bowls"), "bowls", tmp_path)
+    render(bowls, RATE, RATE, 1, (0.2, 0.7))
+    render(bowls, RATE, RATE, 1, (0.4,))
+    assert len(list(tmp_path.glob("bowls-*.f32"))) == 2
 
 
 def test_a_stored_bed_is_read_not_remade(tmp_path, monkeypatch):

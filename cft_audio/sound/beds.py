@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import numpy as np
 
@@ -96,6 +96,9 @@ class _Streamed:
 
 class _Procedural(_Streamed):
     """A generated bed: raw fixed-size chunks times a calibrated gain, re-sliced into blocks."""
+
+    uses_marks: ClassVar[bool] = False
+    """Whether the section marks change the sound (only beds that strike at marks)."""
 
     def chunks(self, sample_rate: int, seed: int, marks: Sequence[float]) -> Chunks:
         """Endless raw float64 (_CHUNK, 2) chunks, level not yet set."""
@@ -596,6 +599,7 @@ _BOWL_PARTIALS = ((1.0, 1.0, 3.2), (2.76, 0.45, 2.0), (5.40, 0.18, 1.1), (8.93, 
 class Bowls(_Procedural):
     """A very soft, shimmering singing-bowl hum, and a gentle strike at each mark."""
 
+    uses_marks: ClassVar[bool] = True
     fundamental: float = 174.61
     strike: float = 1.5
     """Strike amplitude of each partial relative to its hum amplitude."""

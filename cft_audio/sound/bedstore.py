@@ -1,10 +1,11 @@
 """Beds rendered once and read back: many tracks with the same bed and seed share its samples.
 
 A procedural bed is a pure function of (bed, rate, seed, marks) sample by sample,
-whatever the track's length, so a batch that gives 30 tracks the same ocean can
-synthesise it once. The first track writes the stream to a file as it mixes
-(temp file, renamed when whole); later tracks read as much of it as they need and
-extend it when they need more. A batch gives each run its own folder and deletes it.
+whatever the track's length, and only the bowls listen to the marks, so a batch
+that gives 30 tracks the same ocean can synthesise it once. The first track writes
+the stream to a file as it mixes (temp file, renamed when whole); later tracks read
+as much of it as they need and extend it when they need more. A batch gives each
+run its own folder and deletes it.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ class StoredBed:
         return render(self, frames, sample_rate, seed, marks)
 
     def _path(self, sample_rate: int, seed: int, marks: Sequence[float]) -> Path:
-        placed = ",".join(f"{m:.6f}" for m in sorted(marks))
+        # a bed that ignores the marks is shared by tracks whose sections fall elsewhere
+        used = marks if getattr(self.bed, "uses_marks", True) else ()
+        placed = ",".join(f"{m:.6f}" for m in sorted(used))
         digest = hashlib.sha256(f"{self.bed!r}|{placed}".encode()).hexdigest()[:16]
         return self.folder / f"{self.name}-{sample_rate}-{seed}-{digest}-{_VERSION}.f32"
 
