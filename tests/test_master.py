@@ -92,6 +92,16 @@ def test_duck_curve_is_low_under_speech_and_rises_between():
     assert np.abs(np.diff(curve)).max() < 1e-3  # no sudden steps
 
 
+@pytest.mark.parametrize("block", [441, 10_000, 65_536])
+def test_duck_curve_in_blocks_equals_the_whole_curve(block):
+    spans = [(RATE, 3 * RATE), (4 * RATE, 4 * RATE + 500), (10 * RATE, 12 * RATE)]
+    frames = 15 * RATE
+    whole = duck_curve(frames, spans, RATE)
+    pieces = [duck_curve(frames, spans, RATE, start=s, count=min(block, frames - s))
+              for s in range(0, frames, block)]
+    np.testing.assert_array_equal(np.concatenate(pieces), whole)
+
+
 def timeline_with_speech(seconds: float = 12.0) -> Timeline:
     """A foreground with two speech-like phrases, as layout would place them."""
     phrase = speech_like(3)

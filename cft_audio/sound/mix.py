@@ -99,6 +99,9 @@ def duck_curve(frames: int, spans: Sequence[tuple[int, int]], sample_rate: int,
 
 
 def _curve_slice(gain_db: np.ndarray, hop: int, start: int, count: int) -> np.ndarray:
+    around = gain_db[start // hop : (start + count - 1) // hop + 2]  # the hops interpolated
+    if count > 0 and around.min() == around.max():  # steady: under speech, deep in a silence
+        return np.full(count, 10 ** (around[0] / 20), dtype=np.float32)
     centres = np.arange(len(gain_db)) * hop
     positions = np.arange(start, start + count)
     return (10 ** (np.interp(positions, centres, gain_db) / 20)).astype(np.float32)
