@@ -1,8 +1,9 @@
 """A stream of audio blocks kept on disk, so later passes replay it instead of mixing again.
 
-Mastering listens to the mix three times (profile, check, write). Mixing costs more
-than reading (the beds are synthesised, the speech placed), so the first pass writes
-each block to an anonymous temporary file and the later passes read it back. The
+Mastering listens to the mix twice (profile, write; a third time if the written
+track missed its loudness). Mixing costs more than reading (the beds are
+synthesised, the speech placed), so the first pass writes each block to an
+anonymous temporary file and the later passes read it back. The
 file has no name (deleted as it is made), is private to this process and goes away
 when closed or if the process dies. Memory stays one block; the disk holds the mix
 (float32: about 21 MB per stereo minute).
