@@ -49,10 +49,10 @@ class MasterPlan:
 
     def corrected(self, measured: float) -> MasterPlan:
         """The plan for one more pass, after a pass with this plan measured `measured`."""
-        if self.model is None or not np.isfinite(measured):
-            gain = self.gain * db_to_gain(self.target - measured) if np.isfinite(measured) \
-                else self.gain
-            return replace(self, gain=gain, model=None)
+        if not np.isfinite(measured):
+            return self
+        if self.model is None:
+            return replace(self, gain=self.gain * db_to_gain(self.target - measured))
         offset = measured - self.model.loudness(self.gain)
         gain_db = _solve(lambda g: self.model.loudness(g) + offset, self.target,
                          20 * float(np.log10(self.gain)))
@@ -160,7 +160,8 @@ class _HopPeaks:
     """The true peak of each hop of a stream, where it comes near the loudest sample so far.
 
     Hops more than 12 dB under the loudest sample keep their sample peak: the limiter
-    never reaches them at any gain the loudness target asks for.
+    seldom reaches that far down (on real renders, reaching 18 dB down moved the
+    predicted loudness by under 0.005 LU).
     """
 
     def __init__(self, hop: int, sample_rate: int):
@@ -184,9 +185,10 @@ class _HopPeaks:
 
     def result(self) -> np.ndarray:
         """The peak of every hop, a trailing part hop included."""
-        tail = [self._carry.max(keepdims=True)] if self._carry is not None and len(
-            self._carry) else []
-        return np.concatenate(self._done + tail) if self._done or tail else np.zeros(0)
+        parts = list(self._done)
+        if self._carry is not None and len(self._carry):
+            parts.append(self._carry.max(keepdims=True))
+        return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def _solve(loudness_at: Callable[[float], float], target: float, guess_db: float) -> float:
