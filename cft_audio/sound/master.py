@@ -31,6 +31,7 @@ _HOPS_PER_SEGMENT = 10
 """The limiter model works in 10 ms hops (up to ten to each 100 ms loudness segment)."""
 _TRUE_PEAK_REACH = 10 ** (-12 / 20)
 _ENVELOPE_HEADROOM = 10 ** (-6 / 20)
+"""`peak_envelope` interpolates wherever the signal comes within 6 dB of its floor."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,6 @@ class MasterPlan:
 
     gain: float
     loudness: float
-    true_peak: float
     target: float = TARGET_LUFS
     model: _LimiterModel | None = field(default=None, repr=False, compare=False)
 
@@ -147,13 +147,13 @@ def plan_master(
         peaks.add(block)
     raw = gated_loudness(meter.segment_energies(), meter.segment)
     if not np.isfinite(raw):
-        return MasterPlan(1.0, raw, float("nan"), target_lufs)
+        return MasterPlan(1.0, raw, target_lufs)
     window = _frames(2 * int(_LIMITER_WINDOW * sample_rate) + 1, meter.hop)
     model = _LimiterModel(peaks.result(), meter.hop_energies(), window, meter.segment,
                           meter.segment // meter.hop)
     gain_db = _solve(model.loudness, target_lufs, target_lufs - raw)
-    return MasterPlan(db_to_gain(gain_db), model.loudness(db_to_gain(gain_db)), float("nan"),
-                      target_lufs, model)
+    return MasterPlan(db_to_gain(gain_db), model.loudness(db_to_gain(gain_db)), target_lufs,
+                      model)
 
 
 class _HopPeaks:
