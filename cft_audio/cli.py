@@ -36,10 +36,14 @@ _PERSONALISATION = (
                  "Default: none."),
     click.option("--image", default="person", show_default=True,
                  help="Compassionate-other image: person, animal, tree, mountain, sea, light, "
-                      "or your own words starting with a/an/the/my (e.g. 'my grandmother')."),
+                      "or the client's own words, starting with a/an/the/my or a capital "
+                      "('my late father', 'Jesus')."),
     click.option("--place", default="beach", show_default=True,
-                 help="Safe place: beach, forest, meadow, garden, room, lakeside, or your own "
-                      "words (e.g. \"my grandmother's kitchen garden\")."),
+                 help="Safe place: beach, forest, meadow, garden, room, lakeside, or the "
+                      "client's own words (\"my nan's kitchen\", 'at the beach at Whitby')."),
+    click.option("--pronoun", default=None,
+                 help="he, she, they or it for the compassionate other's image. Default: "
+                      "inferred from the words (see `cft-audio script`)."),
     click.option("--detail", "details", multiple=True,
                  help="A sensory detail of the safe place the client named (repeatable)."),
     click.option("--quality", "qualities", multiple=True,
@@ -130,6 +134,7 @@ def render(fmt: str | None, quiet: bool, verbose: bool, no_cache: bool,
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
     request = _request(format=fmt, **fields)  # type: ignore[arg-type]
+    _warn(request)
     err = sys.stderr
     reporters = []
     bar = TerminalProgress(err) if err.isatty() and not (quiet or verbose) else None
@@ -164,9 +169,11 @@ def script(**fields: object) -> None:
     from .pipeline import Renderer
     from .script.text import annotated
 
-    preview = Renderer().preview(_request(**fields))  # type: ignore[arg-type]
+    request = _request(**fields)  # type: ignore[arg-type]
+    preview = Renderer().preview(request)
+    _warn(request)
     click.echo(f"{preview.script.title} ({preview.script.length} form), "
-               f"estimated {_clock(preview.seconds)}\n")
+               f"estimated {_clock(preview.seconds)}{_pronoun_note(preview.script)}\n")
     click.echo(annotated(preview.script, preview.pauses), nl=False)
 
 
@@ -289,6 +296,23 @@ def cache_clear() -> None:
 
 cli.add_command(batch)  # group programme packs (cft_audio/batch)
 cli.add_command(serve)  # the local web app (cft_audio/web)
+
+
+def _warn(request) -> None:
+    """Print the request's warnings (pressure words in a phrase) to stderr; nothing stops."""
+    from .request import warnings
+
+    for field, message in warnings(request):
+        click.echo(f"cft-audio: warning: {_FIELD_NAMES.get(field, '--' + field)}: {message}",
+                   err=True)
+
+
+def _pronoun_note(script) -> str:
+    """The image's pronoun, for the script header (so the therapist can see and change it)."""
+    if not script.pronoun:
+        return ""
+    how = "inferred; --pronoun to change" if script.pronoun_inferred else "chosen"
+    return f"; the image is {script.pronoun!r} ({how})"
 
 
 def _clock(seconds: float) -> str:

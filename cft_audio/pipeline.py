@@ -305,6 +305,7 @@ class Renderer:
             name=request.name,
             image=request.image,
             place=request.place,
+            pronoun=request.pronoun,
             gentle=request.gentle,
             qualities=request.qualities,
             phrases=request.phrases,
@@ -351,7 +352,7 @@ class Renderer:
         pauses = nominal
         if request.minutes is not None:
             try:
-                pauses = fit_pauses(nominal, fixed, request.minutes * 60)
+                pauses = fit_pauses(nominal, fixed, request.minutes * 60, _floors(script))
             except TargetOutOfReach:
                 pauses = nominal
         return Preview(script=script, pauses=pauses, seconds=fixed + sum(pauses))
@@ -360,7 +361,7 @@ class Renderer:
         """Planning estimate of (shortest, longest, natural) seconds for a script."""
         fixed = _estimated_fixed_seconds(script, request)
         nominal = _nominal_pauses(script, request.pace)
-        feasible = feasible_range(nominal, fixed)
+        feasible = feasible_range(nominal, fixed, _floors(script))
         return (
             feasible.shortest * (1 + _PLANNING_MARGIN),
             feasible.longest * (1 - _PLANNING_MARGIN),
@@ -502,7 +503,7 @@ class Renderer:
             return nominal
         fixed = fixed_seconds(script.cues, [len(s) / RATE for s in speech], pace.sentence_gap)
         try:
-            return fit_pauses(nominal, fixed, request.minutes * 60)
+            return fit_pauses(nominal, fixed, request.minutes * 60, _floors(script))
         except TargetOutOfReach as error:
             raise InvalidRequest(
                 "minutes",
@@ -572,7 +573,13 @@ def _estimated_fixed_seconds(script: Script, request: Request) -> float:
 def _nominal_pauses(script: Script, pace: str) -> tuple[float, ...]:
     """The script's pauses at this pace, within the clinical bounds."""
     factor = PACES[pace].pause_factor
-    return clamp_pauses([c.seconds * factor for c in script.cues if isinstance(c, Pause)])
+    return clamp_pauses([c.seconds * factor for c in script.cues if isinstance(c, Pause)],
+                        _floors(script))
+
+
+def _floors(script: Script) -> tuple[float, ...]:
+    """The shortest each of the script's pauses may become (imagery pauses: eight seconds)."""
+    return tuple(c.floor for c in script.cues if isinstance(c, Pause))
 
 
 def _format(request: Request) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import InvalidRequest
-from .script.catalogue import EXERCISES, LENGTHS, QUALITIES
-from .script.vocabulary import Vocabulary
+from .script.catalogue import EXERCISES, LENGTHS, PERSONAL_FIELDS, QUALITIES, exercises_using
+from .script.vocabulary import PRONOUNS, Vocabulary, check_own_text
 from .voices.presets import PACES, TONES
 
 MIN_MINUTES = 3.0
@@ -22,7 +22,11 @@ SIDECARS = ("vtt", "txt", "json")
 MAX_TEXT = 80
 """Longest name, phrase or detail accepted, in characters."""
 
-_NAME_PATTERN = re.compile(r"^[^\W\d_][\w' .\-]*$")
+_NAME_PATTERN = re.compile(r"^[^\W\d_][\w'’ .\-]*$")
+PRESSURE_WORDS = re.compile(r"\b(should|shouldn't|must|mustn't|have to|has to|had to|need to|"
+                            r"ought|try harder)\b", re.IGNORECASE)
+"""Words the scripts never use; in a client's own phrase they are kept, with a warning."""
+_PHRASE_FORBIDDEN = "[]{}<>"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class Request:
     """Compassionate-other image: a vocabulary key, or own words ("my grandmother")."""
     place: str = "beach"
     """Safe place: a vocabulary key, or own words ("my grandmother's kitchen garden")."""
+    pronoun: str | None = None
+    """he, she, they or it for the compassionate other's image; None infers it from the words."""
     qualities: tuple[str, ...] = ()
     """Qualities of compassion to dwell on (see QUALITIES)."""
     phrases: tuple[str, ...] = ()
@@ -101,8 +107,11 @@ def validate(
 ) -> None:
     """Raise InvalidRequest naming the first field whose value is not allowed."""
     _check_source(request.exercise, request.script)
-    vocabulary.image(request.image)
+    if request.pronoun is not None:
+        _choice("pronoun", request.pronoun, PRONOUNS)
+    vocabulary.image(request.image, request.pronoun)
     vocabulary.place(request.place)
+    _check_used(request)
     for quality in request.qualities:
         _choice("quality", quality, QUALITIES)
     _choice("voice", request.voice, voices)
@@ -131,10 +140,38 @@ def validate(
     _check_minutes(request.minutes)
     if request.name:
         _check_name(request.name)
-    for field, values in (("phrase", request.phrases), ("detail", request.details)):
-        for value in values:
-            _check_text(field, value)
+    for value in request.phrases:
+        _check_phrase(value)
+    for value in request.details:
+        check_own_text("detail", value, MAX_TEXT)
 
+
+def warnings(request: Request) -> tuple[tuple[str, str], ...]:
+    """(field, message) pairs to show beside a request that is fine but worth a second look.
+
+    A phrase with a pressure word (should, must, have to) is the client's own words and is
+    spoken as written; the therapist is told, in case it was not meant.
+    """
+    found = []
+    for phrase in request.phrases:
+        match = PRESSURE_WORDS.search(phrase)
+        if match:
+            found.append(("phrase", f"{_cut(phrase)} contains {match.group(0)!r}; it is spoken "
+                                    "as written (the scripts themselves never say it)"))
+    return tuple(found)
+
+
+def _check_used(request: Request) -> None:
+    """An option the exercise never speaks of is an error, never silently dropped."""
+    if request.exercise is None or request.exercise not in EXERCISES:
+        return  # a custom template may use anything
+    defaults = {f.name: f.default for f in fields(Request)}
+    uses = EXERCISES[request.exercise].uses
+    for field, shown in PERSONAL_FIELDS.items():
+        value = getattr(request, field)
+        if field not in uses and value not in (defaults[field], (), None):
+            users = ", ".join(exercises_using(field))
+            raise InvalidRequest(shown, f"is not used by {request.exercise}", users)
 
 def _check_source(exercise: str | None, script: Path | None) -> None:
     if script is None:
@@ -173,13 +210,19 @@ def _check_name(name: str) -> None:
         )
 
 
-def _check_text(field: str, value: str) -> None:
-    if not value.strip() or len(value) > MAX_TEXT or any(c in value for c in "[]{}<>"):
-        raise InvalidRequest(
-            field,
-            f"{value!r} cannot be used",
-            f"plain words, up to {MAX_TEXT} characters, no brackets",
-        )
+def _check_phrase(value: str) -> None:
+    allowed = f"plain words and punctuation, up to {MAX_TEXT} characters, no brackets"
+    bad = next((c for c in value if c in _PHRASE_FORBIDDEN or not c.isprintable()), None)
+    if bad is not None:
+        raise InvalidRequest("phrase", f"{_cut(value)} cannot be used: {bad!r} is not allowed",
+                             allowed)
+    if not re.search(r"[^\W\d_]", value) or len(value) > MAX_TEXT:
+        raise InvalidRequest("phrase", f"{_cut(value)} cannot be used", allowed)
+
+
+def _cut(value: str) -> str:
+    """A value as quoted in a message: cut after 40 characters."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")
 
 
 def _check_output_suffix(output: Path, fmt: str | None, formats: list[str]) -> None:

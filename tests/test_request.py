@@ -22,7 +22,12 @@ BAD = [
     ({"name": "{{ x }}"}, "name", "letters"),
     ({"name": "x" * 200}, "name", "letters"),
     ({"phrases": ("[pause 3s]",)}, "phrase", "no brackets"),
-    ({"details": ("",)}, "detail", "plain words"),
+    ({"details": ("",)}, "detail", "letters"),
+    ({"details": ("the {{ sea }}",)}, "detail", "letters"),
+    ({"image": "a {% raw %}"}, "image", "letters"),
+    ({"pronoun": "xe"}, "pronoun", "he, it, she, they"),
+    ({"image": "my gran"}, "image", "compassionate-other"),
+    ({"qualities": ("wisdom",)}, "quality", "compassionate-self, compassionate-other"),
 ]
 
 
@@ -46,7 +51,27 @@ def test_bad_field_is_named_with_allowed_values(renderer, change, field, allowed
 @pytest.mark.parametrize(
     "change",
     [{}, {"name": "Siobhán"}, {"name": "Mary-Jane O'Neil"}, {"minutes": 3.0}, {"minutes": 60.0},
-     {"image": "tree", "place": "forest", "gentle": True}, {"format": "wav"}],
+     {"image": "tree", "gentle": True}, {"format": "wav"}, {"image": "Jesus", "pronoun": "he"},
+     {"image": "my dog Max"}, {"image": "李小龙"}, {"place": "beach"}],
 )
 def test_good_requests_pass(renderer, change):
     renderer.check(Request(**{"exercise": "compassionate-other", **change}))
+
+
+def test_bad_own_words_name_the_character(renderer):
+    with pytest.raises(InvalidRequest) as caught:
+        renderer.check(Request("compassionate-other", image="a {% raw %}"))
+    assert "'{' is not allowed" in str(caught.value)
+
+
+@pytest.mark.parametrize(("phrase", "warned"), [
+    ("I should be kinder to myself", "should"), ("I must rest", "must"),
+    ("I have to slow down", "have to"), ("I am doing my best", None),
+    ("Shoulders soft", None)])
+def test_pressure_words_in_a_phrase_warn_but_pass(renderer, phrase, warned):
+    from cft_audio.request import warnings
+
+    request = Request("soothing-breath", phrases=(phrase,))
+    renderer.check(request)
+    found = warnings(request)
+    assert (warned is None and not found) or (warned in found[0][1] and found[0][0] == "phrase")

@@ -15,6 +15,8 @@ class Exercise:
     """Title shown in players and tags."""
     description: str
     """One line for `cft-audio exercises`."""
+    uses: frozenset[str] = frozenset()
+    """Personal fields this exercise speaks of, beyond name, phrases and gentle (see FIELDS)."""
 
 
 EXERCISES: dict[str, Exercise] = {
@@ -25,17 +27,20 @@ EXERCISES: dict[str, Exercise] = {
             "The Compassionate Self",
             "Step into being a wise, strong, warm and non-judging self, then direct it outward "
             "and inward.",
+            frozenset({"qualities"}),
         ),
         Exercise(
             "compassionate-other",
             "The Ideal Compassionate Other",
             "Create your own ideal of compassion (person, animal, tree, mountain, sea or light) "
             "and receive its warmth.",
+            frozenset({"image", "pronoun", "qualities"}),
         ),
         Exercise(
             "safe-place",
             "The Safe Place",
             "A place of safeness and calm contentment, explored through the senses.",
+            frozenset({"place", "details"}),
         ),
         Exercise(
             "soothing-breath",
@@ -50,3 +55,17 @@ QUALITIES: tuple[str, ...] = ("wisdom", "strength", "warmth", "non-judgement")
 
 LENGTHS: tuple[str, ...] = ("short", "standard", "long")
 """Script forms: about 4, 10 and 18 minutes."""
+
+PERSONAL_FIELDS: dict[str, str] = {
+    "image": "image",
+    "pronoun": "pronoun",
+    "qualities": "quality",
+    "place": "place",
+    "details": "detail",
+}
+"""Request fields that only some exercises speak of, and how errors name them."""
+
+
+def exercises_using(field: str) -> tuple[str, ...]:
+    """The exercises that speak of a personal field (image: compassionate-other)."""
+    return tuple(e.id for e in EXERCISES.values() if field in e.uses)

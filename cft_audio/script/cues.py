@@ -12,11 +12,22 @@ class Say:
     text: str
 
 
+IMAGERY_PAUSE = 8.0
+"""Shortest silence after an invitation to imagine, at any pace and any fitted length."""
+
+
 @dataclass(frozen=True)
 class Pause:
     """A silence we place, in seconds (before pace and fitting)."""
 
     seconds: float
+    imagery: bool = False
+    """A silence to imagine in (`[pause 15s imagine]`): never under IMAGERY_PAUSE."""
+
+    @property
+    def floor(self) -> float:
+        """The shortest this silence may become after pace and fitting."""
+        return IMAGERY_PAUSE if self.imagery else 1.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,10 @@ class Script:
     length: str
     cues: tuple[Cue, ...]
     text: str
+    pronoun: str = ""
+    """The pronoun used for the compassionate other's image ("" when none is spoken of)."""
+    pronoun_inferred: bool = True
+    """The pronoun was inferred from the image's words rather than chosen."""
 
     @property
     def sentences(self) -> tuple[str, ...]:

@@ -8,8 +8,8 @@ from ..errors import ScriptError
 from .cues import Bell, Breath, Cue, Pause, Say, Section
 
 _TAG = re.compile(r"\[([^\[\]]*)\]")
-_PAUSE = re.compile(r"^pause\s+(\d+(?:\.\d+)?)\s*s$")
-_NAMED_PAUSE = re.compile(r"^pause\s+(short|medium|long)$")
+_PAUSE = re.compile(r"^pause\s+(\d+(?:\.\d+)?)\s*s(\s+imagine)?$")
+_NAMED_PAUSE = re.compile(r"^pause\s+(short|medium|long)(\s+imagine)?$")
 NAMED_PAUSES = {"short": 3.0, "medium": 8.0, "long": 15.0}
 """Seconds of the named pauses at moderate pace (all pauses scale with pace and fitting)."""
 _BREATH = re.compile(r"^breath\s+in\s+(\d+(?:\.\d+)?)\s+out\s+(\d+(?:\.\d+)?)\s+x\s*(\d+)$")
@@ -17,7 +17,8 @@ _SECTION = re.compile(r"^section\s+(\S.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 MARKUP_HELP = (
-    "[pause 8s], [pause short|medium|long], [section Title], [breath in 4 out 6 x 3], [bell]"
+    "[pause 8s], [pause 15s imagine], [pause short|medium|long], [section Title], "
+    "[breath in 4 out 6 x 3], [bell]"
 )
 
 
@@ -47,9 +48,9 @@ def _tag(body: str, line: int, source: str) -> Cue:
     if body == "bell":
         return Bell()
     if m := _PAUSE.match(body):
-        return Pause(float(m.group(1)))
+        return Pause(float(m.group(1)), imagery=bool(m.group(2)))
     if m := _NAMED_PAUSE.match(body):
-        return Pause(NAMED_PAUSES[m.group(1)])
+        return Pause(NAMED_PAUSES[m.group(1)], imagery=bool(m.group(2)))
     if m := _BREATH.match(body):
         inhale, exhale, cycles = float(m.group(1)), float(m.group(2)), int(m.group(3))
         if inhale <= 0 or exhale <= 0 or cycles < 1:

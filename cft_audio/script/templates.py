@@ -19,13 +19,14 @@ from .catalogue import EXERCISES
 from .cues import Script
 from .markup import parse
 from .vocabulary import Vocabulary
+from .wording import agree, cap, to_listener, uncapitalised
 
 CUSTOM_NAME = "<custom>"
 
 
 def environment(scripts_dir: Path) -> SandboxedEnvironment:
-    """A sandboxed jinja2 environment rooted at the scripts folder."""
-    return SandboxedEnvironment(
+    """A sandboxed jinja2 environment rooted at the scripts folder, with the grammar filters."""
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(scripts_dir)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -33,6 +34,21 @@ def environment(scripts_dir: Path) -> SandboxedEnvironment:
         autoescape=False,
         keep_trailing_newline=True,
     )
+    env.filters.update(cap=cap, verb=verb, said=said)
+    return env
+
+
+def verb(subject: object, word: str) -> str:
+    """Template filter: the verb agreeing with an image or place (`other | verb("wish")`)."""
+    pronoun = getattr(subject, "pronoun", None) or str(subject)
+    return agree(word, pronoun if pronoun in ("he", "she", "they", "it") else "it")
+
+
+def said(phrase: str) -> str:
+    """Template filter: the client's own phrase as a sentence (first letter raised, their
+    own final ! or ? kept, a full stop added where they gave none)."""
+    text = cap(" ".join(str(phrase).split()))
+    return text if text[-1:] in (".", "!", "?") else text + "."
 
 
 def render_script(
@@ -45,6 +61,7 @@ def render_script(
     name: str = "",
     image: str = "person",
     place: str = "beach",
+    pronoun: str | None = None,
     gentle: bool = False,
     qualities: tuple[str, ...] = (),
     phrases: tuple[str, ...] = (),
@@ -63,9 +80,9 @@ def render_script(
         "name": name.strip(),
         "gentle": gentle,
         "qualities": list(qualities),
-        "phrases": [_clean(p) for p in phrases],
-        "details": [_clean(d) for d in details],
-        "other": vocabulary.image(image),
+        "phrases": [_phrase(p) for p in phrases],
+        "details": [_detail(d) for d in details],
+        "other": vocabulary.image(image, pronoun),
         "place": vocabulary.place(place),
     }
     try:
@@ -81,7 +98,12 @@ def render_script(
         cues = parse(text, source=source_name)
     except ScriptError as error:
         raise ScriptError(_locate_markup(error, env, custom, source_name)) from error
-    return Script(exercise=exercise_id, title=title, length=length, cues=cues, text=text)
+    other = context["other"]
+    speaks_of_image = "image" in EXERCISES[exercise].uses if custom is None \
+        else "other" in _source_text(custom)
+    return Script(exercise=exercise_id, title=title, length=length, cues=cues, text=text,
+                  pronoun=other.pronoun if speaks_of_image else "",
+                  pronoun_inferred=other.inferred)
 
 
 def _load(env: SandboxedEnvironment, custom: Path | None, source_name: str) -> jinja2.Template:
@@ -92,6 +114,13 @@ def _load(env: SandboxedEnvironment, custom: Path | None, source_name: str) -> j
     except (OSError, UnicodeDecodeError) as error:
         raise ScriptError(f"{custom.name}: cannot be read ({error})") from error
     return env.from_string(source)
+
+
+def _source_text(custom: Path) -> str:
+    try:
+        return custom.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _template_frame(tb: TracebackType | None, source_name: str) -> tuple[str, int | str]:
@@ -154,9 +183,14 @@ def _sources(
     return sources
 
 
-def _clean(value: str) -> str:
-    """Strip whitespace and final punctuation; templates add their own."""
-    return " ".join(value.split()).rstrip(".!?,;: ")
+def _phrase(value: str) -> str:
+    """The client's own words to themselves: spaces tidied, a trailing comma dropped."""
+    return " ".join(value.split()).rstrip(",;: ")
+
+
+def _detail(value: str) -> str:
+    """A sensory detail from the listener's side (my nan humming → your nan humming)."""
+    return to_listener(uncapitalised(" ".join(value.split()).rstrip(".!?,;: ")))
 
 
 def _slug(stem: str) -> str:

@@ -1,0 +1,266 @@
+"""Grammar for the client's own words: the listener's side, case, head nouns, agreement.
+
+Therapists type what the client said ("my nan's kitchen", "my late father", "Jesus").
+The narrator speaks *to* the client, so first person becomes second person; the
+therapist's capitals are kept (a capital that only opens a common word is lowered);
+agreement and articles come from `inflect`, and English words from `english-words`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import inflect
+
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+"""A word: letters, with inner apostrophes (nan's, I'm)."""
+
+LISTENER = {
+    "my": "your", "our": "your", "me": "you", "mine": "yours", "ours": "yours",
+    "myself": "yourself", "ourselves": "yourselves", "us": "you", "we": "you", "i": "you",
+    "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll",
+    "we're": "you're", "we've": "you've", "we'd": "you'd", "we'll": "you'll",
+}
+"""First person as the client says it, and second person as the narrator says it back."""
+_AFTER_I = {"am": "are", "was": "were"}
+"""Verbs that change with the subject when I or we becomes you (I am, you are)."""
+
+DETERMINERS = frozenset({"a", "an", "the", "my", "our", "your", "his", "her", "their",
+                         "this", "that", "these", "those"})
+"""Words that open a noun phrase."""
+POSSESSIVE_DETERMINERS = frozenset({"my", "our", "your", "his", "her", "their"})
+PREPOSITIONS = frozenset({"in", "at", "on", "by", "beside", "near", "under", "inside",
+                          "among", "amongst", "within", "upon", "beneath", "underneath"})
+"""A place typed with one of these first keeps it ("at the beach at Whitby")."""
+_CUT = frozenset({"at", "in", "on", "of", "with", "from", "by", "near", "above", "below",
+                  "under", "over", "beside", "behind", "along", "across", "for", "to",
+                  "who", "that", "which", "where", "when", "whose", "whom", "as", "like",
+                  "beneath", "underneath", "among", "amongst", "around", "inside", "outside",
+                  "into", "through", "up", "down", "where", "after", "before", "during",
+                  "humming", "singing", "smiling", "laughing", "holding", "sitting"})
+"""Words after which a noun phrase's head has been said ("the sea at dawn")."""
+
+_INFLECT = inflect.engine()
+_IRREGULAR_SINGULAR = {"be": "is", "have": "has", "do": "does", "are": "is", "were": "was"}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Own words read as a noun phrase: how it is said first, said again, and agrees."""
+
+    first: str
+    """The whole phrase from the listener's side, as first mentioned ("your late father")."""
+    short: str
+    """The later mention ("your father", "the owl", "Max")."""
+    head: str
+    """The head noun as typed, lower-cased unless a name ("father", "owl", "Buddha")."""
+    words: tuple[str, ...]
+    """Every word of the head noun phrase, lower-cased (modifiers, possessors, head)."""
+    preposition: str
+    """A preposition the therapist typed first ("at"), or ""."""
+    plural: bool
+    """The phrase names more than one thing (the hills, my mum and dad)."""
+    named: bool
+    """The head is a name (a capitalised word that is not a common word, or any word of a
+    script without capitals)."""
+
+
+def to_listener(text: str) -> str:
+    """First person as the client says it, from the listener's side (my nan → your nan)."""
+    out: list[str] = []
+    position = 0
+    previous = ""
+    for match in WORD.finditer(text):
+        out.append(text[position:match.start()])
+        word = match.group(0)
+        key = word.lower().replace("’", "'")
+        if key in LISTENER:
+            replaced = LISTENER[key]
+        elif previous in ("i", "we") and key in _AFTER_I:
+            replaced = _AFTER_I[key]
+        else:
+            replaced = word
+        out.append(replaced)
+        previous = key
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
+def is_name(word: str) -> bool:
+    """A word written as a name: a capital first letter, or a script without capitals."""
+    letters = [c for c in word if c.isalpha()]
+    if not letters:
+        return False
+    if not any(c.isupper() or c.islower() for c in letters):
+        return True  # Chinese, Japanese, Arabic, ... have no capitals: a name as written
+    return letters[0].isupper()
+
+
+def uncapitalised(text: str, single: bool = True) -> str:
+    """Lower a capital that only opens a common word ("Warm sun on my face").
+
+    Kept: names (Whitby, Max, Grace), possessives (Rose's), and title case (Mother Mary);
+    a lone word only when `single` (a detail: "Birdsong"), never for a figure ("Rose").
+    """
+    words = WORD.findall(text)
+    if not words or not text.startswith(words[0]) or not _common_capital(words[0]):
+        return text
+    if len(words) == 1 and not single or any(is_name(w) for w in words[1:] if w != "I"):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def cap(text: str) -> str:
+    """Raise only the first letter (templates: the start of a sentence); keep the rest."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def third_person(verb: str) -> str:
+    """The form that goes with he, she or it: wish → wishes, be → is, have → has."""
+    word = verb.strip()
+    if word.lower() in _IRREGULAR_SINGULAR:
+        return _IRREGULAR_SINGULAR[word.lower()]
+    if _INFLECT.plural_verb(word) != word:
+        return word  # already the he/she/it form
+    return _INFLECT.plural_noun(word)
+
+
+def plain_verb(verb: str) -> str:
+    """The form that goes with they: wishes → wish, is → are, has → have."""
+    word = verb.strip()
+    if word.lower() in ("be", "is"):
+        return "are"
+    if word.lower() == "was":
+        return "were"
+    return _INFLECT.plural_verb(word)
+
+
+def agree(verb: str, pronoun: str) -> str:
+    """The verb for this pronoun (he wishes, they wish)."""
+    return plain_verb(verb) if pronoun == "they" else third_person(verb)
+
+
+def with_article(words: str) -> str:
+    """A common noun phrase with the indefinite article it needs (owl → an owl)."""
+    return _INFLECT.a(words)
+
+
+def noun_phrase(text: str, single: bool = False) -> Phrase:
+    """Read own words as a noun phrase, from the listener's side."""
+    text = " ".join(text.split())
+    preposition = ""
+    words = WORD.findall(text)
+    if len(words) > 1 and words[0].lower() in PREPOSITIONS and text.startswith(words[0]):
+        preposition = words[0].lower()
+        text = text[len(words[0]):].lstrip()
+    text = _lower_opening(text, single)
+    listener = to_listener(text)
+    tokens = WORD.findall(listener)
+    determiner = tokens[0] if tokens and tokens[0] in DETERMINERS else ""
+    core = _head_span(tokens[1:] if determiner else tokens)
+    possessors = [w for w in core if _possessive(w)]
+    nouns = [w for w in core if not _possessive(w)] or [_strip_possessive(core[-1])]
+    head = nouns[-1]
+    named = is_name(head)
+    plural = "and" in (w.lower() for w in core) or _plural(head, determiner)
+    short = _short(determiner, core, possessors, nouns, listener)
+    following = tokens[len(core) + (1 if determiner else 0):][:1]
+    if following == ["of"]:  # the top of a hill, a photo of your mum: say it whole
+        short = listener
+    return Phrase(first=listener, short=short, head=head,
+                  words=tuple(w.lower() for w in core if w.lower() != "and"),
+                  preposition=preposition, plural=plural, named=named)
+
+
+def _lower_opening(text: str, single: bool) -> str:
+    """A typed capital on a determiner or a common first word is not the client's."""
+    match = WORD.match(text)
+    if not match:
+        return text
+    first = match.group(0)
+    if first.lower() in DETERMINERS or first.lower() in LISTENER and first != "I":
+        return first.lower() + text[len(first):]
+    return uncapitalised(text, single)
+
+
+def _head_span(tokens: list[str]) -> list[str]:
+    """The words up to the head noun: stop at a preposition, relative word or new phrase."""
+    span: list[str] = []
+    for word in tokens:
+        lower = word.lower()
+        if span and (lower in _CUT or lower in DETERMINERS or lower in ("you", "yours")):
+            break
+        span.append(word)
+    return span or tokens[:1]
+
+
+def _short(determiner: str, core: list[str], possessors: list[str], nouns: list[str],
+           first: str) -> str:
+    """The later mention: a name as given, else the determiner and the head noun."""
+    names = [w for w in nouns if is_name(w)]
+    if core and all(is_name(w) for w in core):
+        return " ".join([determiner, *core]).strip() if determiner != "a" else first
+    if nouns and is_name(nouns[-1]):  # an appositive name: my dog Max → Max
+        trailing: list[str] = []
+        for word in reversed(nouns):
+            if not is_name(word):
+                break
+            trailing.insert(0, word)
+        return " ".join(trailing)
+    if not determiner:
+        return " ".join(core) if names or possessors else "the " + " ".join(nouns[-1:])
+    opening = determiner if determiner in POSSESSIVE_DETERMINERS | {"this", "these",
+                                                                    "those", "that"} \
+        else "the"
+    if "and" in (w.lower() for w in core):
+        return " ".join([opening if opening != "the" else determiner, *core])
+    return " ".join([opening, *possessors[-1:], nouns[-1]])
+
+
+def _possessive(word: str) -> bool:
+    return bool(re.search(r"['’]s$", word)) or word.endswith(("s'", "s’"))
+
+
+def _strip_possessive(word: str) -> str:
+    return re.sub(r"['’]s?$", "", word)
+
+
+def _plural(head: str, determiner: str) -> bool:
+    """A plural head noun (the hills, the woods, the Dales), by inflect and the word list."""
+    if determiner in ("a", "an", "this", "that"):
+        return False
+    if is_name(head):
+        return determiner in ("the", "these", "those") and head.endswith("s") \
+            and bool(_INFLECT.singular_noun(head))
+    singular = _INFLECT.singular_noun(head.lower())
+    return bool(singular) and singular != head.lower() and _is_word(singular)
+
+
+def _common_capital(word: str) -> bool:
+    """A capitalised common word: lower-case it is English, capitalised it is no name."""
+    if not word[:1].isupper() or len(word) > 1 and not word[1:].islower():
+        return False
+    if _possessive(word):
+        return False
+    lower = word.lower()
+    singular = _INFLECT.singular_noun(lower) or lower
+    return (lower in _words() or singular in _words()) and word not in _words(cased=True)
+
+
+def _is_word(word: str) -> bool:
+    return word in _words()
+
+
+@cache
+def _words(cased: bool = False) -> frozenset[str]:
+    """English words (Webster's Second, public domain): lower-case, or as capitalised there."""
+    from english_words import get_english_words_set
+
+    if cased:
+        return frozenset(w for w in get_english_words_set(["web2"], lower=False, alpha=True)
+                         if w[:1].isupper())
+    return frozenset(get_english_words_set(["web2"], lower=True, alpha=True))
