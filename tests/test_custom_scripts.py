@@ -62,7 +62,7 @@ def test_custom_template_renders_with_partials(fake_context, tmp_path):
         (["render", "--script", "missing.j2"], "--script"),
         (["render", "compassionate-self", "--quality", "cleverness"], "--quality"),
         (["render", "compassionate-other", "--image", "dragon"], "own words"),
-        (["render", "safe-place", "--place", "x{{y}}"], "own words"),
+        (["render", "safe-place", "--place", "x{{y}}"], "'{' is not allowed"),
     ],
 )
 def test_source_errors(tmp_path, monkeypatch, capsys, args, message):

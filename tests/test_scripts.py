@@ -121,7 +121,7 @@ def _narrator_speaks_from_the_listeners_side(script, phrases):
 def _imagery_pauses_are_long_enough(script):
     """After an invitation to imagine, at least eight seconds at every pace."""
     section = ""
-    for before, cue in zip(script.cues, script.cues[1:]):
+    for before, cue in zip(script.cues, script.cues[1:], strict=False):
         if isinstance(before, Section):
             section = before.title
         if (isinstance(before, Say) and isinstance(cue, Pause) and section not in PLAIN_SECTIONS
@@ -210,8 +210,8 @@ def test_lengths_grow(exercise):
 @pytest.mark.parametrize(
     ("image", "pronoun_line"),
     [("my grandmother", "She understands"), ("a wise old owl", "It understands"),
-     ("tree", "It understands"), ("person", "They understand"), ("my late father", "He understands"),
-     ("Aroha", "They understand")],
+     ("tree", "It understands"), ("person", "They understand"),
+     ("my late father", "He understands"), ("Aroha", "They understand")],
 )
 def test_own_words_agree_in_pronoun_and_verb(image, pronoun_line):
     script = render_script(ENV, VOCABULARY, exercise="compassionate-other", length="standard",

@@ -86,6 +86,7 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     "name": Setting(_text, "a first name or pseudonym", personal=True),
     "image": Setting(_text, "see `cft-audio render --help`"),
+    "pronoun": Setting(_text, "he, she, they or it (default: from the image's words)"),
     "place": Setting(_text, "see `cft-audio render --help`"),
     "details": Setting(_texts, "a list of texts", personal=True),
     "phrases": Setting(_texts, "a list of texts", personal=True),
@@ -108,7 +109,7 @@ SETTINGS: dict[str, Setting] = {
 """Every setting a manifest row may give, by Request field name."""
 
 EXERCISE_KEYS = ("week", "exercise", "script", "length", "minutes", "background", "breath_tone",
-                 "image", "place", "qualities", "gentle")
+                 "image", "pronoun", "place", "qualities", "gentle")
 DEFAULT_KEYS = tuple(k for k, s in SETTINGS.items() if not s.personal)
 PARTICIPANT_KEYS = ("id", *SETTINGS)
 

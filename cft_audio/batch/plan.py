@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import InvalidRequest, ScriptError
 from ..pipeline import Renderer
 from ..request import Request
+from ..script.catalogue import EXERCISES, PERSONAL_FIELDS, exercises_using
 from ..script.cues import Script
 from .errors import ManifestError, Problem, from_invalid
 from .manifest import Manifest, Participant, Session, Settings, read_manifest
@@ -75,6 +76,7 @@ def plan_batch(manifest_path: Path, output: Path, renderer: Renderer,
         problems.append(Problem("command line", "--output", f"{output.name} is not a folder",
                                 "a folder (created if missing)"))
     problems += _row_problems(manifest, renderer)
+    problems += _unused_problems(manifest)
     packs: list[Pack] = []
     if not problems:
         for participant in manifest.participants:
@@ -102,10 +104,30 @@ def _row_problems(manifest: Manifest, renderer: Renderer) -> list[Problem]:
     return problems
 
 
+def _unused_problems(manifest: Manifest) -> list[Problem]:
+    """A personal setting (image, place, details…) that no exercise of the programme speaks of."""
+    if any(not s.exercise for s in manifest.sessions):
+        return []  # a therapist's own template may use anything
+    used = set().union(*(EXERCISES[s.exercise].uses for s in manifest.sessions
+                         if s.exercise in EXERCISES))
+    rows = [("defaults", manifest.defaults), *((p.where, p.settings)
+                                               for p in manifest.participants)]
+    problems = []
+    for where, settings in rows:
+        for key in settings:
+            if key in PERSONAL_FIELDS and key not in used:
+                problems.append(Problem(where, PERSONAL_FIELDS[key],
+                                        "no exercise of this programme uses it",
+                                        ", ".join(exercises_using(key))))
+    return problems
+
+
 def _setting_problems(where: str, settings: Settings, exercise: str,
                       renderer: Renderer) -> list[Problem]:
     problems = []
     for key, value in settings.items():
+        if key in PERSONAL_FIELDS and key not in EXERCISES[exercise].uses:
+            exercise = exercises_using(key)[0]  # checked where it is used
         fields = value if key == "source" else {"exercise": exercise, key: value}
         try:
             renderer.check(Request(**fields))
@@ -155,6 +177,9 @@ def _request(manifest: Manifest, session: Session, participant: Participant,
     fields = {**manifest.defaults, **session.settings, **participant.settings}
     if "say" in manifest.defaults and "say" in participant.settings:  # add to, not replace
         fields["say"] = (*manifest.defaults["say"], *participant.settings["say"])
+    if session.exercise in EXERCISES:  # a participant's image is for the weeks that use it
+        uses = EXERCISES[session.exercise].uses
+        fields = {k: v for k, v in fields.items() if k not in PERSONAL_FIELDS or k in uses}
     programme = manifest.programme
     return Request(exercise=session.exercise or None, album=programme.title,
                    artist=programme.artist, year=programme.year, track=number,

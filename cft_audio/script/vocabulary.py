@@ -233,9 +233,12 @@ class Vocabulary:
                       named=named, plural=phrase.plural, vast=vast, own=True)
 
     def _preposition(self, phrase: wording.Phrase) -> str:
-        for preposition, heads in self.own_words["prepositions"].items():
-            if phrase.head.lower() in heads:
-                return str(preposition)
+        """By the last listed word of the place (Whitby beach: at; Loch Lomond: by)."""
+        lists = self.own_words["prepositions"].items()
+        for word in reversed([w for w in phrase.words if not re.search(r"['’]s?$", w)]):
+            for preposition, heads in lists:
+                if word in heads:
+                    return str(preposition)
         return "in"
 
 

@@ -38,7 +38,7 @@ _CUT = frozenset({"at", "in", "on", "of", "with", "from", "by", "near", "above",
                   "under", "over", "beside", "behind", "along", "across", "for", "to",
                   "who", "that", "which", "where", "when", "whose", "whom", "as", "like",
                   "beneath", "underneath", "among", "amongst", "around", "inside", "outside",
-                  "into", "through", "up", "down", "where", "after", "before", "during",
+                  "into", "through", "up", "down", "after", "before", "during",
                   "humming", "singing", "smiling", "laughing", "holding", "sitting"})
 """Words after which a noun phrase's head has been said ("the sea at dawn")."""
 
@@ -216,8 +216,8 @@ def _short(determiner: str, core: list[str], possessors: list[str], nouns: list[
     opening = determiner if determiner in POSSESSIVE_DETERMINERS | {"this", "these",
                                                                     "those", "that"} \
         else "the"
-    if "and" in (w.lower() for w in core):
-        return " ".join([opening if opening != "the" else determiner, *core])
+    if "and" in (w.lower() for w in core) or determiner in POSSESSIVE_DETERMINERS:
+        return " ".join([determiner, *core])  # your late father, your higher power
     return " ".join([opening, *possessors[-1:], nouns[-1]])
 
 

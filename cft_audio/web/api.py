@@ -49,9 +49,11 @@ async def preview_script(request: HttpRequest) -> Response:
     values = forms.form_values(await request.form())
     parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
     if parsed.request is None:
-        return JSONResponse({"ok": False, "errors": parsed.errors}, headers=_PRIVATE)
+        return JSONResponse({"ok": False, "errors": parsed.errors,
+                             "warnings": parsed.warnings}, headers=_PRIVATE)
     preview = await run_in_threadpool(state.previewer.script, parsed.request)
-    return JSONResponse({"ok": True, "errors": {}, **preview.as_json()}, headers=_PRIVATE)
+    return JSONResponse({"ok": True, "errors": {}, "warnings": parsed.warnings,
+                         **preview.as_json()}, headers=_PRIVATE)
 
 
 async def preview_voice(request: HttpRequest) -> Response:

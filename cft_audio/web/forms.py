@@ -14,15 +14,16 @@ from ..cli import _request_message
 from ..errors import InvalidRequest
 from ..export import FORMATS
 from ..request import Request
+from ..request import warnings as request_warnings
 from ..script.catalogue import EXERCISES, LENGTHS, QUALITIES
 from ..sound.beds import BEDS
 from ..voices.presets import PACES, TONES
 
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "compassionate-self": ("name", "quality", "phrase", "gentle"),
-    "compassionate-other": ("name", "image", "quality", "phrase", "gentle"),
+    "compassionate-other": ("name", "image", "pronoun", "quality", "phrase", "gentle"),
     "safe-place": ("name", "place", "detail", "phrase", "gentle"),
-    "soothing-breath": ("name", "gentle"),
+    "soothing-breath": ("name", "phrase", "gentle"),
 }
 """The personalisation each exercise's template uses (every form has the common options)."""
 
@@ -44,7 +45,8 @@ _NUMBERS: dict[str, tuple[str, click.ParamType]] = {
     "year": ("year", click.INT),
 }
 """Numeric options: the Request attribute and click's type (for click's own messages)."""
-_TEXT = {"name": "name", "image": "image", "place": "place", "voice": "voice", "tone": "tone",
+_TEXT = {"name": "name", "image": "image", "pronoun": "pronoun", "place": "place",
+         "voice": "voice", "tone": "tone",
          "pace": "pace", "background": "background", "artist": "artist", "album": "album",
          "length": "length"}
 """Single-value text options and their Request attribute."""
@@ -63,6 +65,8 @@ class FormResult:
     errors: dict[str, str]
     values: dict[str, Any]
     """What the therapist entered, to show the form again as it was."""
+    warnings: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Notes beside fields that do not stop the render (a pressure word in a phrase)."""
 
 
 def _attribute(field: str) -> str:
@@ -132,6 +136,7 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
     for field, attribute in _TEXT.items():
         fields[attribute] = values[field] if field in values else getattr(base, attribute)
     fields["length"] = fields["length"] or None
+    fields["pronoun"] = fields["pronoun"] or None
     for field, (attribute, kind) in _NUMBERS.items():
         raw = str(values.get(field, "")).strip()
         if not raw:
@@ -159,13 +164,14 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
                 "format", f"unknown value {extra!r}", sorted(FORMATS))))
     request = _checked(request, check, errors)
     ordered = dict(sorted(errors.items(), key=lambda item: _position(item[0])))
-    return FormResult(None if errors else request, formats, ordered, dict(values))
+    notes = {field: message for field, message in request_warnings(request)}
+    return FormResult(None if errors else request, formats, ordered, dict(values), notes)
 
 
-FIELD_ORDER = ("exercise", "name", "image", "place", "detail", "quality", "phrase", "gentle",
-               "length", "minutes", "voice", "tone", "pace", "say", "background", "bed-level",
-               "accessible", "breath-tone", "format", "mono", "artist", "album", "track",
-               "year", "seed")
+FIELD_ORDER = ("exercise", "name", "image", "pronoun", "place", "detail", "quality", "phrase",
+               "gentle", "length", "minutes", "voice", "tone", "pace", "say", "background",
+               "bed-level", "accessible", "breath-tone", "format", "mono", "artist", "album",
+               "track", "year", "seed")
 """Fields in the order the form shows them (problems are listed in this order)."""
 
 

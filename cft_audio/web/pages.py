@@ -64,16 +64,19 @@ async def form_page(request: HttpRequest) -> Response:
     preview = None
     if parsed.request is not None:
         preview = await run_in_threadpool(previewer.script, parsed.request)
-    return _form(request, exercise, values, parsed.errors, preview=preview)
+    return _form(request, exercise, values, parsed.errors, preview=preview,
+                 warnings=parsed.warnings)
 
 
 def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
-          errors: dict[str, str], status: int = 200, preview: Any = None) -> Response:
+          errors: dict[str, str], status: int = 200, preview: Any = None,
+          warnings: dict[str, str] | None = None) -> Response:
     state = state_of(request)
     renderer = state.previewer.renderer
     return show(
         request, "form.html", status=status, exercise=EXERCISES[exercise], values=values,
-        errors=errors, options=forms.options(), personal=forms.PERSONAL_FIELDS[exercise],
+        errors=errors, warnings=warnings or {}, inferred_pronoun=getattr(preview, "pronoun", ""),
+        options=forms.options(), personal=forms.PERSONAL_FIELDS[exercise],
         vocabulary=renderer.vocabulary, preview=preview.as_json() if preview else None,
         voice_choices=[(p.id, f"{p.name} ({p.id})" if p.name and p.name != p.id else p.id)
                        for p in renderer.profiles.values()],
@@ -92,7 +95,8 @@ async def submit_form(request: HttpRequest) -> Response:
     values["exercise"] = exercise
     parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
     if parsed.request is None:
-        return _form(request, exercise, values, parsed.errors, status=422)
+        return _form(request, exercise, values, parsed.errors, status=422,
+                     warnings=parsed.warnings)
     work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
                              root=state.output)
     job = state.jobs.submit(EXERCISES[exercise].title, work, steps=len(parsed.formats))

@@ -35,12 +35,15 @@ class ScriptPreview:
     length: str
     seconds: float
     text: str
+    pronoun: str = ""
+    """The image's pronoun ("" when the exercise has no image)."""
 
     def as_json(self) -> dict[str, object]:
         """For the page's live preview."""
         minutes, seconds = divmod(int(round(self.seconds)), 60)
         return {"title": self.title, "length": self.length, "seconds": round(self.seconds, 1),
-                "clock": f"{minutes}:{seconds:02d}", "text": self.text}
+                "clock": f"{minutes}:{seconds:02d}", "text": self.text,
+                "pronoun": self.pronoun}
 
 
 class Previewer:
@@ -77,7 +80,7 @@ class Previewer:
         with self._lock:
             preview = self.renderer.preview(request)
         return ScriptPreview(preview.script.title, preview.script.length, preview.seconds,
-                             annotated(preview.script, preview.pauses))
+                             annotated(preview.script, preview.pauses), preview.script.pronoun)
 
     def voice(self, request: Request) -> bytes:
         """An MP3 of a few seconds in the request's voice, tone and pace (and name said)."""

@@ -52,6 +52,14 @@
       }
       if (mine !== latest || timer !== null) return;  // a newer change is on its way
       showErrors(body.errors || {});
+      for (const box of form.querySelectorAll(".field-warning[data-field]")) {
+        box.textContent = (body.warnings || {})[box.dataset.field] || "";
+      }
+      const pronounHint = document.getElementById("hint-pronoun");
+      if (pronounHint && body.pronoun) {
+        pronounHint.textContent = "He, she, they or it. This image is spoken of as “" +
+          body.pronoun + "”.";
+      }
       if (body.ok) {
         clock.textContent = body.clock;
         status.textContent = body.title + " · " + body.length + " form · estimated length";
