@@ -76,7 +76,8 @@ def plan_batch(manifest_path: Path, output: Path, renderer: Renderer,
         problems.append(Problem("command line", "--output", f"{output.name} is not a folder",
                                 "a folder (created if missing)"))
     problems += _row_problems(manifest, renderer)
-    problems += _unused_problems(manifest)
+    if not problems:  # which exercises the programme holds is only known once rows are fine
+        problems += _unused_problems(manifest)
     packs: list[Pack] = []
     if not problems:
         for participant in manifest.participants:

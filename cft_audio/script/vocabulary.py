@@ -215,7 +215,8 @@ class Vocabulary:
     def _key_image(self, key: str) -> Figure:
         entry = self.images[key]
         return Figure(label=entry["label"], a=entry["a"], the=entry["the"],
-                      pronoun=entry["pronoun"], human=bool(entry["human"]),
+                      pronoun=str(entry.get("pronoun", entry.get("they", "it"))),
+                      human=bool(entry["human"]),
                       presence=entry["presence"], face=entry["face"],
                       vast=bool(entry.get("vast", False)))
 
