@@ -180,3 +180,40 @@ def test_one_batch_at_a_time_per_output_folder(tmp_path):
     (tmp_path / "out").mkdir()
     with output_lock(tmp_path / "out"), pytest.raises(BatchError, match="another batch"):
         run_batch(plan, executor=None)  # type: ignore[arg-type]  (refused before any work)
+
+
+def test_pronoun_and_own_words_with_capitals_reach_the_tracks(tmp_path):
+    people = [{"image": "my late father", "place": "Grandma's house"},
+              {"image": "Aroha", "pronoun": "she", "place": "at the beach at Whitby"}]
+    manifest = write_manifest(tmp_path, people, exercises=[
+        {"week": 1, "exercise": "safe-place"}, {"week": 2, "exercise": "compassionate-other"}])
+    plan = plan_batch(manifest, tmp_path / "out", Renderer())
+    first, second = ([t.script.sentences for t in pack.tracks] for pack in plan.packs)
+    assert "Imagine that Grandma's house is glad you are here." in first[0]
+    assert "Now imagine compassion flowing from your late father to you." in first[1]
+    assert "Imagine that you are there now, at the beach." in second[0]
+    assert any(s.startswith("She wants you") for s in second[1])
+    safe_place = plan.packs[0].tracks[0].request
+    assert safe_place.image == "person"  # a participant's image is for the weeks that use it
+
+
+@pytest.mark.parametrize(("person", "field", "cli"), [
+    ({"pronoun": "xe"}, "pronoun", ["--pronoun", "xe", "--image", "Aroha"]),
+    ({"image": "a {% raw %}"}, "image", ["--image", "a {% raw %}"]),
+])
+def test_manifest_refuses_what_the_cli_refuses_in_its_words(tmp_path, capsys, person, field,
+                                                            cli):
+    manifest = write_manifest(tmp_path, [person], exercises=[
+        {"week": 1, "exercise": "compassionate-other"}])
+    assert main(["batch", str(manifest), "--check"]) == 2
+    batch = capsys.readouterr().err
+    assert main(["script", "compassionate-other", *cli]) == 2
+    words = capsys.readouterr().err.split(f"--{field}: ", 1)[1].strip()
+    assert f"{field}: {words}" in batch
+
+
+def test_a_setting_no_exercise_uses_is_refused(tmp_path, capsys):
+    manifest = write_manifest(tmp_path, [{"image": "my gran"}])  # breathing and safe place
+    assert main(["batch", str(manifest), "--check"]) == 2
+    assert "image: no exercise of this programme uses it (allowed: compassionate-other)" \
+        in capsys.readouterr().err

@@ -29,6 +29,10 @@ CASES = [
     ("safe-place", "seed", "x", ["--seed", "x"]),
     ("safe-place", "length", "medium", ["--length", "medium"]),
     ("safe-place", "tone", "cold", ["--tone", "cold"]),
+    ("compassionate-other", "pronoun", "xe", ["--pronoun", "xe"]),
+    ("compassionate-other", "image", "a {% raw %}", ["--image", "a {% raw %}"]),
+    ("safe-place", "place", "my nan's <kitchen>", ["--place", "my nan's <kitchen>"]),
+    ("safe-place", "detail", ["the {{ sea }}"], ["--detail", "the {{ sea }}"]),
 ]
 
 
@@ -113,3 +117,27 @@ def test_a_render_record_round_trips_to_the_form(renderer):
     values = forms.values_from_request(record, ("mp3", "m4a"))
     assert values["name"] == "Sam" and values["detail"] == ["gulls"]
     assert values["minutes"] == "6" and values["format"] == ["mp3", "m4a"]
+
+
+@pytest.mark.parametrize(("exercise", "given", "line"), [
+    ("compassionate-other", {"image": "my late father"},
+     "Now imagine compassion flowing from your late father to you."),
+    ("compassionate-other", {"image": "Jesus", "pronoun": "he"},
+     "He wants you to be free from suffering, and accepts you exactly as you are."),
+    ("compassionate-other", {"image": "my dog Max", "pronoun": "he"},
+     "He wants you to be free from suffering, and accepts you exactly as you are."),
+    ("safe-place", {"place": "Grandma's house"}, "Imagine that Grandma's house is glad you are here."),
+    ("safe-place", {"place": "at the beach at Whitby"},
+     "Imagine that you are there now, at the beach."),
+])
+def test_own_words_with_capitals_and_a_pronoun_pass(renderer, exercise, given, line):
+    parsed = forms.parse_form(_values(exercise, **given), None, renderer.script)
+    assert parsed.errors == {} and parsed.request is not None
+    assert line in renderer.script(parsed.request).sentences
+
+
+def test_a_pressure_word_is_a_warning_beside_the_phrase(renderer):
+    parsed = forms.parse_form(_values("soothing-breath", phrase=["I must slow down"]), None,
+                              renderer.script)
+    assert parsed.errors == {} and parsed.request is not None
+    assert "'must'" in parsed.warnings["phrase"]
