@@ -173,6 +173,7 @@ def _check_used(request: Request) -> None:
             users = ", ".join(exercises_using(field))
             raise InvalidRequest(shown, f"is not used by {request.exercise}", users)
 
+
 def _check_source(exercise: str | None, script: Path | None) -> None:
     if script is None:
         if exercise is None:
