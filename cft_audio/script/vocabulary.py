@@ -44,6 +44,14 @@ _TEXT_ENV.filters.update(cap=wording.cap, verb=lambda figure, word: wording.agre
     word, figure.pronoun))
 
 
+def _pronoun_form(form: str, doc: str) -> property:
+    """A read-only attribute giving one form of the figure's pronoun (they: he, she…)."""
+    def get(figure: Figure) -> str:
+        return _FORMS[figure.pronoun][form]
+
+    return property(get, doc=doc)
+
+
 @dataclass(frozen=True)
 class Figure:
     """The compassionate other's image, as the templates speak of it."""
@@ -85,35 +93,12 @@ class Figure:
                  if q not in self.named]
         return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + "".join(words[-1:])
 
-    @property
-    def they(self) -> str:
-        """Subject pronoun: he, she, they, it."""
-        return _FORMS[self.pronoun]["they"]
-
-    @property
-    def them(self) -> str:
-        """Object pronoun: him, her, them, it."""
-        return _FORMS[self.pronoun]["them"]
-
-    @property
-    def their(self) -> str:
-        """Possessive: his, her, their, its."""
-        return _FORMS[self.pronoun]["their"]
-
-    @property
-    def s(self) -> str:
-        """Verb ending after `they` (kept for older templates; prefer the verb filter)."""
-        return _FORMS[self.pronoun]["s"]
-
-    @property
-    def be(self) -> str:
-        """is or are."""
-        return _FORMS[self.pronoun]["be"]
-
-    @property
-    def has(self) -> str:
-        """has or have."""
-        return _FORMS[self.pronoun]["has"]
+    they = _pronoun_form("they", "Subject pronoun: he, she, they, it.")
+    them = _pronoun_form("them", "Object pronoun: him, her, them, it.")
+    their = _pronoun_form("their", "Possessive: his, her, their, its.")
+    s = _pronoun_form("s", "Verb ending after `they` (older templates; prefer the verb filter).")
+    be = _pronoun_form("be", "is or are.")
+    has = _pronoun_form("has", "has or have.")
 
 
 @dataclass(frozen=True)
