@@ -126,7 +126,8 @@ def test_a_render_record_round_trips_to_the_form(renderer):
      "He wants you to be free from suffering, and accepts you exactly as you are."),
     ("compassionate-other", {"image": "my dog Max", "pronoun": "he"},
      "He wants you to be free from suffering, and accepts you exactly as you are."),
-    ("safe-place", {"place": "Grandma's house"}, "Imagine that Grandma's house is glad you are here."),
+    ("safe-place", {"place": "Grandma's house"},
+     "Imagine that Grandma's house is glad you are here."),
     ("safe-place", {"place": "at the beach at Whitby"},
      "Imagine that you are there now, at the beach."),
 ])

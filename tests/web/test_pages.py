@@ -323,3 +323,21 @@ def test_on_the_lan_a_token_opens_the_app_and_the_render_page_shows_a_qr_code(si
         assert player.goto(f"{base}/library").status == 401
         phone.close()
         context.close()
+
+
+def test_own_words_pronoun_and_warning_in_the_form(site, page, screenshots):
+    """The client's words come back from their side; the pronoun shows and can be chosen."""
+    base, _ = site
+    page.goto(f"{base}/new/compassionate-other")
+    preview = fill(page, "#f-image", "my late father")
+    assert "flowing from your late father to you" in preview["text"]
+    assert "“he”" in page.inner_text("#hint-pronoun")
+    seq = preview_seq(page)
+    page.select_option("#f-pronoun", "they")
+    preview = preview_settled(page, seq)
+    assert "They want you to be free from suffering" in preview["text"]
+    preview = fill(page, "#f-phrase", "I should be kinder to myself")
+    assert preview["state"] == "ok" and "I should be kinder to myself." in preview["text"]
+    assert "'should'" in page.inner_text("#warning-phrase")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=screenshots / "form-own-words-desktop-1280x800.png")
