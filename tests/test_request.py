@@ -26,6 +26,11 @@ BAD = [
     ({"details": ("the {{ sea }}",)}, "detail", "letters"),
     ({"image": "a {% raw %}"}, "image", "letters"),
     ({"pronoun": "xe"}, "pronoun", "he, it, she, they"),
+    ({"place": "the"}, "place", "letters"),
+    ({"place": "my"}, "place", "letters"),
+    ({"place": "the the beach"}, "place", "letters"),
+    ({"place": "the 's"}, "place", "letters"),
+    ({"details": ("I",)}, "detail", "letters"),
     ({"image": "my gran"}, "image", "compassionate-other"),
     ({"qualities": ("wisdom",)}, "quality", "compassionate-self, compassionate-other"),
 ]

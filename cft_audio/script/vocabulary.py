@@ -259,9 +259,17 @@ def check_own_text(field: str, value: str, limit: int) -> str:
     if len(words) > limit:
         raise InvalidRequest(field, f"{_shown(words)} is {len(words)} characters long",
                              f"{OWN_WORDS_CHARACTERS}, up to {limit} characters")
-    if not wording.WORD.search(words):
-        raise InvalidRequest(field, f"{_shown(words)} has no words",
-                             f"{OWN_WORDS_CHARACTERS}, up to {limit} characters")
+    allowed = f"{OWN_WORDS_CHARACTERS}, up to {limit} characters"
+    found = wording.WORD.findall(words)
+    if not any(w.lower() not in wording.FUNCTION_WORDS for w in found):
+        raise InvalidRequest(field, f"{_shown(words)} names nothing to picture", allowed)
+    if re.search(r"(^|[\s,])['’]", words):
+        raise InvalidRequest(field, f"{_shown(words)} cannot be used: an apostrophe belongs "
+                             "inside or at the end of a word", allowed)
+    twice = next((a for a, b in zip(found, found[1:], strict=False) if a.lower() == b.lower()),
+                 None)
+    if twice is not None:
+        raise InvalidRequest(field, f"{_shown(words)} says {twice!r} twice in a row", allowed)
     return words
 
 

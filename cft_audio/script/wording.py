@@ -14,8 +14,8 @@ from functools import cache
 
 import inflect
 
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-"""A word: letters, with inner apostrophes (nan's, I'm)."""
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:(?<=s)['’](?![^\W\d_]))?")
+"""A word: letters, with inner apostrophes (nan's, I'm) or a plural's final one (parents')."""
 
 LISTENER = {
     "my": "your", "our": "your", "me": "you", "mine": "yours", "ours": "yours",
@@ -34,6 +34,9 @@ POSSESSIVE_DETERMINERS = frozenset({"my", "our", "your", "his", "her", "their"})
 PREPOSITIONS = frozenset({"in", "at", "on", "by", "beside", "near", "under", "inside",
                           "among", "amongst", "within", "upon", "beneath", "underneath"})
 """A place typed with one of these first keeps it ("at the beach at Whitby")."""
+FUNCTION_WORDS = DETERMINERS | PREPOSITIONS | frozenset(LISTENER) | frozenset(
+    {"you", "yours", "yourself", "and", "or", "of", "it", "its", "s"})
+"""Words that cannot be all that own words say ("a", "my", "I")."""
 _CUT = frozenset({"at", "in", "on", "of", "with", "from", "by", "near", "above", "below",
                   "under", "over", "beside", "behind", "along", "across", "for", "to",
                   "who", "that", "which", "where", "when", "whose", "whom", "as", "like",
