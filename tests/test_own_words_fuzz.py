@@ -1,0 +1,87 @@
+"""Any own words a therapist might type end in a clean script or one clear error, never a crash."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cft_audio.errors import InvalidRequest
+from cft_audio.resources import scripts_dir
+from cft_audio.script.templates import environment, render_script
+from cft_audio.script.vocabulary import load_vocabulary
+
+VOCABULARY = load_vocabulary(scripts_dir())
+ENV = environment(scripts_dir())
+FIRST_PERSON = re.compile(r"\b(I|my|our|me|mine|myself)\b")
+WORDS = st.sampled_from(["my", "our", "the", "a", "an", "I", "me", "nan's", "Grandma's", "late",
+                         "father", "dog", "Max", "hills", "kitchen", "at", "by", "on", "of",
+                         "Whitby", "Siobhán", "李小龙", "sea", "light", "and", "wise", "Jesus",
+                         "parents'", "house", "am", "was", "we", "mine", "Warm", "O'Neil"])
+TYPED = st.one_of(
+    st.lists(WORDS, min_size=1, max_size=7).map(" ".join),
+    st.text(alphabet=st.characters(codec="utf-8", categories=("L", "Zs", "Pd", "Po", "M")),
+            max_size=70),
+)
+FUZZ = settings(max_examples=int(os.environ.get("CFT_FUZZ_EXAMPLES", "150")), deadline=None,
+                derandomize="CFT_FUZZ_EXAMPLES" not in os.environ,
+                suppress_health_check=[HealthCheck.too_slow])
+"""150 fixed examples per test in CI; CFT_FUZZ_EXAMPLES=5000 for a longer random run by hand."""
+
+
+def _clean(sentences: tuple[str, ...], own: str) -> None:
+    for sentence in sentences:
+        assert sentence[-1] in ".?!", sentence
+        assert "{" not in sentence and "[" not in sentence
+        assert not FIRST_PERSON.search(sentence), (own, sentence)
+
+
+@FUZZ
+@given(TYPED)
+def test_any_image_is_spoken_or_refused(typed):
+    try:
+        script = render_script(ENV, VOCABULARY, exercise="compassionate-other", length="short",
+                               image=typed)
+    except InvalidRequest as error:
+        assert error.field == "image" and "\n" not in str(error)
+        return
+    _clean(script.sentences, typed)
+    assert script.pronoun in ("he", "she", "they", "it")
+
+
+@FUZZ
+@given(TYPED)
+def test_any_place_is_spoken_or_refused(typed):
+    try:
+        script = render_script(ENV, VOCABULARY, exercise="safe-place", length="short",
+                               place=typed)
+    except InvalidRequest as error:
+        assert error.field == "place" and "\n" not in str(error)
+        return
+    _clean(script.sentences, typed)
+
+
+@FUZZ
+@given(TYPED)
+def test_any_detail_is_spoken_or_refused(typed):
+    from cft_audio.request import Request, validate
+
+    request = Request("safe-place", details=(typed,))
+    try:
+        validate(request, voices=["joe"], vocabulary=VOCABULARY, backgrounds=["ocean"],
+                 formats=["mp3"])
+    except InvalidRequest as error:
+        assert error.field == "detail" and "\n" not in str(error)
+        return
+    script = render_script(ENV, VOCABULARY, exercise="safe-place", length="short",
+                           details=(typed,))
+    _clean(script.sentences, typed)
+
+
+@pytest.mark.parametrize("typed", ["my", "I", "the the", "a ,", "'s", "x{y}"])
+def test_known_bad_words_are_refused(typed):
+    with pytest.raises(InvalidRequest):
+        VOCABULARY.image(typed)
