@@ -94,3 +94,27 @@ def test_error_in_bundled_template_names_it(tmp_path):
 
     with pytest.raises(ScriptError, match=r"partials/x.j2, line 2: 'missing' is undefined"):
         Renderer(RenderContext(scripts=scripts)).script(Request("safe-place"))
+
+
+def test_custom_template_speaks_own_words_with_the_same_filters(capsys, tmp_path):
+    template = tmp_path / "evening.j2"
+    template.write_text(
+        "[bell]\n"
+        "Picture {{ other.a }}.\n"
+        "{{ other.they|cap }} {{ other | verb('wish') }} you well, and {{ other | verb('be') }} "
+        "near.\n"
+        "[pause 9s imagine]\n"
+        "Rest {{ place.at }}, where {{ place.the }} {{ place | verb('be') }} glad of you.\n"
+        "{% for p in phrases %}\n{{ p|said }}\n{% endfor %}\n"
+        "[pause 3s]\n[bell]\n")
+    assert main(["script", "--script", str(template), "--image", "my late father", "--place",
+                 "the hills above our village", "--phrase", "I am enough"]) == 0
+    out = capsys.readouterr().out
+    assert "the image is 'he' (inferred; --pronoun to change)" in out
+    assert "Picture your late father." in out
+    assert "He wishes you well, and is near." in out
+    assert "Rest on the hills, where the hills are glad of you." in out
+    assert "I am enough." in out
+    assert main(["script", "--script", str(template), "--image", "my late father",
+                 "--pronoun", "they"]) == 0
+    assert "They wish you well, and are near." in capsys.readouterr().out
