@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from . import api, batches, pages
+from .csrf import CsrfGuard
 from .jobs import JobQueue
 from .library import Shares
 from .previews import Previewer
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[*pages.routes(), *batches.routes(), *api.routes(),
                 Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         middleware=[Middleware(SecurityHeaders), Middleware(HostGuard, hosts=hosts),
-                    Middleware(TokenGate, token=settings.token)],
+                    Middleware(CsrfGuard), Middleware(TokenGate, token=settings.token)],
         lifespan=lifespan,
     )
     app.state.web = state

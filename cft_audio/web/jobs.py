@@ -160,6 +160,16 @@ class JobQueue:
         with self._lock:
             return self._jobs.get(job_id)
 
+    def count(self) -> int:
+        """How many jobs the queue knows of (any state)."""
+        with self._lock:
+            return len(self._jobs)
+
+    def count(self) -> int:
+        """How many jobs the queue knows of (any state)."""
+        with self._lock:
+            return len(self._jobs)
+
     def shutdown(self) -> None:
         """Stop: drop queued jobs, stop running renders (their temp files removed), and wait."""
         with self._lock:

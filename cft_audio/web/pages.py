@@ -15,6 +15,7 @@ from starlette.routing import Route
 from ..player import PlayerTrack, player_html
 from ..script.catalogue import EXERCISES
 from . import forms
+from .csrf import request_token
 from .jobs import LABELS
 from .library import RenderEntry, delete_render, find_render, list_renders
 from .renders import render_format, render_new
@@ -33,7 +34,8 @@ def show(request: HttpRequest, name: str, status: int = 200, **context: Any) -> 
     """Render a template with the common context."""
     state = state_of(request)
     return state.templates.TemplateResponse(
-        request, name, {"exercises": EXERCISES, "on_lan": state.on_lan, **context},
+        request, name, {"exercises": EXERCISES, "on_lan": state.on_lan,
+                        "csrf": request_token(request.scope), **context},
         status_code=status)
 
 

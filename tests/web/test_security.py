@@ -77,7 +77,8 @@ def test_requests_without_the_token_get_401(lan_client, path):
 
 
 def test_posting_a_render_without_the_token_renders_nothing(lan_client, tmp_path):
-    response = lan_client.post("/new/safe-place", data={"name": "Sam", "minutes": "4"})
+    response = lan_client.post("/new/safe-place", data={"name": "Sam", "minutes": "4"},
+                               headers={"sec-fetch-site": "same-origin"})
     assert response.status_code == 401
     assert list((tmp_path / "out").iterdir()) == []
 

@@ -15,6 +15,11 @@
     });
   }
 
+  function csrfToken() {
+    const meta = document.querySelector("meta[name=csrf]");
+    return meta ? meta.content : "";
+  }
+
   function livePreview(form) {
     const clock = document.getElementById("preview-clock");
     const status = document.getElementById("preview-status");
@@ -41,6 +46,7 @@
       try {
         const response = await fetch("/api/preview/script", {
           method: "POST", body: new FormData(form), credentials: "same-origin",
+          headers: { "X-CFT-CSRF": csrfToken() },
         });
         body = await response.json();
       } catch (error) {
