@@ -86,8 +86,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     environment = Environment(loader=FileSystemLoader(HERE / "templates"),
                               autoescape=select_autoescape(default=True))
     environment.filters["urlpath"] = lambda path: quote(str(path), safe="/")
+    environment.filters["count"] = pages.counted
     state = WebState(settings=settings, output=output,
-                     jobs=JobQueue(settings.context, settings.workers),
+                     jobs=JobQueue(settings.context, settings.workers, settings.queue_limit),
                      previewer=Previewer(settings.context), shares=Shares(output),
                      templates=Jinja2Templates(env=environment))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -16,6 +17,7 @@ from ..export import FORMATS
 from ..script.catalogue import EXERCISES
 from .security import OutsideFolder, safe_path
 
+log = logging.getLogger(__name__)
 STATE_FOLDER = ".web"
 """Hidden folder under the output folder for the app's own state (share keys)."""
 _SIDECARS = ("json", "vtt", "txt")
@@ -57,7 +59,7 @@ class RenderEntry:
     def sidecar(self, kind: str) -> Path | None:
         """The .vtt or .txt beside the track, if written."""
         path = self.stem.with_suffix(f".{kind}")
-        return path if path.is_file() else None
+        return path if _inside(path, self.record.resolve().parent) else None
 
     def seconds(self) -> float:
         """The track's length, read from its audio file (0 if unreadable)."""
@@ -96,6 +98,7 @@ def new_render_folder(root: Path) -> Path:
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = root / f"{stamp}-{secrets.token_hex(3)}"
     folder.mkdir(parents=True, mode=0o700)
+    os.chmod(folder, 0o700)  # whatever the umask
     return folder
 
 
@@ -144,21 +147,45 @@ def delete_render(root: Path, entry: RenderEntry) -> list[Path]:
 
 
 def _entry(root: Path, record: Path) -> RenderEntry | None:
-    """Read one render record; None for JSON files that are not render records."""
+    """Read one render record; None for JSON files that are not render records.
+
+    A record whose real path lies outside `root` (a symlinked folder leading elsewhere) or
+    that cannot be read is skipped and logged, never shown or served.
+    """
+    base = root.resolve()
     try:
+        stem = record.with_suffix("")
+        render_id = stem.resolve().relative_to(base).as_posix()
+        if not record.resolve().is_relative_to(base):
+            raise ValueError("outside the output folder")
         data = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        created = datetime.datetime.fromtimestamp(record.stat().st_mtime)
+    except (OSError, ValueError, RuntimeError) as error:
+        log.warning("library: skipped %s (%s)", _shown(root, record), error)
         return None
     if not isinstance(data, dict) or not isinstance(data.get("request"), dict):
         return None
-    stem = record.with_suffix("")
     files = {fmt: stem.with_suffix(f".{fmt}") for fmt in FORMATS
-             if stem.with_suffix(f".{fmt}").is_file()}
+             if _inside(stem.with_suffix(f".{fmt}"), base)}
     if not files:
         return None
-    created = datetime.datetime.fromtimestamp(record.stat().st_mtime)
-    render_id = stem.resolve().relative_to(root.resolve()).as_posix()
     return RenderEntry(render_id, record, data["request"], files, created, data)
+
+
+def _inside(path: Path, base: Path) -> bool:
+    """Whether `path` is a file whose real path is inside `base`."""
+    try:
+        return path.is_file() and path.resolve().is_relative_to(base)
+    except (OSError, RuntimeError):
+        return False
+
+
+def _shown(root: Path, path: Path) -> str:
+    """A path for the log, relative to the output folder where it can be."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _matches(entry: RenderEntry, query: str) -> bool:

@@ -16,7 +16,7 @@ from ..player import PlayerTrack, player_html
 from ..script.catalogue import EXERCISES
 from . import forms
 from .csrf import request_token
-from .jobs import LABELS
+from .jobs import LABELS, QueueFull
 from .library import RenderEntry, delete_render, find_render, list_renders
 from .renders import render_format, render_new
 from .security import OutsideFolder
@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 def state_of(request: HttpRequest) -> WebState:
     """The app's shared state (settings, folders, jobs, previewer)."""
     return request.app.state.web
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 track", "2 tracks"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def show(request: HttpRequest, name: str, status: int = 200, **context: Any) -> Response:
@@ -97,8 +102,17 @@ async def submit_form(request: HttpRequest) -> Response:
         return _form(request, exercise, values, parsed.errors, status=422)
     work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
                              root=state.output)
-    job = state.jobs.submit(EXERCISES[exercise].title, work, steps=len(parsed.formats))
+    try:
+        job = state.jobs.submit(EXERCISES[exercise].title, work, steps=len(parsed.formats))
+    except QueueFull as error:
+        return busy(request, error)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def busy(request: HttpRequest, error: QueueFull) -> Response:
+    """The clear refusal when the queue is full (503, with what to do)."""
+    return show(request, "error.html", status=503, status_code=503, title="Busy",
+                detail=f"Nothing was started: {error}.")
 
 
 async def job_page(request: HttpRequest) -> Response:
@@ -107,6 +121,16 @@ async def job_page(request: HttpRequest) -> Response:
     if job is None:
         raise HTTPException(404, "No such render job")
     return show(request, "job.html", job=job, labels=LABELS)
+
+
+async def cancel_job(request: HttpRequest) -> Response:
+    """Cancel a waiting or running job (its partial files and uploads are removed)."""
+    jobs = state_of(request).jobs
+    job = jobs.get(request.path_params["job"])
+    if job is None:
+        raise HTTPException(404, "No such job")
+    await run_in_threadpool(jobs.cancel, job.id)  # a batch waits for its workers to stop
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 def _entry(request: HttpRequest, render_id: str) -> RenderEntry:
@@ -152,7 +176,10 @@ async def add_format(request: HttpRequest) -> Response:
     if fmt not in forms.FORMAT_ORDER:
         raise HTTPException(400, "Unknown format")
     work = functools.partial(render_format, entry=entry, fmt=fmt)
-    job = state.jobs.submit(f"{entry.title} ({fmt.upper()})", work)
+    try:
+        job = state.jobs.submit(f"{entry.title} ({fmt.upper()})", work, target=entry.id)
+    except QueueFull as error:
+        return busy(request, error)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -160,6 +187,7 @@ async def delete(request: HttpRequest) -> Response:
     """Delete a render with all its files."""
     state = state_of(request)
     entry = _entry(request, request.path_params["render"])
+    state.jobs.cancel_target(entry.id)  # a format being made of it stops and cleans up
     delete_render(state.output, entry)
     state.shares.forget(entry.id)
     return RedirectResponse("/library?deleted=1", status_code=303)
@@ -215,6 +243,7 @@ def routes() -> list[Route]:
         Route("/new/{exercise}", form_page, methods=["GET"]),
         Route("/new/{exercise}", submit_form, methods=["POST"]),
         Route("/jobs/{job}", job_page),
+        Route("/jobs/{job}/cancel", cancel_job, methods=["POST"]),
         Route("/library", library),
         Route("/renders/{render:path}/delete", delete, methods=["POST"]),
         Route("/renders/{render:path}/formats", add_format, methods=["POST"]),

@@ -88,14 +88,14 @@ def test_a_good_manifest_is_checked_then_rendered_into_packs(site, browser, tmp_
     page.goto(f"{base}/batch")
     page.set_input_files("#f-manifest", str(manifest))
     page.click("#batch-check")
-    assert page.inner_text("#batch-ok").startswith("programme.yaml: ok, 1 participants, 1 tracks")
+    assert page.inner_text("#batch-ok").startswith("programme.yaml: ok, 1 participant, 1 track")
     assert _visible(output) == [] and _uploads(output) == []
 
     page.set_input_files("#f-manifest", str(manifest))
     page.click("#batch-run")
     page.wait_for_url("**/batch/**")
     summary = page.inner_text("#batch-summary")
-    assert summary.startswith("1 tracks in 1 packs: 1 rendered, 0 kept from an earlier run, "
+    assert summary.startswith("1 track in 1 pack: 1 rendered, 0 kept from an earlier run, "
                               "0 failed")
     with page.expect_download() as download:
         page.click("a[href$='.zip?download=1']")

@@ -55,7 +55,7 @@ def test_token_auto_is_generated_and_printed(capsys, monkeypatch, tmp_path):
     token = out.split("?token=")[1].split()[0]
     assert len(token) >= 24
     assert started == [{"host": "192.168.1.20", "port": 8799, "log_level": "warning",
-                        "access_log": False}]
+                        "access_log": False, "timeout_graceful_shutdown": 1}]
 
 
 def test_loopback_needs_no_token_and_short_tokens_are_refused():

@@ -137,14 +137,44 @@
       const step = body.steps > 1 ? " (file " + body.step + " of " + body.steps + ")" : "";
       label.textContent = body.label + step + " — " + body.percent + "%";
       box.dataset.state = body.state;
+      showQueue(body);
+      showCounts(body.counts || {});
       if (body.state === "done") {
         window.location.assign(body.url || "/library");
       } else if (body.state === "failed") {
         problem.textContent = body.error;
+      } else if (body.state === "cancelled") {
+        if (document.getElementById("cancel-form")) window.location.reload();
       } else {
         window.setTimeout(poll, 500);
       }
     }
     poll();
+  }
+
+  function showQueue(body) {
+    const queue = document.getElementById("job-queue");
+    const waiting = body.state === "queued" && body.position > 0;
+    queue.hidden = !waiting;
+    if (waiting) {
+      queue.textContent = body.position + (body.position === 1 ? " job is" : " jobs are") +
+        " ahead of this one.";
+    }
+  }
+
+  function showCounts(counts) {
+    const line = document.getElementById("job-counts");
+    if (!counts.total) { line.hidden = true; return; }
+    const what = counts.phase === "speech" ? "Sentences spoken: " : "Tracks made: ";
+    let text = what + counts.done + " of " + counts.total;
+    if (counts.left !== null && counts.left !== undefined) text += " · " + timeLeft(counts.left);
+    line.textContent = text;
+    line.hidden = false;
+  }
+
+  function timeLeft(seconds) {
+    if (seconds < 60) return "less than a minute left for this step";
+    const minutes = Math.round(seconds / 60);
+    return "about " + minutes + (minutes === 1 ? " minute" : " minutes") + " left for this step";
   }
 })();

@@ -1,0 +1,266 @@
+"""Control over work: cancel renders and batches, a bounded queue, a prompt Ctrl-C, odd folders."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from cft_audio.web import Settings
+
+from .conftest import ROOT, fake_batch_context, fake_render_context
+from .pages import get_json
+from .server import free_port, serving
+
+pytestmark = pytest.mark.enable_socket
+
+LONG = {"name": "Sam", "minutes": "30", "pace": "slow", "background": "rain"}
+"""A render the fake voice needs many seconds for (thirty minutes to mix and encode)."""
+SHORT = {"name": "Lee", "minutes": "5", "pace": "brisk", "background": "none", "mono": "1"}
+BIG_BATCH = """\
+programme: {title: Long group, weeks: 2}
+defaults: {pace: slow, background: rain, minutes: 25}
+exercises:
+  - {week: 1, exercise: soothing-breath}
+  - {week: 2, exercise: safe-place}
+participants:
+  - {id: p01, name: Sam}
+  - {id: p02, name: Noor}
+  - {id: p03, name: Lee}
+"""
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+SAME = {"Sec-Fetch-Site": "same-origin"}
+"""What Chromium sends with the app's own form posts."""
+
+
+def post(base: str, path: str, fields: dict[str, str]) -> tuple[int, str, str]:
+    """POST a form as the app's own page would; (status, final URL, body) after redirects."""
+    data = urllib.parse.urlencode(fields).encode()
+    request = urllib.request.Request(base + path, data=data, headers=SAME)
+    try:
+        with _DIRECT.open(request, timeout=30) as response:
+            return response.status, response.url, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.url, error.read().decode()
+
+
+def upload(base: str, manifest: str) -> tuple[int, str]:
+    """POST a manifest to /batch to check and render; (status, final URL)."""
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\nrun\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"manifest\"; "
+            f"filename=\"programme.yaml\"\r\nContent-Type: text/yaml\r\n\r\n{manifest}\r\n"
+            f"--{boundary}--\r\n").encode()
+    request = urllib.request.Request(
+        base + "/batch", data=body,
+        headers={**SAME, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with _DIRECT.open(request, timeout=60) as response:
+        return response.status, response.url
+
+
+def job_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[1]
+
+
+def wait_for(base: str, job: str, test, seconds: float = 60) -> dict:
+    """Poll a job until `test(status)` holds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = get_json(f"{base}/api/jobs/{job}")
+        if test(status):
+            return status
+        assert status["state"] != "failed", status
+        time.sleep(0.1)
+    raise AssertionError(f"job {job} never got there: {status}")
+
+
+def _visible(output: Path) -> list[str]:
+    return sorted(p.name for p in output.iterdir() if not p.name.startswith("."))
+
+
+def _leftovers(output: Path) -> list[str]:
+    """Temp files and uploads anywhere under the output folder."""
+    found = [str(p.relative_to(output)) for p in output.rglob("*.part")]
+    uploads = output / ".web" / "uploads"
+    return found + ([str(p) for p in uploads.iterdir()] if uploads.exists() else [])
+
+
+@pytest.fixture(scope="module")
+def site(module_folder: Path):
+    """One render worker, room for three jobs, batches with the fake voice."""
+    output = module_folder / "output"
+    settings = Settings(output=output, context=fake_render_context(module_folder), workers=1,
+                        queue_limit=3, batch_context=fake_batch_context)
+    with serving(settings) as (base, app):
+        yield base, output, app.state.web
+
+
+def test_cancel_a_render_frees_its_worker_and_leaves_nothing(site):
+    base, output, web = site
+    status, url, page = post(base, "/new/safe-place", LONG)
+    assert status == 200 and "/jobs/" in url, page
+    long_job = job_of(url)
+    wait_for(base, long_job, lambda s: s["state"] == "running" and s["stage"] != "script")
+    _, url, _ = post(base, "/new/soothing-breath", SHORT)
+    short_job = job_of(url)
+    assert get_json(f"{base}/api/jobs/{short_job}")["position"] == 1  # behind the long one
+    started = time.monotonic()
+    status, url, page = post(base, f"/jobs/{long_job}/cancel", {})
+    assert status == 200 and "Cancelled" in page and job_of(url) == long_job
+    wait_for(base, short_job, lambda s: s["state"] == "done")
+    freed = time.monotonic() - started
+    assert get_json(f"{base}/api/jobs/{long_job}")["state"] == "cancelled"
+    names = [e for e in _visible(output)]
+    assert len(names) == 1  # only the short render's folder; the long one's is gone
+    assert not any("safe-place" in p.name for p in output.rglob("*"))
+    assert _leftovers(output) == []
+    print(f"\ncancelled render: the next job finished {freed:.2f} s later")
+    assert freed < 30
+
+
+def test_a_full_queue_refuses_clearly_and_shows_positions(site):
+    base, output, web = site
+    before = _visible(output)
+    jobs = [job_of(post(base, "/new/safe-place", LONG)[1]) for _ in range(3)]
+    positions = [get_json(f"{base}/api/jobs/{job}")["position"] for job in jobs]
+    assert positions[1:] == [1, 2] and positions[0] in (0,)
+    status, _, page = post(base, "/new/safe-place", LONG)
+    assert status == 503
+    assert "3 jobs are already waiting or running (at most 3)" in page
+    assert "Busy" in page and "Nothing was started" in page
+    for job in reversed(jobs):
+        post(base, f"/jobs/{job}/cancel", {})
+    for job in jobs:
+        wait_for(base, job, lambda s: s["state"] == "cancelled")
+    wait_for(base, jobs[0], lambda s: web.jobs.get(jobs[0]).future.done())
+    time.sleep(0.5)
+    assert _visible(output) == before and _leftovers(output) == []
+
+
+def test_cancel_a_batch_stops_its_workers_and_removes_the_upload(site):
+    base, output, web = site
+    status, url = upload(base, BIG_BATCH)
+    job = job_of(url)
+    wait_for(base, job, lambda s: s["counts"].get("phase") == "render", seconds=120)
+    assert os.listdir(output / ".web" / "uploads")  # the manifest is there while it runs
+    started = time.monotonic()
+    status, _, page = post(base, f"/jobs/{job}/cancel", {})
+    stopped = time.monotonic() - started
+    assert status == 200 and "Cancelled" in page
+    assert get_json(f"{base}/api/jobs/{job}")["state"] == "cancelled"
+    thread = next(t for t in web.jobs._threads if t.name == f"cft-job-{job}")
+    thread.join(10)
+    assert not thread.is_alive()
+    assert _leftovers(output) == []  # no upload, no partial tracks
+    print(f"\ncancelled batch: stopped in {stopped:.2f} s")
+    assert stopped < 10
+
+
+def test_delete_during_make_this_format_leaves_no_orphan(site):
+    base, output, web = site
+    _, url, _ = post(base, "/new/safe-place", {**LONG, "minutes": "20"})
+    job = job_of(url)
+    done = wait_for(base, job, lambda s: s["state"] == "done", seconds=180)
+    render_id = done["url"].removeprefix("/renders/")
+    folder = output / render_id.split("/")[0]
+    _, url, _ = post(base, f"/renders/{render_id}/formats", {"format": "wav"})
+    fmt_job = job_of(url)
+    wait_for(base, fmt_job, lambda s: s["state"] == "running" and s["stage"] != "script")
+    status, url, _ = post(base, f"/renders/{render_id}/delete", {})
+    assert url.endswith("/library?deleted=1")
+    wait_for(base, fmt_job, lambda s: web.jobs.get(fmt_job).future.done(), seconds=30)
+    assert get_json(f"{base}/api/jobs/{fmt_job}")["state"] == "cancelled"
+    time.sleep(0.3)
+    assert not folder.exists()  # not re-created, no WAV the library cannot show
+    assert not list(output.rglob("*.wav")) and _leftovers(output) == []
+
+
+def test_a_symlinked_record_outside_the_folder_is_skipped_and_logged(tmp_path, caplog):
+    output = tmp_path / "output"
+    outside = tmp_path / "elsewhere" / "2026-render"
+    outside.mkdir(parents=True)
+    (outside / "track.json").write_text(json.dumps({"request": {"exercise": "safe-place",
+                                                               "name": "Eve"}}))
+    (outside / "track.mp3").write_bytes(b"ID3")
+    output.mkdir()
+    (output / "linked").symlink_to(outside.parent)
+    (output / "direct").symlink_to(outside)
+    settings = Settings(output=output, context=fake_render_context(tmp_path))
+    caplog.set_level(logging.WARNING, logger="cft_audio.web.library")
+    with serving(settings) as (base, _app):
+        with _DIRECT.open(f"{base}/library", timeout=10) as response:
+            page = response.read().decode()
+        assert response.status == 200
+    assert ">Eve<" not in page and "No recordings yet" in page
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert any("direct/track.json" in line for line in skipped), skipped
+
+
+def test_new_render_folders_are_private_whatever_the_umask(tmp_path):
+    from cft_audio.web.library import new_render_folder
+
+    old = os.umask(0o022)
+    try:
+        folder = new_render_folder(tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
+STOPPER = """
+import sys
+from pathlib import Path
+from cft_audio.web import Settings, create_app
+from cft_audio.web.cli import run_server
+from tests.web.conftest import fake_batch_context, fake_render_context
+folder = Path(sys.argv[1])
+settings = Settings(output=folder / "output", context=fake_render_context(folder),
+                    batch_context=fake_batch_context, port=int(sys.argv[2]))
+run_server(create_app(settings), "127.0.0.1", int(sys.argv[2]))
+"""
+
+
+def test_one_ctrl_c_stops_within_5_seconds_and_leaves_no_uploads(tmp_path):
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([sys.executable, "-c", STOPPER, str(tmp_path), str(port)],
+                              env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                get_json(f"{base}/api/jobs/none")
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.1)
+        _, url = upload(base, BIG_BATCH)
+        batch = job_of(url)
+        _, url, _ = post(base, "/new/safe-place", LONG)
+        wait_for(base, batch, lambda s: s["counts"].get("phase") == "render", seconds=120)
+        wait_for(base, job_of(url), lambda s: s["state"] == "running")
+        output = tmp_path / "output"
+        assert os.listdir(output / ".web" / "uploads")
+        started = time.monotonic()
+        server.send_signal(signal.SIGINT)
+        code = server.wait(timeout=30)
+        stopped = time.monotonic() - started
+    finally:
+        if server.poll() is None:
+            server.kill()
+    errors = server.stderr.read()
+    print(f"\nCtrl-C during a batch and a render: stopped in {stopped:.2f} s (exit {code})")
+    assert stopped < 5, errors
+    assert _leftovers(output) == [], errors
+    assert "Traceback" not in errors, errors
