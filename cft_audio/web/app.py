@@ -18,7 +18,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from . import api, batches, pages
+from . import api, batches, client, pages
 from .csrf import CsrfGuard
 from .jobs import JobQueue
 from .library import Shares
@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     hosts = None if settings.token else (*LOOPBACK_NAMES, settings.host, *settings.extra_hosts)
     app = Starlette(
         exception_handlers={HTTPException: pages.not_found},
-        routes=[*pages.routes(), *batches.routes(), *api.routes(),
+        routes=[*pages.routes(), *batches.routes(), *api.routes(), *client.routes(),
                 Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         middleware=[Middleware(SecurityHeaders), Middleware(HostGuard, hosts=hosts),
                     Middleware(CsrfGuard), Middleware(TokenGate, token=settings.token)],

@@ -34,10 +34,11 @@ def serve(host: str, port: int, token: str | None, output: Path) -> None:
     app = create_app(settings)
     shown = lan_address() if host in ("0.0.0.0", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
-    url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    click.echo(f"cft-audio: serving {output}/ at {url}  (Ctrl+C to stop)")
+    click.echo(f"cft-audio: serving {output}/ at http://{shown}:{port}/  (Ctrl+C to stop)")
     if token:
-        click.echo("cft-audio: anyone with this link can use the app; share it with no one.")
+        click.echo(f"cft-audio: access token: {token}")
+        click.echo("cft-audio: enter it on the sign-in page the address shows; anyone with it "
+                   "can use the app, so share it with no one.")
     run_server(app, host, port)
 
 

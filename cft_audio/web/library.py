@@ -93,6 +93,24 @@ class RenderEntry:
         return path.resolve().relative_to(root.resolve()).as_posix()
 
 
+def download_name(entry: RenderEntry, ext: str) -> str:
+    """A file name that tells downloads apart without naming the client.
+
+    Exercise, the chosen place or image (a listed one; "own" for the client's own words),
+    length and the day it was made: `safe-place-forest-10min-2026-11-29.mp3`.
+    """
+    parts = [entry.exercise]
+    chosen = entry.request.get("place") or entry.request.get("image")
+    if isinstance(chosen, str) and chosen:
+        parts.append(chosen if chosen.replace("-", "").isalpha() and chosen.islower()
+                     else "own-words")
+    minutes = round(entry.seconds() / 60)
+    if minutes:
+        parts.append(f"{minutes}min")
+    parts.append(entry.created.strftime("%Y-%m-%d"))
+    return "-".join(parts) + f".{ext}"
+
+
 def new_render_folder(root: Path) -> Path:
     """A fresh private folder for one render (its name holds no client data)."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -1,4 +1,4 @@
-"""HTML pages: home, the exercise forms, progress, a render, the library and the client page."""
+"""HTML pages: home, the exercise forms, progress, a render and the library."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import segno
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request as HttpRequest
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ..player import PlayerTrack, player_html
 from ..script.catalogue import EXERCISES
 from . import forms
 from .csrf import request_token
@@ -156,10 +155,10 @@ async def render_page(request: HttpRequest) -> Response:
     return show(request, "render.html", entry=entry, files=files, missing=missing,
                  seconds=entry.seconds(), client_path=client_path, client_url=client_url,
                  qr=qr, captions=entry.href(captions, state.output) if captions else None,
-                 play=_playable(files))
+                 play=playable(files))
 
 
-def _playable(files: dict[str, str]) -> tuple[str, str] | None:
+def playable(files: dict[str, str]) -> tuple[str, str] | None:
     """The format and href the page's player uses (what phones and browsers all play)."""
     for fmt, mime in (("mp3", "audio/mpeg"), ("m4a", "audio/mp4"), ("opus", "audio/ogg"),
                       ("wav", "audio/wav"), ("flac", "audio/flac")):
@@ -201,34 +200,6 @@ async def library(request: HttpRequest) -> Response:
                  deleted=request.query_params.get("deleted") == "1")
 
 
-async def client_page(request: HttpRequest) -> Response:
-    """The client's phone page for one render (reached by its share key)."""
-    state = state_of(request)
-    render_id = state.shares.render_for(request.path_params["key"])
-    if render_id is None:
-        raise HTTPException(404, "This link is no longer valid")
-    entry = _entry(request, render_id)
-    key = request.path_params["key"]
-    play = _playable({f: f for f in entry.files})
-    audio = f"/c/{key}/audio.{play[0] if play else 'mp3'}"
-    captions = f"/c/{key}/captions.vtt" if entry.sidecar("vtt") else None
-    track = PlayerTrack(title=entry.title, audio_href=audio, captions_href=captions,
-                        script=entry.script_text(), seconds=entry.seconds())
-    subtitle = f"For {entry.client}" if entry.client else ""
-    page = _load_whole_track(player_html(entry.title, [track], subtitle=subtitle))
-    return HTMLResponse(page, headers={"Cache-Control": "private, max-age=2592000"})
-
-
-def _load_whole_track(page: str) -> str:
-    """Ask the phone to fetch the whole track at once, so it plays offline once loaded.
-
-    The player page asks only for the audio's metadata (right for a folder of files);
-    served over the network, the whole file must arrive while the phone is still online.
-    With the 30-day cache headers the page and its audio then open again offline.
-    """
-    return page.replace('preload="metadata"', 'preload="auto"', 1)
-
-
 async def not_found(request: HttpRequest, exc: Exception) -> Response:
     """A calm page for missing things (never a stack trace)."""
     status = getattr(exc, "status_code", 404)
@@ -248,5 +219,4 @@ def routes() -> list[Route]:
         Route("/renders/{render:path}/delete", delete, methods=["POST"]),
         Route("/renders/{render:path}/formats", add_format, methods=["POST"]),
         Route("/renders/{render:path}", render_page, methods=["GET"]),
-        Route("/c/{key}", client_page),
     ]

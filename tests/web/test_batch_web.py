@@ -104,4 +104,15 @@ def test_a_good_manifest_is_checked_then_rendered_into_packs(site, browser, tmp_
     names = zipfile.ZipFile(saved).namelist()
     assert any(name.endswith(".mp3") for name in names)
     assert _uploads(output) == []
+
+    index = next(output.rglob("p01/index.html")).relative_to(output).as_posix()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
+    page.goto(f"{base}/files/{index}")  # the pack's phone page, through the app
+    assert page.evaluate("getComputedStyle(document.querySelector('.player')).borderRadius") \
+        == "16px"  # its inline style applies
+    assert page.is_visible("#play")  # and its inline script ran
+    assert page.evaluate("document.querySelector('audio').textTracks.length") == 1
+    assert errors == [], errors
     page.close()

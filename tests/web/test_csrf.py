@@ -124,9 +124,15 @@ def test_pages_elsewhere_cannot_render_delete_make_formats_or_upload(browser, tm
     with serving(settings) as (app, web):
         context = browser.new_context()
         page = context.new_page()
-        if with_token:
-            page.goto(f"{app}/?token={TOKEN}")  # the therapist is signed in
+        visited: list[str] = []
+        page.on("framenavigated", lambda frame: visited.append(frame.url))
         page.goto(f"{app}/library")
+        if with_token:  # the therapist signs in on the page: the token is posted
+            assert page.locator("#login-form").count() == 1
+            page.fill("#f-token", TOKEN)
+            page.click("#login-button")
+            page.wait_for_url(f"{app}/library")
+            assert not any(TOKEN in url for url in visited), visited  # never in an address
         assert page.locator("tr[data-render]").count() == 1
         before = _tree(output)
         answers: list[tuple[str, str, int]] = []
