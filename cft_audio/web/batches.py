@@ -86,6 +86,7 @@ def run_plan(plan: Any, job: Job, make_executor: Callable[[], Any], root: Path) 
             raise JobCancelled("cancelled")
         job.report_count(phase, done, total)
 
+    job.stage = "gather"  # until the first sentences are spoken
     report = run_batch(plan, executor, progress)
     kept = sum(1 for s in report.statuses if s.state == "kept")
     base = root.resolve()

@@ -35,6 +35,7 @@ LABELS = {
     "timeline": "Placing the silences",
     "master": "Mixing and mastering",
     "export": "Encoding the file",
+    "gather": "Reading every script",
     "render": "Rendering tracks",
     "done": "Ready",
     "failed": "Something went wrong",

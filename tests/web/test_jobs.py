@@ -264,3 +264,51 @@ def test_one_ctrl_c_stops_within_5_seconds_and_leaves_no_uploads(tmp_path):
     assert stopped < 5, errors
     assert _leftovers(output) == [], errors
     assert "Traceback" not in errors, errors
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def test_the_job_page_shows_the_queue_position_and_cancels(site, browser, screenshots):
+    base, output, web = site
+    first = job_of(post(base, "/new/safe-place", LONG)[1])
+    second = job_of(post(base, "/new/compassionate-self", LONG)[1])
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{base}/jobs/{second}")
+    page.wait_for_selector("#job-queue:not([hidden])")
+    assert page.inner_text("#job-queue") == "1 job is ahead of this one."
+    assert page.inner_text("#cancel") == "Cancel this recording"
+    page.screenshot(path=screenshots / "job-queued-cancel-phone-390x844.png")
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=screenshots / "job-queued-cancel-desktop-1280x800.png")
+    page.click("#cancel")
+    page.wait_for_selector("#job-cancelled")
+    assert get_json(f"{base}/api/jobs/{second}")["state"] == "cancelled"
+    post(base, f"/jobs/{first}/cancel", {})
+    wait_for(base, first, lambda s: web.jobs.get(first).future.done())
+    context.close()
+
+
+def test_batch_progress_counts_sentences_and_tracks_with_time_left(site, browser, screenshots):
+    base, output, web = site
+    _, url = upload(base, BIG_BATCH)
+    job = job_of(url)
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(f"{base}/jobs/{job}")
+    page.wait_for_function("() => document.getElementById('job-counts').textContent"
+                           ".startsWith('Sentences spoken:')")
+    page.wait_for_function("() => /^Tracks made: [1-9]\\d* of 6 · (about \\d+ minutes?|less "
+                           "than a minute) left for this step$/"
+                           ".test(document.getElementById('job-counts').textContent)")
+    assert page.inner_text("#job-label").startswith("Rendering tracks")
+    page.screenshot(path=screenshots / "batch-progress-desktop-1280x800.png")
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=screenshots / "batch-progress-phone-390x844.png")
+    page.click("#cancel")
+    page.wait_for_selector("#job-cancelled")
+    assert _leftovers(output) == []
+    context.close()
