@@ -11,7 +11,6 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..cli import _request_message
 from ..errors import CftAudioError, InvalidRequest
 from ..sound.beds import BEDS
 from . import forms
@@ -77,7 +76,7 @@ async def preview_background(request: HttpRequest) -> Response:
     name = request.query_params.get("background", "ocean")
     if name not in BEDS:
         error = InvalidRequest("background", f"unknown value {name!r}", sorted(BEDS))
-        return JSONResponse({"ok": False, "errors": {"background": _request_message(error)}},
+        return JSONResponse({"ok": False, "errors": {"background": forms.form_message(error)}},
                             status_code=422)
     values = forms.form_values(request.query_params)
     values = {k: v for k, v in values.items() if k in ("bed-level", "accessible")}

@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import secrets
+import shutil
 import signal
 import threading
 import time
@@ -21,9 +22,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from ..cli import _request_message
 from ..errors import CftAudioError, InvalidRequest
 from ..pipeline import STAGES, RenderContext, Renderer
 
@@ -85,6 +86,8 @@ class Job:
     on_cancel: Callable[[], None] | None = field(default=None, repr=False)
     """Stops the job's own work (a batch's worker processes)."""
     future: Future | None = field(default=None, repr=False)
+    cleanup: Path | None = None
+    """A folder (the job's uploads) to remove once the job has ended."""
 
     @property
     def active(self) -> bool:
@@ -185,9 +188,14 @@ class JobQueue:
                                           daemon=True)
         self._listener.start()
 
-    def submit(self, title: str, task: Task, steps: int = 1, target: str = "") -> Job:
-        """Queue `task`; returns its job at once (QueueFull when the queue is full)."""
-        job = Job(id=secrets.token_urlsafe(9), title=title, steps=max(1, steps), target=target)
+    def submit(self, title: str, task: Task, steps: int = 1, target: str = "",
+               cleanup: Path | None = None) -> Job:
+        """Queue `task`; returns its job at once (QueueFull when the queue is full).
+
+        `cleanup` (a folder of uploads) is removed when the job ends, however it ends.
+        """
+        job = Job(id=secrets.token_urlsafe(9), title=title, steps=max(1, steps), target=target,
+                  cleanup=cleanup)
         with self._lock:
             self._admit(job)
             future = self._executor().submit(_execute, job.id, task)
@@ -207,7 +215,7 @@ class JobQueue:
             try:
                 outcome = {"result": work(job)}
             except InvalidRequest as error:
-                outcome = {"error": _request_message(error)}
+                outcome = {"error": _form_message(error)}
             except CftAudioError as error:
                 outcome = {"error": str(error)}
             except Exception as error:  # noqa: BLE001  (shown on the page, logged in full)
@@ -346,6 +354,8 @@ class JobQueue:
 
     def _finish(self, job: Job, done: Future) -> None:
         """Record a job's outcome (a worker that died fails its job and is replaced)."""
+        if job.cleanup is not None:
+            shutil.rmtree(job.cleanup, ignore_errors=True)
         if done.cancelled():
             return
         try:
@@ -370,6 +380,13 @@ class JobQueue:
         else:
             job.result = outcome["result"]
             job.state, job.stage, job.fraction = "done", "done", 1.0
+
+
+def _form_message(error: InvalidRequest) -> str:
+    """The problem worded as the form words it (its field's label)."""
+    from .forms import form_message
+
+    return form_message(error)
 
 
 _WORKER: dict[str, Any] = {}
@@ -434,7 +451,7 @@ def _execute(job_id: str, task: Task) -> dict[str, Any]:
     except SystemExit:  # SIGTERM: the render's clean-up ran on the way here; now leave
         os._exit(0)
     except InvalidRequest as error:
-        return {"error": _request_message(error)}
+        return {"error": _form_message(error)}
     except CftAudioError as error:
         return {"error": str(error)}
     except Exception as error:  # noqa: BLE001  (shown to the therapist, logged in full)

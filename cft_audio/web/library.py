@@ -56,6 +56,16 @@ class RenderEntry:
         """The common path of the audio and sidecars, without extension."""
         return self.record.with_suffix("")
 
+    @property
+    def setting(self) -> str:
+        """The place or image it was made with ("" for exercises without one)."""
+        return str(self.request.get("place") or self.request.get("image") or "")
+
+    @property
+    def tone(self) -> str:
+        """The voice's tone."""
+        return str(self.request.get("tone") or "")
+
     def sidecar(self, kind: str) -> Path | None:
         """The .vtt or .txt beside the track, if written."""
         path = self.stem.with_suffix(f".{kind}")
@@ -123,7 +133,8 @@ def new_render_folder(root: Path) -> Path:
 def list_renders(root: Path, query: str = "") -> list[RenderEntry]:
     """Renders under `root` (up to two folders down: batch packs), newest first.
 
-    `query` keeps those whose client name, exercise id or title holds every word of it.
+    `query` keeps those whose client name, exercise, place or image, or tone holds every
+    word of it.
     """
     if not root.is_dir():
         return []
@@ -207,8 +218,9 @@ def _shown(root: Path, path: Path) -> str:
 
 
 def _matches(entry: RenderEntry, query: str) -> bool:
-    """Whether every word of the query is in the client's name, exercise id or title."""
-    haystack = f"{entry.client} {entry.exercise} {entry.title}".lower()
+    """Whether every word of the query is in the client's name, exercise, place or image, tone."""
+    haystack = f"{entry.client} {entry.exercise} {entry.title} {entry.setting} {entry.tone}"
+    haystack = haystack.lower()
     return all(word in haystack for word in query.lower().split())
 
 

@@ -12,6 +12,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..errors import CftAudioError
 from ..script.catalogue import EXERCISES
 from . import forms
 from .csrf import request_token
@@ -19,6 +20,7 @@ from .jobs import LABELS, QueueFull
 from .library import RenderEntry, delete_render, find_render, list_renders
 from .renders import render_format, render_new
 from .security import OutsideFolder
+from .uploads import Uploads, limits, save_uploads
 
 if TYPE_CHECKING:
     from .app import WebState
@@ -74,12 +76,15 @@ async def form_page(request: HttpRequest) -> Response:
 
 
 def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
-          errors: dict[str, str], status: int = 200, preview: Any = None) -> Response:
+          errors: dict[str, str], status: int = 200, preview: Any = None,
+          uploaded: bool = False) -> Response:
     state = state_of(request)
     renderer = state.previewer.renderer
     return show(
         request, "form.html", status=status, exercise=EXERCISES[exercise], values=values,
         errors=errors, options=forms.options(), personal=forms.PERSONAL_FIELDS[exercise],
+        uploaded=uploaded, limits=limits(), labels=forms.LABELS,
+        minutes_hint=_minutes_hint(state, exercise),
         vocabulary=renderer.vocabulary, preview=preview.as_json() if preview else None,
         voice_choices=[(p.id, f"{p.name} ({p.id})" if p.name and p.name != p.id else p.id)
                        for p in renderer.profiles.values()],
@@ -90,22 +95,62 @@ def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
     )
 
 
+def _minutes_hint(state: WebState, exercise: str) -> str:
+    """The minutes this exercise can reach (any script form), for the field's hint."""
+    from ..request import Request
+
+    try:
+        low, high = state.previewer.renderer.reachable_minutes(Request(exercise=exercise))
+    except Exception:  # noqa: BLE001  (a hint only: fall back to the general range)
+        return "3 to 60"
+    return f"{low:g} to {high:g}"
+
+
 async def submit_form(request: HttpRequest) -> Response:
-    """Check the form like the CLI would; render off the request thread, or show the errors."""
+    """Check the form and its uploads like the CLI would; render off the request thread."""
     exercise = _exercise(request)
     state = state_of(request)
-    values = forms.form_values(await request.form())
+    form = await request.form()
+    values = forms.form_values(form)
     values["exercise"] = exercise
-    parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
+    uploads = await save_uploads(form, state.output)
+    parsed = forms.FormResult(None, (), uploads.errors, values)
+    if not uploads.errors:
+        parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check,
+                                         uploads.paths)
     if parsed.request is None:
-        return _form(request, exercise, values, parsed.errors, status=422)
+        uploads.discard()
+        errors = {uploads.input_for(field): _unplaced(message, uploads)
+                  for field, message in parsed.errors.items()}
+        preview = await run_in_threadpool(_nearest_preview, state, parsed)
+        return _form(request, exercise, values, errors, status=422, preview=preview,
+                     uploaded=bool(uploads.paths))
     work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
-                             root=state.output)
+                             root=state.output, uploads=uploads.paths)
+    title = EXERCISES[exercise].title if parsed.request.script is None else "Your own script"
     try:
-        job = state.jobs.submit(EXERCISES[exercise].title, work, steps=len(parsed.formats))
+        job = state.jobs.submit(title, work, steps=len(parsed.formats), cleanup=uploads.folder)
     except QueueFull as error:
+        uploads.discard()
         return busy(request, error)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _nearest_preview(state: WebState, parsed: forms.FormResult) -> Any:
+    """The script as it would be with the failing fields at their defaults (or None)."""
+    if parsed.nearest is None or parsed.nearest.script is not None:
+        return None
+    try:
+        return state.previewer.script(parsed.nearest)
+    except CftAudioError:
+        return None
+
+
+def _unplaced(message: str, uploads: Uploads) -> str:
+    """A message without the private folder an upload was saved in."""
+    for path in uploads.paths.values():
+        message = message.replace(str(path), path.name)
+    return message
 
 
 def busy(request: HttpRequest, error: QueueFull) -> Response:

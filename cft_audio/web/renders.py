@@ -12,6 +12,7 @@ from ..pipeline import Renderer
 from ..request import Request
 from .jobs import JobCancelled, Steps
 from .library import RenderEntry, new_render_folder
+from .uploads import keep_beside
 
 SIDECARS = ("json", "vtt", "txt")
 """Written beside every web render: the library reads the .json record."""
@@ -19,13 +20,19 @@ _PATH_FIELDS = ("script", "lexicon", "output", "cover")
 
 
 def render_new(renderer: Renderer, steps: Steps, request: Request, formats: tuple[str, ...],
-               root: Path) -> str:
+               root: Path, uploads: dict[str, Path] | None = None) -> str:
     """Render `request` into a fresh folder, in each format; returns the render id.
 
+    Uploaded files are copied into the folder first (a hidden `.own` folder) and used from there.
     If the job is cancelled or fails, the folder and everything in it are removed.
     """
     folder = new_render_folder(root)
     try:
+        if uploads:
+            kept = keep_beside(uploads, folder)
+            if "background" in kept:
+                kept["background"] = str(kept["background"])
+            request = dataclasses.replace(request, **kept)
         first = renderer.render(dataclasses.replace(request, output=folder, format=formats[0],
                                                     sidecars=SIDECARS))
         for number, fmt in enumerate(formats[1:], start=1):

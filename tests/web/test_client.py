@@ -138,3 +138,29 @@ def test_pack_pages_work_from_a_folder_and_through_the_app(site, browser, tmp_pa
         assert problems == [], (url, problems)
         page.close()
     context.close()
+
+
+def test_the_render_page_shows_captions_while_playing_and_one_length(site, browser):
+    base, output, render_id = site
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{base}/renders/{render_id}")
+    played = page.evaluate(CAPTIONED.replace("document.getElementById('caption')",
+                                             "document.getElementById('render-caption')"))
+    assert played["moved"] > 0.5 and played["caption"].strip() in played["cue"], played
+    assert played["caption"].strip()
+    seconds = int(page.evaluate("document.querySelector('audio').duration"))
+    assert page.inner_text("#render-length") == f"{seconds // 60}:{seconds % 60:02d}"
+    page.close()
+
+
+def test_library_rows_tell_renders_apart_and_search_finds_places(site, browser):
+    base, output, render_id = site
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{base}/library?q=beach")
+    row = page.locator("tr[data-render]")
+    assert row.count() == 1
+    cells = [c.strip() for c in row.inner_text().split("\t")]
+    assert cells[:5] == ["Noor", "The Safe Place", "beach", "warm", "4:00"], cells
+    page.goto(f"{base}/library?q=forest")
+    assert page.locator("tr[data-render]").count() == 0
+    page.close()

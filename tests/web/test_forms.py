@@ -38,6 +38,15 @@ def renderer(tmp_path_factory) -> Renderer:
     return Renderer(fake_render_context(tmp_path_factory.mktemp("forms")))
 
 
+def labelled(cli_line: str, field: str) -> str:
+    """The CLI's message worded with the form's label instead of the option."""
+    flag, label = f"--{field}", forms.LABELS[field]
+    if cli_line.startswith(f"Invalid value for '{flag}': "):
+        return f"{label}: " + cli_line.split("': ", 1)[1]
+    assert cli_line.startswith(f"{flag}: ")
+    return label + cli_line[len(flag):]
+
+
 def _values(exercise: str, **given) -> dict:
     values = forms.defaults(exercise)
     values.update(given)
@@ -51,7 +60,8 @@ def test_each_problem_has_the_cli_message_beside_its_field(renderer, capsys, tmp
     assert parsed.request is None
     assert main(["render", exercise, *argv, "-o", str(tmp_path)]) == 2
     cli_line = capsys.readouterr().err.strip().removeprefix("cft-audio: error: ")
-    assert parsed.errors == {field: cli_line}
+    assert parsed.errors == {field: labelled(cli_line, field)}
+    assert "--" not in parsed.errors[field]
     assert list(tmp_path.iterdir()) == []
 
 
