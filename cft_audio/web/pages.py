@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import segno
@@ -20,7 +21,7 @@ from .jobs import LABELS, QueueFull
 from .library import RenderEntry, delete_render, find_render, list_renders
 from .renders import render_format, render_new
 from .security import OutsideFolder
-from .uploads import Uploads, limits, save_uploads
+from .uploads import KINDS, Uploads, kept_files, limits, save_uploads
 
 if TYPE_CHECKING:
     from .app import WebState
@@ -63,27 +64,35 @@ async def form_page(request: HttpRequest) -> Response:
     exercise = _exercise(request)
     values = forms.defaults(exercise)
     source = request.query_params.get("from")
+    kept: dict[str, Path] = {}
     if source:
         entry = _entry(request, source)
         values = forms.values_from_request(entry.request, tuple(entry.files))
         values["exercise"] = exercise
+        values["from"] = entry.id
+        kept = kept_files(entry.request, entry.record.parent)
+        if "background-file" in kept:
+            values["background"] = forms.defaults(exercise)["background"]
     previewer = state_of(request).previewer
-    parsed = await run_in_threadpool(forms.parse_form, values, None, previewer.check)
+    parsed = await run_in_threadpool(forms.parse_form, values, None, previewer.check,
+                                     {KINDS[n].field: p for n, p in kept.items()
+                                      if n != "script-file"})
     preview = None
     if parsed.request is not None:
         preview = await run_in_threadpool(previewer.script, parsed.request)
-    return _form(request, exercise, values, parsed.errors, preview=preview)
+    return _form(request, exercise, values, parsed.errors, preview=preview,
+                 kept={name: path.name for name, path in kept.items()})
 
 
 def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
           errors: dict[str, str], status: int = 200, preview: Any = None,
-          uploaded: bool = False) -> Response:
+          uploaded: bool = False, kept: dict[str, str] | None = None) -> Response:
     state = state_of(request)
     renderer = state.previewer.renderer
     return show(
         request, "form.html", status=status, exercise=EXERCISES[exercise], values=values,
         errors=errors, options=forms.options(), personal=forms.PERSONAL_FIELDS[exercise],
-        uploaded=uploaded, limits=limits(), labels=forms.LABELS,
+        uploaded=uploaded, limits=limits(), labels=forms.LABELS, kept=kept or {},
         minutes_hint=_minutes_hint(state, exercise),
         vocabulary=renderer.vocabulary, preview=preview.as_json() if preview else None,
         voice_choices=[(p.id, f"{p.name} ({p.id})" if p.name and p.name != p.id else p.id)
@@ -113,7 +122,9 @@ async def submit_form(request: HttpRequest) -> Response:
     form = await request.form()
     values = forms.form_values(form)
     values["exercise"] = exercise
-    uploads = await save_uploads(form, state.output)
+    kept = _kept_from(request, form)
+    uploads = await save_uploads(form, state.output, kept)
+    values["from"] = form.get("from") or ""
     parsed = forms.FormResult(None, (), uploads.errors, values)
     if not uploads.errors:
         parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check,
@@ -124,7 +135,7 @@ async def submit_form(request: HttpRequest) -> Response:
                   for field, message in parsed.errors.items()}
         preview = await run_in_threadpool(_nearest_preview, state, parsed)
         return _form(request, exercise, values, errors, status=422, preview=preview,
-                     uploaded=bool(uploads.paths))
+                     uploaded=bool(uploads.paths), kept={n: p.name for n, p in kept.items()})
     work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
                              root=state.output, uploads=uploads.paths)
     title = EXERCISES[exercise].title if parsed.request.script is None else "Your own script"
@@ -134,6 +145,15 @@ async def submit_form(request: HttpRequest) -> Response:
         uploads.discard()
         return busy(request, error)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _kept_from(request: HttpRequest, form: Any) -> dict[str, Path]:
+    """The own files of the render a "re-render with changes" form started from."""
+    source = form.get("from")
+    if not isinstance(source, str) or not source:
+        return {}
+    entry = _entry(request, source)
+    return kept_files(entry.request, entry.record.parent)
 
 
 def _nearest_preview(state: WebState, parsed: forms.FormResult) -> Any:

@@ -72,12 +72,36 @@ def limits() -> dict[str, str]:
             for name, kind in KINDS.items()}
 
 
-async def save_uploads(form: Any, root: Path) -> Uploads:
-    """Check and save the form's uploads; every problem is worded with the field's label."""
+def kept_files(request: dict[str, Any], folder: Path) -> dict[str, Path]:
+    """A past render's own files (by upload input name), from its hidden `.own` folder."""
+    own = (folder / ".own").resolve()
+    found = {}
+    for name, kind in KINDS.items():
+        value = request.get(kind.field)
+        if not isinstance(value, str) or not value:
+            continue
+        path = Path(value)
+        try:
+            if path.resolve().parent == own and path.is_file():
+                found[name] = path
+        except (OSError, RuntimeError):
+            continue
+    return found
+
+
+async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = None) -> Uploads:
+    """Check and save the form's uploads; every problem is worded with the field's label.
+
+    `kept` are a past render's own files (by input name) to use again where the form
+    ticks "keep-NAME" and chooses no new file.
+    """
     found = Uploads()
     for name, kind in KINDS.items():
         upload = form.get(name)
         if upload is None or isinstance(upload, str) or not upload.filename:
+            if kept and name in kept and form.get(f"keep-{name}") == "1":
+                found.paths[kind.field] = _saved(found, root, kept[name].name,
+                                                 kept[name].read_bytes())
             continue
         suffix = Path(upload.filename).suffix.lower()
         if suffix not in kind.suffixes:
@@ -93,17 +117,22 @@ async def save_uploads(form: Any, root: Path) -> Uploads:
         if kind.magic and not data.startswith(kind.magic):
             found.errors[name] = f"{kind.label}: not a PNG or JPEG image"
             continue
-        if found.folder is None:
-            found.folder = root / STATE_FOLDER / "uploads" / secrets.token_hex(8)
-            found.folder.mkdir(parents=True, mode=0o700)
-        path = found.folder / _name(kind, upload.filename, suffix)
-        path.write_bytes(data)
-        path.chmod(0o600)
-        found.paths[kind.field] = path
+        found.paths[kind.field] = _saved(found, root, _name(kind, upload.filename, suffix), data)
     if found.errors:
         found.discard()
         found.paths.clear()
     return found
+
+
+def _saved(found: Uploads, root: Path, name: str, data: bytes) -> Path:
+    """Write one file into the job's private upload folder (made on first use)."""
+    if found.folder is None:
+        found.folder = root / STATE_FOLDER / "uploads" / secrets.token_hex(8)
+        found.folder.mkdir(parents=True, mode=0o700)
+    path = found.folder / name
+    path.write_bytes(data)
+    path.chmod(0o600)
+    return path
 
 
 def keep_beside(paths: dict[str, Path], folder: Path) -> dict[str, Path]:

@@ -118,3 +118,31 @@ def test_a_bad_file_gets_its_label_and_nothing_is_written(site, browser, files, 
     page.close()
     assert _uploads(output) == []
     assert (sorted(p.name for p in output.iterdir()) if output.exists() else []) == before
+
+
+def test_re_render_with_changes_keeps_the_earlier_own_files(site, browser, files):
+    base, output = site
+    page = browser.new_page(viewport=DESKTOP)
+    page.set_default_timeout(120_000)
+    page.goto(f"{base}/new/safe-place")
+    page.fill("#f-name", "Ama")
+    page.fill("#f-minutes", "4")
+    page.set_input_files("#f-background-file", str(files["client-rain.wav"]))
+    page.set_input_files("#f-cover-file", str(files["cover.png"]))
+    page.click("#render-button")
+    page.wait_for_url("**/renders/**")
+    page.click("#rerender")
+    assert page.is_checked("#f-keep-background-file") and page.is_checked("#f-keep-cover-file")
+    assert page.locator("#f-keep-lexicon-file").count() == 0
+    page.select_option("#f-tone", "gentle")
+    page.click("#render-button")
+    page.wait_for_url("**/renders/**")
+    first, second = sorted((e for e in list_renders(output) if e.client == "Ama"),
+                           key=lambda e: e.request["tone"] != "warm")
+    assert (first.request["tone"], second.request["tone"]) == ("warm", "gentle")
+    for field in ("background", "cover"):
+        old, new = Path(first.request[field]), Path(second.request[field])
+        assert new.parent == second.record.parent / ".own" != old.parent
+        assert new.read_bytes() == old.read_bytes()
+    assert _uploads(output) == []
+    page.close()
