@@ -21,7 +21,7 @@ from starlette.templating import Jinja2Templates
 from . import api, batches, client, pages
 from .csrf import CsrfGuard
 from .jobs import JobQueue
-from .library import Shares
+from .library import Shares, private_folder
 from .previews import Previewer
 from .security import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGate, is_loopback
 from .settings import Settings
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the web app for `settings` (renders go under `settings.output`)."""
     settings = settings or Settings()
     output = Path(settings.output).expanduser()
-    output.mkdir(parents=True, exist_ok=True)
+    private_folder(output)  # owner-only when the app makes it
     environment = Environment(loader=FileSystemLoader(HERE / "templates"),
                               autoescape=select_autoescape(default=True))
     environment.filters["urlpath"] = lambda path: quote(str(path), safe="/")

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from .jobs import Job, JobCancelled, QueueFull
-from .library import STATE_FOLDER
+from .library import STATE_FOLDER, private_folder
 from .pages import busy, counted, show, state_of
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def save_upload(root: Path, manifest: tuple[str, bytes],
                 participants: tuple[str, bytes] | None) -> Upload:
     """Save the uploaded files under the output folder's hidden state folder (owner only)."""
     folder = root / STATE_FOLDER / "uploads" / secrets.token_hex(8)
-    folder.mkdir(parents=True, mode=0o700)
+    private_folder(folder, exist_ok=False)
     path = folder / _safe_name(manifest[0], (".yaml", ".yml"), "manifest.yaml")
     path.write_bytes(manifest[1])
     csv = None

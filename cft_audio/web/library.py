@@ -121,13 +121,21 @@ def download_name(entry: RenderEntry, ext: str) -> str:
     return "-".join(parts) + f".{ext}"
 
 
+def private_folder(path: Path, exist_ok: bool = True) -> Path:
+    """Create `path` and any missing parents, each owner-only (0700) whatever the umask."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=exist_ok or folder != path)
+        os.chmod(folder, 0o700)
+    if not missing and not exist_ok:
+        raise FileExistsError(path)
+    return path
+
+
 def new_render_folder(root: Path) -> Path:
     """A fresh private folder for one render (its name holds no client data)."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = root / f"{stamp}-{secrets.token_hex(3)}"
-    folder.mkdir(parents=True, mode=0o700)
-    os.chmod(folder, 0o700)  # whatever the umask
-    return folder
+    return private_folder(root / f"{stamp}-{secrets.token_hex(3)}", exist_ok=False)
 
 
 def list_renders(root: Path, query: str = "") -> list[RenderEntry]:
@@ -266,7 +274,7 @@ class Shares:
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     def _save(self, shares: dict[str, str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(self.path.parent)
         temp = self.path.with_suffix(".part")
         temp.write_text(json.dumps(shares, indent=2), encoding="utf-8")
         os.chmod(temp, 0o600)

@@ -131,7 +131,7 @@ async def submit_form(request: HttpRequest) -> Response:
                                          uploads.paths)
     if parsed.request is None:
         uploads.discard()
-        errors = {uploads.input_for(field): _unplaced(message, uploads)
+        errors = {uploads.input_for(field): uploads.relabel(field, _unplaced(message, uploads))
                   for field, message in parsed.errors.items()}
         preview = await run_in_threadpool(_nearest_preview, state, parsed)
         return _form(request, exercise, values, errors, status=422, preview=preview,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .library import STATE_FOLDER
+from .library import STATE_FOLDER, private_folder
 
 MB = 1024 * 1024
 
@@ -53,6 +53,13 @@ class Uploads:
     """Saved files by the request field they fill."""
     errors: dict[str, str] = field(default_factory=dict)
     """Problems by upload input name."""
+
+    def relabel(self, request_field: str, message: str) -> str:
+        """A problem with an uploaded file, worded with its upload's label."""
+        name = self.input_for(request_field)
+        if name == request_field or ":" not in message:
+            return message
+        return f"{KINDS[name].label}:{message.split(':', 1)[1]}"
 
     def input_for(self, request_field: str) -> str:
         """The input a request field's problem belongs beside (its upload, if it came from one)."""
@@ -127,8 +134,8 @@ async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = Non
 def _saved(found: Uploads, root: Path, name: str, data: bytes) -> Path:
     """Write one file into the job's private upload folder (made on first use)."""
     if found.folder is None:
-        found.folder = root / STATE_FOLDER / "uploads" / secrets.token_hex(8)
-        found.folder.mkdir(parents=True, mode=0o700)
+        found.folder = private_folder(root / STATE_FOLDER / "uploads" / secrets.token_hex(8),
+                                      exist_ok=False)
     path = found.folder / name
     path.write_bytes(data)
     path.chmod(0o600)
@@ -139,7 +146,7 @@ def keep_beside(paths: dict[str, Path], folder: Path) -> dict[str, Path]:
     """Copy uploaded files into a hidden folder of a render's folder; their new paths."""
     kept = {}
     hidden = folder / ".own"
-    hidden.mkdir(mode=0o700, exist_ok=True)
+    private_folder(hidden)
     for name, path in paths.items():
         copy = hidden / path.name
         shutil.copyfile(path, copy)

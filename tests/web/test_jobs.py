@@ -13,8 +13,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cft_audio.web import Settings
@@ -55,18 +57,27 @@ def post(base: str, path: str, fields: dict[str, str]) -> tuple[int, str, str]:
         return error.code, error.url, error.read().decode()
 
 
-def upload(base: str, manifest: str) -> tuple[int, str]:
-    """POST a manifest to /batch to check and render; (status, final URL)."""
+def multipart(base: str, path: str, fields: dict[str, str],
+              files: dict[str, tuple[str, bytes]]) -> tuple[int, str]:
+    """POST a multipart form as the app's own page would; (status, final URL)."""
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\nrun\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"manifest\"; "
-            f"filename=\"programme.yaml\"\r\nContent-Type: text/yaml\r\n\r\n{manifest}\r\n"
-            f"--{boundary}--\r\n").encode()
+    parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+             .encode() for k, v in fields.items()]
+    parts += [f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{n}\""
+              f"\r\nContent-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n"
+              for k, (n, data) in files.items()]
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     request = urllib.request.Request(
-        base + "/batch", data=body,
+        base + path, data=body,
         headers={**SAME, "Content-Type": f"multipart/form-data; boundary={boundary}"})
     with _DIRECT.open(request, timeout=60) as response:
         return response.status, response.url
+
+
+def upload(base: str, manifest: str) -> tuple[int, str]:
+    """POST a manifest to /batch to check and render; (status, final URL)."""
+    return multipart(base, "/batch", {"action": "run"},
+                     {"manifest": ("programme.yaml", manifest.encode())})
 
 
 def job_of(url: str) -> str:
@@ -127,6 +138,26 @@ def test_cancel_a_render_frees_its_worker_and_leaves_nothing(site):
     assert _leftovers(output) == []
     print(f"\ncancelled render: the next job finished {freed:.2f} s later")
     assert freed < 30
+
+
+def test_cancel_a_render_with_an_upload_removes_the_upload(site, tmp_path):
+    base, output, web = site
+    before = _visible(output)
+    sound = tmp_path / "own.wav"
+    with wave.open(str(sound), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(22050)
+        noise = np.random.default_rng(2).standard_normal(22050 * 4) * 3000
+        out.writeframes(noise.astype(np.int16).tobytes())
+    status, url = multipart(base, "/new/safe-place", LONG,
+                            {"background-file": ("own.wav", sound.read_bytes())})
+    job = job_of(url)
+    wait_for(base, job, lambda s: s["state"] == "running" and s["stage"] != "script")
+    assert os.listdir(output / ".web" / "uploads")
+    post(base, f"/jobs/{job}/cancel", {})
+    wait_for(base, job, lambda s: web.jobs.get(job).future.done())
+    assert _leftovers(output) == [] and _visible(output) == before
 
 
 def test_a_full_queue_refuses_clearly_and_shows_positions(site):
@@ -207,15 +238,25 @@ def test_a_symlinked_record_outside_the_folder_is_skipped_and_logged(tmp_path, c
     assert any("direct/track.json" in line for line in skipped), skipped
 
 
-def test_new_render_folders_are_private_whatever_the_umask(tmp_path):
+def test_the_apps_folders_are_private_whatever_the_umask(tmp_path):
+    from cft_audio.web.app import create_app
     from cft_audio.web.library import new_render_folder
+    from cft_audio.web.uploads import keep_beside
 
     old = os.umask(0o022)
     try:
-        folder = new_render_folder(tmp_path / "out")
+        app = create_app(Settings(output=tmp_path / "new" / "out",
+                                  context=fake_render_context(tmp_path)))
+        folder = new_render_folder(tmp_path / "new" / "out")
+        (tmp_path / "x.png").write_bytes(b"x")
+        keep_beside({"cover": tmp_path / "x.png"}, folder)
+        app.state.web.shares.key_for("some/render")
     finally:
         os.umask(old)
-    assert folder.stat().st_mode & 0o777 == 0o700
+        app.state.web.jobs.shutdown()
+    made = [tmp_path / "new", tmp_path / "new" / "out", folder, folder / ".own",
+            tmp_path / "new" / "out" / ".web"]
+    assert {str(p): p.stat().st_mode & 0o777 for p in made} == {str(p): 0o700 for p in made}
 
 
 STOPPER = """
