@@ -55,7 +55,7 @@ def player_html(title: str, tracks: Sequence[PlayerTrack], subtitle: str = "",
     return _template().render(title=title, subtitle=subtitle, items=items,
                               css=Markup(_CSS.strip()), js=Markup(_JS.strip()),
                               app=installable, offline_js=Markup(_OFFLINE_JS.strip()),
-                              policy=APP_POLICY if installable else FOLDER_POLICY)
+                              policy=Markup(APP_POLICY if installable else FOLDER_POLICY))
 
 
 def clock(seconds: float) -> str:

@@ -209,7 +209,7 @@ async def render_page(request: HttpRequest) -> Response:
     state = state_of(request)
     entry = _entry(request, request.path_params["render"])
     key = state.shares.key_for(entry.id)
-    client_path = f"/c/{key}"
+    client_path = f"/c/{key}/"  # the page's own folder: its service worker's scope
     client_url = f"{state.base_url()}{client_path}" if state.on_lan else None
     qr = segno.make(client_url, error="m").svg_inline(
         scale=5, dark="#2f3e46", light="#ffffff", title="QR code for the client page") \

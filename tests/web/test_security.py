@@ -200,9 +200,10 @@ def test_the_client_link_opens_one_recording_without_the_app_token(lan_client, t
     assert "<svg" in page.text and "QR code for the client page" in page.text
     link = re.search(r'id="client-link"><a href="([^"]+)"', page.text).group(1)
     assert link.startswith("http://192.0.2.7:8750/c/")
-    key_path = link.removeprefix("http://192.0.2.7:8750")
+    assert link.endswith("/")
+    key_path = link.removeprefix("http://192.0.2.7:8750").rstrip("/")
     phone = TestClient(lan_client.app, follow_redirects=False)  # no token, no cookie
-    moved = phone.get(key_path)
+    moved = phone.get(key_path)  # links given out before the page had its own folder
     assert moved.status_code == 308 and moved.headers["location"] == f"{key_path}/"
     opened = phone.get(f"{key_path}/")
     assert opened.status_code == 200 and "The Safe Place" in opened.text
