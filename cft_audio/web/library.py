@@ -58,8 +58,14 @@ class RenderEntry:
 
     @property
     def setting(self) -> str:
-        """The place or image it was made with ("" for exercises without one)."""
-        return str(self.request.get("place") or self.request.get("image") or "")
+        """The place or image it was made with ("" for exercises that use neither)."""
+        from .forms import PERSONAL_FIELDS
+
+        used = PERSONAL_FIELDS.get(self.exercise, ())
+        for name in ("place", "image"):
+            if name in used and self.request.get(name):
+                return str(self.request[name])
+        return ""
 
     @property
     def tone(self) -> str:
@@ -110,8 +116,8 @@ def download_name(entry: RenderEntry, ext: str) -> str:
     length and the day it was made: `safe-place-forest-10min-2026-11-29.mp3`.
     """
     parts = [entry.exercise]
-    chosen = entry.request.get("place") or entry.request.get("image")
-    if isinstance(chosen, str) and chosen:
+    chosen = entry.setting
+    if chosen:
         parts.append(chosen if chosen.replace("-", "").isalpha() and chosen.islower()
                      else "own-words")
     minutes = round(entry.seconds() / 60)
