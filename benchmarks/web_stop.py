@@ -2,8 +2,10 @@
 
 Usage: python benchmarks/web_stop.py [--runs 3]
 Each run starts `cft-audio serve` (real voice) on a free loopback port with an empty output
-folder and speech cache. It starts a render, waits until it is speaking, and times Cancel
-until a second render starts on the freed worker (both workers busy otherwise); then it
+folder and speech cache. It starts two renders, waits until both are speaking, queues a
+third and times Cancel of the first until the third runs on the freed worker: once while
+the workers still load their voice, once with it loaded (other words, so nothing is
+cached); then it
 uploads `examples/programme.yaml`, waits until the batch is speaking, sends one SIGINT and
 times the exit. Each run also checks that no upload and no partial file is left.
 """
@@ -52,9 +54,13 @@ def post(base: str, path: str, body: bytes, kind: str) -> str:
         return answer.url.rstrip("/").rsplit("/", 1)[1]
 
 
-def render(base: str, exercise: str) -> str:
-    body = urllib.parse.urlencode(RENDER).encode()
+def render(base: str, exercise: str, **changes: str) -> str:
+    body = urllib.parse.urlencode({**RENDER, **changes}).encode()
     return post(base, f"/new/{exercise}", body, "application/x-www-form-urlencoded")
+
+
+def cancel(base: str, job: str) -> None:
+    post(base, f"/jobs/{job}/cancel", b"csrf=", "application/x-www-form-urlencoded")
 
 
 def upload(base: str, manifest: Path) -> str:
@@ -82,8 +88,9 @@ def leftovers(output: Path) -> list[str]:
         ([str(p) for p in uploads.iterdir()] if uploads.exists() else [])
 
 
-def one_run(folder: Path) -> tuple[float, float]:
-    """One server: (seconds from Cancel to the next render running, seconds Ctrl-C took)."""
+def one_run(folder: Path) -> tuple[float, float, float]:
+    """One server: seconds from Cancel to the next render running (a worker still loading
+    its voice, then one with its voice loaded), and seconds one Ctrl-C took."""
     port, output = free_port(), folder / "output"
     env = {**os.environ, "CFT_AUDIO_CACHE": str(folder / "cache")}
     server = subprocess.Popen([sys.executable, "-m", "cft_audio.cli", "serve", "--port",
@@ -96,14 +103,19 @@ def one_run(folder: Path) -> tuple[float, float]:
                 break
             except OSError:
                 time.sleep(0.1)
-        first, second = render(base, "safe-place"), render(base, "compassionate-self")
-        for job in (first, second):
-            wait(base, job, lambda s: s["stage"] == "speech")
-        third = render(base, "soothing-breath")
-        start = time.perf_counter()
-        post(base, f"/jobs/{first}/cancel", b"csrf=", "application/x-www-form-urlencoded")
-        wait(base, third, lambda s: s["state"] == "running")
-        freed = time.perf_counter() - start
+        freed = []
+        for changes in ({}, {"name": "Noor", "tone": "calm"}):  # cold workers, then warm
+            first = render(base, "safe-place", **changes)
+            second = render(base, "compassionate-self", **changes)
+            for job in (first, second):
+                wait(base, job, lambda s: s["stage"] == "speech")
+            third = render(base, "soothing-breath", **changes)
+            start = time.perf_counter()
+            cancel(base, first)
+            wait(base, third, lambda s: s["state"] == "running")
+            freed.append(time.perf_counter() - start)
+            for job in (second, third):
+                cancel(base, job)
         batch = upload(base, ROOT / "examples" / "programme.yaml")
         wait(base, batch, lambda s: s["counts"].get("phase") == "speech")
         start = time.perf_counter()
@@ -116,7 +128,7 @@ def one_run(folder: Path) -> tuple[float, float]:
     left = leftovers(output)
     if left:
         raise SystemExit(f"left behind: {left}")
-    return freed, stopped
+    return freed[0], freed[1], stopped
 
 
 def main() -> None:
@@ -124,17 +136,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     runs = parser.parse_args().runs
-    freed, stopped = [], []
+    cold, warm, stopped = [], [], []
     for index in range(runs):
         with tempfile.TemporaryDirectory() as folder:
-            one, two = one_run(Path(folder))
-        freed.append(one)
-        stopped.append(two)
-        print(f"run {index + 1}: cancel to next render running {one:.2f} s; "
-              f"Ctrl-C to exit {two:.2f} s")
-    print(f"median: cancel frees a worker in {statistics.median(freed):.2f} s; "
-          f"one Ctrl-C stops in {statistics.median(stopped):.2f} s")
-
+            one, two, three = one_run(Path(folder))
+        cold.append(one)
+        warm.append(two)
+        stopped.append(three)
+        print(f"run {index + 1}: cancel to next render running {one:.2f} s (worker loading "
+              f"its voice), {two:.2f} s (voice loaded); Ctrl-C to exit {three:.2f} s")
+    print(f"median: cancel frees a worker in {statistics.median(cold):.2f} s while it loads "
+          f"its voice, {statistics.median(warm):.2f} s once loaded; one Ctrl-C stops in "
+          f"{statistics.median(stopped):.2f} s")
 
 if __name__ == "__main__":
     main()
