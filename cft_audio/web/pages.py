@@ -106,11 +106,9 @@ def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
 
 def _minutes_hint(state: WebState, exercise: str) -> str:
     """The minutes this exercise can reach (any script form), for the field's hint."""
-    from ..request import Request
-
     try:
-        low, high = state.previewer.renderer.reachable_minutes(Request(exercise=exercise))
-    except Exception:  # noqa: BLE001  (a hint only: fall back to the general range)
+        low, high = state.previewer.minutes_range(exercise)
+    except CftAudioError:  # a hint only: fall back to the general range
         return "3 to 60"
     return f"{low:g} to {high:g}"
 
@@ -152,7 +150,10 @@ def _kept_from(request: HttpRequest, form: Any) -> dict[str, Path]:
     source = form.get("from")
     if not isinstance(source, str) or not source:
         return {}
-    entry = _entry(request, source)
+    try:
+        entry = _entry(request, source)
+    except HTTPException:  # deleted meanwhile: nothing to keep
+        return {}
     return kept_files(entry.request, entry.record.parent)
 
 

@@ -123,3 +123,20 @@ def test_a_render_record_round_trips_to_the_form(renderer):
     values = forms.values_from_request(record, ("mp3", "m4a"))
     assert values["name"] == "Sam" and values["detail"] == ["gulls"]
     assert values["minutes"] == "6" and values["format"] == ["mp3", "m4a"]
+
+
+@pytest.mark.enable_socket  # TestClient's event loop needs a local socketpair
+def test_the_minutes_hint_is_each_exercises_own_range(tmp_path, renderer):
+    import re
+
+    from starlette.testclient import TestClient
+
+    from cft_audio.web import Settings, create_app
+
+    settings = Settings(output=tmp_path / "out", context=fake_render_context(tmp_path))
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        for exercise in ("soothing-breath", "safe-place"):
+            low, high = renderer.reachable_minutes(Request(exercise=exercise))
+            page = client.get(f"/new/{exercise}").text
+            hint = re.search(r'id="hint-minutes">([^<]*)<', page).group(1)
+            assert hint.startswith(f"About {low:g} to {high:g} for this exercise"), hint
