@@ -307,6 +307,24 @@ def test_one_ctrl_c_stops_within_5_seconds_and_leaves_no_uploads(tmp_path):
     assert "Traceback" not in errors, errors
 
 
+def test_batch_counts_give_the_time_left_at_the_pace_so_far(monkeypatch):
+    from cft_audio.web.jobs import Job
+
+    clock = iter([100.0, 110.0, 130.0, 131.0, 191.0])
+    monkeypatch.setattr("cft_audio.web.jobs.time.monotonic", lambda: next(clock))
+    job = Job("j", "Group")
+    job.report_count("speech", 0, 400)
+    assert job.as_json()["counts"] == {"phase": "speech", "done": 0, "total": 400, "left": None}
+    job.report_count("speech", 100, 400)  # 100 sentences in 10 s: 300 more take 30 s
+    assert job.as_json()["counts"]["left"] == 30.0
+    job.report_count("speech", 400, 400)
+    assert job.as_json()["counts"]["left"] == 0.0
+    job.report_count("render", 0, 6)
+    job.report_count("render", 2, 6)  # 2 tracks in 60 s: 4 more take 120 s
+    assert job.as_json()["counts"] == {"phase": "render", "done": 2, "total": 6, "left": 120.0}
+    assert job.as_json()["label"] == "Rendering tracks" and 0.3 < job.fraction < 1
+
+
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
@@ -334,18 +352,18 @@ def test_the_job_page_shows_the_queue_position_and_cancels(site, browser, screen
 
 def test_batch_progress_counts_sentences_and_tracks_with_time_left(site, browser, screenshots):
     base, output, web = site
-    _, url = upload(base, BIG_BATCH.replace("background: rain, minutes: 25",
-                                            "background: none, minutes: 6"))
+    mixed = BIG_BATCH.replace("background: rain, minutes: 25", "background: none").replace(
+        "exercise: soothing-breath}", "exercise: soothing-breath, minutes: 5}").replace(
+        "exercise: safe-place}", "exercise: safe-place, minutes: 30}")
+    _, url = upload(base, mixed)  # three short tracks done early, three long ones still going
     job = job_of(url)
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(120_000)
     page.goto(f"{base}/jobs/{job}")
-    page.wait_for_function("() => document.getElementById('job-counts').textContent"
-                           ".startsWith('Sentences spoken:')")
-    page.wait_for_function("() => /^Tracks made: [1-5] of 6 · (about \\d+ minutes?|less "
-                           "than a minute) left for this step$/"
-                           ".test(document.getElementById('job-counts').textContent)")
+    counts = "(document.getElementById('job-counts') || {}).textContent || ''"
+    page.wait_for_function(f"() => /^Tracks made: [1-5] of 6 · (about \\d+ minutes?|less "
+                           f"than a minute) left for this step$/.test({counts})")
     assert page.inner_text("#job-label").startswith("Rendering tracks")
     page.screenshot(path=screenshots / "batch-progress-desktop-1280x800.png")
     page.set_viewport_size(PHONE)
