@@ -22,6 +22,7 @@ from .export import (
     iter_blocks,
     plan_output,
 )
+from .lyrics import readable_script
 from .request import MAX_MINUTES, MIN_MINUTES, Request, validate
 from .resources import (
     scripts_dir,
@@ -242,7 +243,7 @@ class Renderer:
         return TrackInfo(
             title=script.title, artist=request.artist, album=request.album, genre="Meditation",
             year=request.year or datetime.date.today().year, track=request.track,
-            comment=_comment(script, request), lyrics=script.text,
+            comment=_comment(script, request), lyrics=readable_script(script),
             cover=cover, chapters=chapters)
 
     def _write_sidecars(self, result: Result, request: Request, timeline: Timeline) -> None:

@@ -21,14 +21,41 @@ class PlayerTrack:
     seconds: float
 
 
-def player_html(title: str, tracks: Sequence[PlayerTrack], subtitle: str = "") -> str:
-    """One self-contained HTML page (inline CSS and JS, no external assets) that plays `tracks`."""
+@dataclass(frozen=True)
+class Installable:
+    """What makes the page an installable, offline web app (served by the app, not a folder)."""
+
+    manifest_href: str
+    worker_href: str
+    icon_href: str
+    download_href: str
+    """The audio file to save on the phone (where a service worker cannot run)."""
+
+
+FOLDER_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                 "media-src 'self' file: data: blob:; img-src data:")
+"""A pack's page, opened from its folder: its own style, script, audio and captions only."""
+APP_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+              "media-src 'self' data: blob:; img-src 'self' data:; connect-src 'self'; "
+              "manifest-src 'self'; worker-src 'self'")
+"""The client page served by the app: also its manifest, icon and service worker."""
+
+
+def player_html(title: str, tracks: Sequence[PlayerTrack], subtitle: str = "",
+                installable: Installable | None = None) -> str:
+    """One self-contained HTML page (inline CSS and JS, no external assets) that plays `tracks`.
+
+    With `installable`, the page links its web app manifest and registers its service
+    worker, which keeps the page, audio and captions on the phone for offline listening.
+    """
     items = [
         {"track": t, "number": n, "clock": clock(t.seconds)}
         for n, t in enumerate(tracks, start=1)
     ]
     return _template().render(title=title, subtitle=subtitle, items=items,
-                              css=Markup(_CSS.strip()), js=Markup(_JS.strip()))
+                              css=Markup(_CSS.strip()), js=Markup(_JS.strip()),
+                              app=installable, offline_js=Markup(_OFFLINE_JS.strip()),
+                              policy=Markup(APP_POLICY if installable else FOLDER_POLICY))
 
 
 def clock(seconds: float) -> str:
@@ -89,6 +116,10 @@ summary { min-height: 2.75rem; display: flex; align-items: center; font-weight: 
 .script { white-space: pre-line; }
 .script[hidden] { display: none; }
 .note { color: var(--muted); font-size: .9rem; }
+.offline { margin-top: 1.5rem; }
+.offline h2 { font-size: 1.1rem; }
+a.save { display: inline-flex; align-items: center; min-height: 2.75rem; padding: .5rem 1rem;
+  border: 2px solid var(--accent); border-radius: .75rem; color: inherit; }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 @media print { .player, ol.tracks { display: none; } details { border: 0; } }
 """
@@ -187,17 +218,51 @@ _JS = """
 })();
 """
 
+_OFFLINE_JS = """
+(function () {
+  "use strict";
+  var status = document.getElementById("offline-status");
+  var audio = document.getElementById("audio");
+  function say(text) { status.textContent = text; }
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) {
+    say("This browser cannot keep the page for offline use over this connection. " +
+        "Use \\u201cSave the recording to this phone\\u201d below instead.");
+    return;
+  }
+  say("Saving this page and the recording for offline listening\\u2026");
+  navigator.serviceWorker.register(status.getAttribute("data-worker"))
+    .then(function () { return navigator.serviceWorker.ready; })
+    .then(check)
+    .catch(function () {
+      say("Could not save it for offline listening; it still plays while you are online.");
+    });
+  function check() {
+    return caches.match(audio.currentSrc || audio.src).then(function (kept) {
+      if (kept) { done(); } else { window.setTimeout(check, 1000); }
+    });
+  }
+  function done() {
+    say("Saved on this phone: this page and its recording now work without a connection.");
+    document.documentElement.setAttribute("data-offline", "ready");
+  }
+})();
+"""
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; \
-style-src 'unsafe-inline'; script-src 'unsafe-inline'; media-src 'self' file: data: blob:; \
-img-src data:">
+<meta http-equiv="Content-Security-Policy" content="{{ policy }}">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex">
 <title>{{ title }}</title>
+{% if app %}
+<link rel="manifest" href="{{ app.manifest_href }}">
+<link rel="icon" href="{{ app.icon_href }}">
+<link rel="apple-touch-icon" href="{{ app.icon_href }}">
+<meta name="theme-color" content="#2f6f62">
+{% endif %}
 <style>{{ css }}</style>
 </head>
 <body>
@@ -248,10 +313,27 @@ img-src data:">
 {% else %}
 <p>No tracks yet.</p>
 {% endif %}
-<p class="note">Plays offline: keep this page with its audio files.</p>
+{% if app %}
+<section class="offline" aria-labelledby="offline-heading">
+<h2 id="offline-heading">Listening without a connection</h2>
+<p>Open this page once while you are on Wi-Fi. It then keeps itself and the recording on
+this phone, and works offline.</p>
+<p>To find it again easily, open your browser's menu and choose <strong>Add to Home
+Screen</strong> (on an iPhone: the Share button, then <strong>Add to Home Screen</strong>).</p>
+<p class="note" id="offline-status" aria-live="polite" data-worker="{{ app.worker_href }}"></p>
+<p><a class="save" href="{{ app.download_href }}" download id="save-audio">Save the recording
+to this phone</a></p>
+</section>
+{% else %}
+<p class="note">To listen offline, keep this page in the same folder as its audio files
+(unzip the pack first), then open it from there.</p>
+{% endif %}
 </main>
 {% if items %}
 <script>{{ js }}</script>
+{% endif %}
+{% if app %}
+<script>{{ offline_js }}</script>
 {% endif %}
 </body>
 </html>

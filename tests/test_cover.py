@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import struct
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cft_audio.cover import PNG_SIGNATURE, cover_png, image_info
+from cft_audio.cover import PNG_SIGNATURE, _font, _printable, cover_png, image_info
 from cft_audio.errors import InvalidRequest
 
 
@@ -79,8 +80,20 @@ def test_any_text_renders():
     assert pixels(png).shape == (200, 200, 3)
 
 
-def test_accents_fold_to_plain_letters():
+def test_accents_the_typeface_lacks_fold_to_plain_letters():
     assert cover_png("Zoë") == cover_png("Zoe")
+    assert _printable("Siobhán “Nguyễn” — ½ 日本") == 'Siobhan "Nguyen" - 1⁄2'
+
+
+def test_the_title_is_set_in_a_real_typeface_not_a_bitmap():
+    plain = pixels(cover_png("", size=600)).astype(int)
+    titled = pixels(cover_png("The Safe Place", size=600)).astype(int)
+    changed = np.abs(titled - plain).sum(axis=2)
+    text = changed[changed > 0]
+    assert len(np.unique(text)) > 100  # anti-aliased curves: many levels, not on/off dots
+    rows = np.flatnonzero((changed > 150).any(axis=1))
+    assert 150 < rows.min() < rows.max() < 330  # one line, centred on the circle
+    assert _font(40).getname() == ("Aileron", "Regular")
 
 
 def test_bad_size_and_bad_images_refused():
@@ -95,3 +108,15 @@ def test_jpeg_size_is_read():
             + b"\xff\xc0" + struct.pack(">HBHH", 17, 8, 480, 640) + bytes(12) + b"\xff\xd9")
     info = image_info(jpeg)
     assert (info.mime, info.width, info.height) == ("image/jpeg", 640, 480)
+
+
+def test_covers_of_two_exercises_are_saved_for_review():
+    folder = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, title, subtitle, accent in (
+            ("safe-place", "The Safe Place", "Compassion-focused practice", None),
+            ("compassionate-other", "The Ideal Compassionate Other", "Riverside group · Week 2",
+             (150, 110, 140))):
+        png = cover_png(title, subtitle, size=600, accent=accent)
+        (folder / f"cover-{name}-600.png").write_bytes(png)
+        assert image_info(png).width == 600

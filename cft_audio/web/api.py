@@ -11,11 +11,10 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..cli import _request_message
 from ..errors import CftAudioError, InvalidRequest
 from ..sound.beds import BEDS
 from . import forms
-from .library import find_render
+from .library import download_name, find_render
 from .pages import state_of
 from .security import OutsideFolder, safe_path
 
@@ -26,7 +25,7 @@ _MEDIA = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "opus": "audio/ogg", "flac": 
           "txt": "text/plain; charset=utf-8", "json": "application/json"}
 """Media types of the files the app serves."""
 _PRIVATE = {"Cache-Control": "private, no-store"}
-_KEPT = {"Cache-Control": "private, max-age=2592000"}
+KEPT = {"Cache-Control": "private, max-age=2592000"}
 """Client pages' audio and captions: kept by the phone's browser, for listening offline."""
 
 
@@ -79,7 +78,7 @@ async def preview_background(request: HttpRequest) -> Response:
     name = request.query_params.get("background", "ocean")
     if name not in BEDS:
         error = InvalidRequest("background", f"unknown value {name!r}", sorted(BEDS))
-        return JSONResponse({"ok": False, "errors": {"background": _request_message(error)}},
+        return JSONResponse({"ok": False, "errors": {"background": forms.form_message(error)}},
                             status_code=422)
     values = forms.form_values(request.query_params)
     values = {k: v for k, v in values.items() if k in ("bed-level", "accessible")}
@@ -93,12 +92,14 @@ async def preview_background(request: HttpRequest) -> Response:
     return Response(data, media_type="audio/mpeg", headers=_PRIVATE)
 
 
-def _file(path: Path, download: bool, headers: dict[str, str] = _PRIVATE) -> Response:
+def send_file(path: Path, download: bool, headers: dict[str, str] = _PRIVATE,
+              filename: str | None = None) -> Response:
+    """A file as its media type; `download` makes it an attachment named `filename`."""
     suffix = path.suffix.lstrip(".").lower()
     if suffix not in _MEDIA:
         raise HTTPException(404, "Not found")
     return FileResponse(path, media_type=_MEDIA[suffix], headers=headers,
-                        filename=path.name if download else None,
+                        filename=(filename or path.name) if download else None,
                         content_disposition_type="attachment" if download else "inline")
 
 
@@ -108,26 +109,20 @@ async def output_file(request: HttpRequest) -> Response:
         path = safe_path(state_of(request).output, request.path_params["path"])
     except OutsideFolder as error:
         raise HTTPException(404, "Not found") from error
-    return _file(path, request.query_params.get("download") == "1")
+    download = request.query_params.get("download") == "1"
+    return send_file(path, download, filename=_named(state_of(request).output, path)
+                     if download else None)
 
 
-async def client_file(request: HttpRequest) -> Response:
-    """The audio or captions of a shared render (reached by its share key)."""
-    state = state_of(request)
-    render_id = state.shares.render_for(request.path_params["key"])
-    if render_id is None:
-        raise HTTPException(404, "Not found")
+def _named(root: Path, path: Path) -> str | None:
+    """A telling download name for a render's audio file (None: keep the file's own name)."""
+    if path.suffix.lstrip(".") not in forms.FORMAT_ORDER or not path.with_suffix(".json").is_file():
+        return None
     try:
-        entry = find_render(state.output, render_id)
-    except OutsideFolder as error:
-        raise HTTPException(404, "Not found") from error
-    name = request.path_params["name"]
-    kind, _, ext = name.partition(".")
-    if kind == "audio" and ext in entry.files:
-        return _file(entry.files[ext], False, _KEPT)
-    if name == "captions.vtt" and entry.sidecar("vtt"):
-        return _file(entry.sidecar("vtt"), False, _KEPT)
-    raise HTTPException(404, "Not found")
+        entry = find_render(root, path.with_suffix("").relative_to(root.resolve()).as_posix())
+    except (OutsideFolder, ValueError):
+        return None
+    return download_name(entry, path.suffix.lstrip("."))
 
 
 def routes() -> list[Route]:
@@ -138,5 +133,4 @@ def routes() -> list[Route]:
         Route("/api/preview/voice", preview_voice),
         Route("/api/preview/background", preview_background),
         Route("/files/{path:path}", output_file),
-        Route("/c/{key}/{name}", client_file),
     ]

@@ -18,9 +18,10 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from . import api, batches, pages
+from . import api, batches, client, pages
+from .csrf import CsrfGuard
 from .jobs import JobQueue
-from .library import Shares
+from .library import Shares, private_folder
 from .previews import Previewer
 from .security import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGate, is_loopback
 from .settings import Settings
@@ -81,12 +82,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the web app for `settings` (renders go under `settings.output`)."""
     settings = settings or Settings()
     output = Path(settings.output).expanduser()
-    output.mkdir(parents=True, exist_ok=True)
+    private_folder(output)  # owner-only when the app makes it
     environment = Environment(loader=FileSystemLoader(HERE / "templates"),
                               autoescape=select_autoescape(default=True))
     environment.filters["urlpath"] = lambda path: quote(str(path), safe="/")
+    environment.filters["count"] = pages.counted
     state = WebState(settings=settings, output=output,
-                     jobs=JobQueue(settings.context, settings.workers),
+                     jobs=JobQueue(settings.context, settings.workers, settings.queue_limit),
                      previewer=Previewer(settings.context), shares=Shares(output),
                      templates=Jinja2Templates(env=environment))
 
@@ -98,10 +100,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     hosts = None if settings.token else (*LOOPBACK_NAMES, settings.host, *settings.extra_hosts)
     app = Starlette(
         exception_handlers={HTTPException: pages.not_found},
-        routes=[*pages.routes(), *batches.routes(), *api.routes(),
+        routes=[*pages.routes(), *batches.routes(), *api.routes(), *client.routes(),
                 Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         middleware=[Middleware(SecurityHeaders), Middleware(HostGuard, hosts=hosts),
-                    Middleware(TokenGate, token=settings.token)],
+                    Middleware(CsrfGuard), Middleware(TokenGate, token=settings.token)],
         lifespan=lifespan,
     )
     app.state.web = state

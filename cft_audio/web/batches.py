@@ -17,9 +17,9 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .jobs import Job
-from .library import STATE_FOLDER
-from .pages import show, state_of
+from .jobs import Job, JobCancelled, QueueFull
+from .library import STATE_FOLDER, private_folder
+from .pages import busy, counted, show, state_of
 
 if TYPE_CHECKING:
     from .app import WebState
@@ -48,7 +48,7 @@ def save_upload(root: Path, manifest: tuple[str, bytes],
                 participants: tuple[str, bytes] | None) -> Upload:
     """Save the uploaded files under the output folder's hidden state folder (owner only)."""
     folder = root / STATE_FOLDER / "uploads" / secrets.token_hex(8)
-    folder.mkdir(parents=True, mode=0o700)
+    private_folder(folder, exist_ok=False)
     path = folder / _safe_name(manifest[0], (".yaml", ".yml"), "manifest.yaml")
     path.write_bytes(manifest[1])
     csv = None
@@ -76,7 +76,18 @@ def run_plan(plan: Any, job: Job, make_executor: Callable[[], Any], root: Path) 
     from ..batch import run_batch
 
     executor = make_executor()
-    report = run_batch(plan, executor, job.report_count)
+    job.on_cancel = executor.abort  # cancel: the workers stop now (partial files swept)
+    if not job.active:
+        executor.abort()
+        raise JobCancelled("cancelled")
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if not job.active:
+            raise JobCancelled("cancelled")
+        job.report_count(phase, done, total)
+
+    job.stage = "gather"  # until the first sentences are spoken
+    report = run_batch(plan, executor, progress)
     kept = sum(1 for s in report.statuses if s.state == "kept")
     base = root.resolve()
 
@@ -136,15 +147,20 @@ async def batch_upload(request: HttpRequest) -> Response:
         return show(request, "batch.html", status=422, checked=None,
                      report={"lines": [f"cft-audio: error: {line}" for line in error.lines()],
                              "problems": problems, "title": str(error)})
-    checked = (f"{Path(manifest.filename).name}: ok, {len(plan.packs)} participants, "
-               f"{len(plan.tracks)} tracks")
+    checked = (f"{Path(manifest.filename).name}: ok, {counted(len(plan.packs), 'participant')}, "
+               f"{counted(len(plan.tracks), 'track')}")
     if form.get("action") != "run":
         upload.discard()
         return show(request, "batch.html", report=None, checked=checked)
-    job = state.jobs.submit_thread(
-        f"{plan.manifest.programme.title} ({len(plan.tracks)} tracks)",
-        functools.partial(_run_batch, plan=plan, upload=upload, state=state))
+    try:
+        job = state.jobs.submit_thread(
+            f"{plan.manifest.programme.title} ({counted(len(plan.tracks), 'track')})",
+            functools.partial(_run_batch, plan=plan, upload=upload, state=state))
+    except QueueFull as error:
+        upload.discard()
+        return busy(request, error)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
 
 
 def _run_batch(job: Job, *, plan: Any, upload: Upload, state: WebState) -> dict[str, Any]:

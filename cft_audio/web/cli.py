@@ -27,8 +27,6 @@ def serve(host: str, port: int, token: str | None, output: Path) -> None:
         token = access_token(host, token)
     except UnsafeBinding as error:
         raise click.UsageError(str(error)) from error
-    import uvicorn
-
     from .app import create_app, lan_address
     from .settings import Settings
 
@@ -36,8 +34,21 @@ def serve(host: str, port: int, token: str | None, output: Path) -> None:
     app = create_app(settings)
     shown = lan_address() if host in ("0.0.0.0", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
-    url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    click.echo(f"cft-audio: serving {output}/ at {url}  (Ctrl+C to stop)")
+    click.echo(f"cft-audio: serving {output}/ at http://{shown}:{port}/  (Ctrl+C to stop)")
     if token:
-        click.echo("cft-audio: anyone with this link can use the app; share it with no one.")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        click.echo(f"cft-audio: access token: {token}")
+        click.echo("cft-audio: enter it on the sign-in page the address shows; anyone with it "
+                   "can use the app, so share it with no one.")
+    run_server(app, host, port)
+
+
+STOP_SECONDS = 1
+"""After Ctrl-C, open connections get this long before the app stops its jobs and exits."""
+
+
+def run_server(app: object, host: str, port: int) -> None:
+    """Serve `app` until Ctrl-C; then cancel every job (no uploads or partial files left)."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=STOP_SECONDS)

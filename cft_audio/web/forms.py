@@ -10,8 +10,7 @@ from typing import Any
 
 import click
 
-from ..cli import _request_message
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, ScriptError
 from ..export import FORMATS
 from ..request import Request
 from ..request import warnings as request_warnings
@@ -46,10 +45,25 @@ _NUMBERS: dict[str, tuple[str, click.ParamType]] = {
 }
 """Numeric options: the Request attribute and click's type (for click's own messages)."""
 _TEXT = {"name": "name", "image": "image", "pronoun": "pronoun", "place": "place",
-         "voice": "voice", "tone": "tone",
-         "pace": "pace", "background": "background", "artist": "artist", "album": "album",
-         "length": "length"}
+         "voice": "voice", "tone": "tone", "pace": "pace", "background": "background",
+         "artist": "artist", "album": "album", "length": "length"}
 """Single-value text options and their Request attribute."""
+LABELS: dict[str, str] = {
+    "exercise": "Exercise", "name": "Client's first name", "image": "Compassionate image",
+    "pronoun": "How to speak of the image", "place": "Safe place",
+    "detail": "Sensory details", "quality": "Qualities to dwell on",
+    "phrase": "Their own compassionate phrases", "gentle": "Gentle version",
+    "length": "Script form", "minutes": "Minutes", "voice": "Voice", "tone": "Tone",
+    "pace": "Pace", "say": "Pronunciations", "lexicon": "Pronunciation list (lexicon)",
+    "background": "Background sound", "bed-level": "Background level (dB)",
+    "accessible": "Accessible", "breath-tone": "Breath tone", "format": "Formats",
+    "mono": "Mono file", "artist": "Artist", "album": "Album", "track": "Track number",
+    "year": "Year", "seed": "Seed", "script": "Your own script", "cover": "Cover image",
+    "output": "Output",
+}
+"""The label each form field shows; problems are worded with it (never with CLI flags).
+A new field needs one line here, one in FIELD_ORDER, and its input in form.html."""
+
 _ATTRIBUTES = {"quality": "qualities", "phrase": "phrases", "detail": "details",
                "bed-level": "bed_level", "breath-tone": "breath_tone", "say": "say",
                "format": "format", "exercise": "exercise"}
@@ -65,8 +79,17 @@ class FormResult:
     errors: dict[str, str]
     values: dict[str, Any]
     """What the therapist entered, to show the form again as it was."""
+    nearest: Request | None = None
+    """The request with each failing field at its default (for a preview beside the errors)."""
     warnings: dict[str, str] = dataclasses.field(default_factory=dict)
     """Notes beside fields that do not stop the render (a pressure word in a phrase)."""
+
+
+def form_message(error: InvalidRequest) -> str:
+    """The problem worded for the form: the field's label, then what is wrong and allowed."""
+    text = str(error)
+    label = LABELS.get(error.field, error.field)
+    return label + text[len(error.field):] if text.startswith(error.field) else text
 
 
 def _attribute(field: str) -> str:
@@ -124,8 +147,12 @@ def values_from_request(request: Request | Mapping[str, Any],
 
 
 def parse_form(values: Mapping[str, Any], output: Path | None,
-               check: Callable[[Request], object]) -> FormResult:
+               check: Callable[[Request], object],
+               files: Mapping[str, Path] | None = None) -> FormResult:
     """Build the Request a form describes and check it with `check` (e.g. Renderer.script).
+
+    `files` are the uploaded files by request field (background, script, lexicon, cover);
+    an uploaded script replaces the exercise's own.
 
     Every field with a problem gets its message (the CLI's text); each failing field is
     set back to its default and the request checked again, so all problems show at once.
@@ -145,7 +172,7 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
         try:
             fields[attribute] = kind.convert(raw, None, None)
         except click.BadParameter as error:
-            errors[field] = f"Invalid value for '--{field}': {error.message}"
+            errors[field] = f"{LABELS[field]}: {error.message}"
             fields[attribute] = getattr(base, attribute)
     fields["details"] = tuple(values.get("detail", ()))
     fields["phrases"] = tuple(values.get("phrase", ()))
@@ -155,23 +182,29 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
         fields[_attribute(field)] = bool(values.get(field))
     formats = tuple(dict.fromkeys(values.get("format") or (FORMAT_ORDER[0],)))
     fields["format"] = formats[0]
-    exercise = values.get("exercise") or None
-    request = Request(exercise=exercise, output=output, sidecars=("json", "vtt", "txt"),
-                      **fields)
+    files = dict(files or {})
+    if "background" in files:
+        fields["background"] = str(files.pop("background"))
+    script = files.pop("script", None)
+    exercise = None if script is not None else values.get("exercise") or None
+    request = Request(exercise=exercise, script=script, output=output,
+                      sidecars=("json", "vtt", "txt"), **fields, **files)
     for extra in formats[1:]:
         if extra not in FORMATS:
-            errors.setdefault("format", _request_message(InvalidRequest(
+            errors.setdefault("format", form_message(InvalidRequest(
                 "format", f"unknown value {extra!r}", sorted(FORMATS))))
     request = _checked(request, check, errors)
     ordered = dict(sorted(errors.items(), key=lambda item: _position(item[0])))
     notes = {field: message for field, message in request_warnings(request)}
-    return FormResult(None if errors else request, formats, ordered, dict(values), notes)
+    return FormResult(None if errors else request, formats, ordered, dict(values), request,
+                      notes)
 
 
-FIELD_ORDER = ("exercise", "name", "image", "pronoun", "place", "detail", "quality", "phrase",
-               "gentle", "length", "minutes", "voice", "tone", "pace", "say", "background",
-               "bed-level", "accessible", "breath-tone", "format", "mono", "artist", "album",
-               "track", "year", "seed")
+FIELD_ORDER = ("exercise", "script", "name", "image", "pronoun", "place", "detail", "quality",
+               "phrase", "gentle", "length", "minutes", "voice", "tone", "pace", "say",
+               "lexicon", "background", "bed-level", "accessible", "breath-tone", "format",
+               "mono", "cover", "artist", "album", "track", "year", "seed", "background-file",
+               "script-file", "lexicon-file", "cover-file")
 """Fields in the order the form shows them (problems are listed in this order)."""
 
 
@@ -186,8 +219,11 @@ def _checked(request: Request, check: Callable[[Request], object],
         try:
             check(request)
             return request
+        except ScriptError as error:  # a therapist's own template: its line and problem
+            errors.setdefault("script", f"{LABELS['script']}: {error}")
+            return request
         except InvalidRequest as error:
-            errors.setdefault(error.field, _request_message(error))
+            errors.setdefault(error.field, form_message(error))
             attribute = _attribute(error.field)
             if not hasattr(request, attribute):
                 return request

@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import multiprocessing
+import os
 import secrets
+import shutil
 import signal
 import threading
 import time
@@ -20,19 +22,21 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from ..cli import _request_message
 from ..errors import CftAudioError, InvalidRequest
 from ..pipeline import STAGES, RenderContext, Renderer
 
 LABELS = {
     "queued": "Waiting for a free slot",
+    "cancelled": "Cancelled",
     "script": "Writing the script",
     "speech": "Speaking the sentences",
     "timeline": "Placing the silences",
     "master": "Mixing and mastering",
     "export": "Encoding the file",
+    "gather": "Reading every script",
     "render": "Rendering tracks",
     "done": "Ready",
     "failed": "Something went wrong",
@@ -40,8 +44,12 @@ LABELS = {
 """What the progress page says for each stage."""
 _KEEP = 200
 """Finished jobs remembered (for their status pages)."""
-_STOP_SECONDS = 15.0
-"""How long a stopped worker may take to clean up before it is killed."""
+_STOP_SECONDS = 1.5
+"""How long a stopping worker may take to finish its cancelled job before it is terminated."""
+QUEUE_LIMIT = 8
+"""Jobs that may wait or run at once (beyond it, new ones are refused: about 8 renders' CPU)."""
+_CANCEL_BYTES = 8192
+"""Room for the ids of recently cancelled jobs, shared with the workers."""
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +64,7 @@ class Job:
     id: str
     title: str
     state: str = "queued"
-    """queued, running, done or failed."""
+    """queued, running, done, failed or cancelled."""
     stage: str = "queued"
     fraction: float = 0.0
     """Overall progress, 0 to 1."""
@@ -67,10 +75,28 @@ class Job:
     result: Any = None
     started: float = field(default_factory=time.time)
     finished: float | None = None
+    kind: str = "render"
+    """render or batch (what the progress page shows and where cancel leads)."""
+    target: str = ""
+    """The render id a job works on (a deleted render cancels its jobs)."""
+    position: int = 0
+    """Jobs ahead of this one in the queue (0 once it runs)."""
+    counts: dict[str, Any] = field(default_factory=dict)
+    """A batch's counts: sentences and tracks done and in all, seconds left."""
+    on_cancel: Callable[[], None] | None = field(default=None, repr=False)
+    """Stops the job's own work (a batch's worker processes)."""
+    future: Future | None = field(default=None, repr=False)
+    cleanup: Path | None = None
+    """A folder (the job's uploads) to remove once the job has ended."""
+
+    @property
+    def active(self) -> bool:
+        """Whether the job still waits or runs."""
+        return self.state in ("queued", "running")
 
     def report(self, step: int, stage: str, fraction: float) -> None:
         """Progress of render `step` of this job."""
-        if stage not in STAGES or self.state in ("done", "failed"):
+        if stage not in STAGES or not self.active:
             return
         self.state, self.step = "running", step
         within = (STAGES.index(stage) + min(max(fraction, 0.0), 1.0)) / len(STAGES)
@@ -79,20 +105,46 @@ class Job:
 
     def report_count(self, phase: str, done: int, total: int) -> None:
         """Progress of a batch: speaking shared sentences (first 30%), then rendering tracks."""
+        if not self.active:
+            return
         share = {"speech": (0.0, 0.3), "render": (0.3, 1.0)}.get(phase, (0.0, 1.0))
         part = done / total if total else 1.0
+        now = time.monotonic()
+        if self.counts.get("phase") != phase:
+            self.counts = {"phase": phase, "since": now, "first": done}
+        self.counts.update(done=done, total=total)
+        self.counts["left"] = _time_left(self.counts, now)
         self.state, self.stage = "running", phase
         self.fraction = max(self.fraction, min(0.999, share[0] + (share[1] - share[0]) * part))
 
     def as_json(self) -> dict[str, Any]:
         """The job's state for the progress page."""
         return {"id": self.id, "title": self.title, "state": self.state, "stage": self.stage,
+                "kind": self.kind, "position": self.position,
+                "counts": {k: v for k, v in self.counts.items() if k not in ("since", "first")},
                 "label": LABELS.get(self.stage, self.stage), "percent": round(
                     100 * (1.0 if self.state == "done" else self.fraction)),
                 "step": min(self.step, self.steps - 1) + 1, "steps": self.steps,
                 "error": self.error,
                 "result": self.result if isinstance(self.result, (str, int, dict, list))
                 else None}
+
+
+def _time_left(counts: dict[str, Any], now: float) -> float | None:
+    """Seconds left in this phase at the pace so far (None until something is done)."""
+    done = counts["done"] - counts["first"]
+    if done <= 0 or counts["total"] <= counts["done"]:
+        return None if counts["total"] > counts["done"] else 0.0
+    pace = (now - counts["since"]) / done
+    return round(pace * (counts["total"] - counts["done"]), 1)
+
+
+class JobCancelled(CftAudioError):
+    """The job was cancelled (or what it works on was deleted): stop and clean up."""
+
+
+class QueueFull(CftAudioError):
+    """Too many jobs wait or run already."""
 
 
 class Steps:
@@ -105,54 +157,78 @@ class Steps:
         """Later progress belongs to render `number` (0-based) of the job."""
         _WORKER["step"] = number
 
+    def watch(self, still_wanted: Callable[[], bool]) -> None:
+        """Stop the job (JobCancelled at its next progress report) once this turns False."""
+        _WORKER["wanted"] = still_wanted
+
 
 class JobQueue:
-    """Runs jobs in `workers` processes; each keeps its own Renderer (voices stay loaded)."""
+    """Runs jobs in `workers` processes; each keeps its own Renderer (voices stay loaded).
 
-    def __init__(self, context: RenderContext | None = None, workers: int = 2):
+    At most `limit` jobs wait or run at once; any job can be cancelled, which frees its
+    worker at the render's next progress report (a fraction of a second).
+    """
+
+    def __init__(self, context: RenderContext | None = None, workers: int = 2,
+                 limit: int = QUEUE_LIMIT):
         base = context or RenderContext()
         self.context = dataclasses.replace(base, progress=_quiet, keep_voices=True)
         self.workers = workers
+        self.limit = limit
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._mp = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._updates = self._mp.Queue()
+        self._cancelled = self._mp.Array("c", _CANCEL_BYTES)
+        self._recent: list[str] = []
+        self._threads: list[threading.Thread] = []
         self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
         self._listener = threading.Thread(target=self._listen, name="cft-progress",
                                           daemon=True)
         self._listener.start()
 
-    def submit(self, title: str, task: Task, steps: int = 1) -> Job:
-        """Queue `task`; returns its job at once."""
-        job = Job(id=secrets.token_urlsafe(9), title=title, steps=max(1, steps))
+    def submit(self, title: str, task: Task, steps: int = 1, target: str = "",
+               cleanup: Path | None = None) -> Job:
+        """Queue `task`; returns its job at once (QueueFull when the queue is full).
+
+        `cleanup` (a folder of uploads) is removed when the job ends, however it ends.
+        """
+        job = Job(id=secrets.token_urlsafe(9), title=title, steps=max(1, steps), target=target,
+                  cleanup=cleanup)
         with self._lock:
-            self._jobs[job.id] = job
-            self._forget_old()
+            self._admit(job)
             future = self._executor().submit(_execute, job.id, task)
+            job.future = future
+            self._place()
         future.add_done_callback(lambda done: self._finish(job, done))
         return job
 
     def submit_thread(self, title: str, work: Callable[[Job], Any]) -> Job:
         """Run `work(job)` on its own thread (for work that drives its own process pool)."""
-        job = Job(id=secrets.token_urlsafe(9), title=title)
+        job = Job(id=secrets.token_urlsafe(9), title=title, kind="batch")
         with self._lock:
-            self._jobs[job.id] = job
-            self._forget_old()
+            self._admit(job)
 
         def run() -> None:
             job.state = "running"
             try:
                 outcome = {"result": work(job)}
             except InvalidRequest as error:
-                outcome = {"error": _request_message(error)}
+                outcome = {"error": _form_message(error)}
             except CftAudioError as error:
                 outcome = {"error": str(error)}
             except Exception as error:  # noqa: BLE001  (shown on the page, logged in full)
+                if not job.active:
+                    return
                 log.exception("job %s failed", job.id)
                 outcome = {"error": f"unexpected error: {type(error).__name__}: {error}"}
             self._record(job, outcome)
 
-        threading.Thread(target=run, name=f"cft-job-{job.id}", daemon=True).start()
+        thread = threading.Thread(target=run, name=f"cft-job-{job.id}", daemon=True)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
         return job
 
     def get(self, job_id: str) -> Job | None:
@@ -160,35 +236,103 @@ class JobQueue:
         with self._lock:
             return self._jobs.get(job_id)
 
+    def count(self) -> int:
+        """How many jobs the queue knows of (any state)."""
+        with self._lock:
+            return len(self._jobs)
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel a waiting or running job; False if it had already ended (or is unknown)."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or not job.active:
+                return False
+            job.state, job.stage, job.finished = "cancelled", "cancelled", time.time()
+            job.error = ""
+            self._recent = [*self._recent, job.id][-(_CANCEL_BYTES // 16):]
+            self._cancelled.raw = "\n".join(self._recent).encode("ascii").ljust(
+                _CANCEL_BYTES, b"\0")[:_CANCEL_BYTES]
+            future = job.future
+            self._place()
+        if future is not None:
+            future.cancel()  # not yet started: it never will; started: it stops itself
+        if job.on_cancel is not None:
+            job.on_cancel()
+        return True
+
+    def cancel_target(self, target: str) -> int:
+        """Cancel every active job working on render `target`; how many were."""
+        with self._lock:
+            found = [j.id for j in self._jobs.values() if j.target == target and j.active]
+        return sum(self.cancel(job_id) for job_id in found)
+
     def shutdown(self) -> None:
-        """Stop: drop queued jobs, stop running renders (their temp files removed), and wait."""
+        """Stop: cancel every job (removing their files and uploads) and stop the workers."""
+        with self._lock:
+            self._closed = True
+            active = [j.id for j in self._jobs.values() if j.active]
+        for job_id in active:
+            self.cancel(job_id)
         with self._lock:
             pool, self._pool = self._pool, None
+            threads = list(self._threads)
         if pool is not None:
             processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)  # idle workers exit by themselves
+            deadline = time.monotonic() + _STOP_SECONDS
+            for process in processes:  # a cancelled render stops at its next progress report
+                process.join(max(0.0, deadline - time.monotonic()))
             for process in processes:
                 if process.is_alive():
-                    process.terminate()  # SIGTERM: the worker unwinds and cleans up
+                    process.terminate()  # SIGTERM: the worker unwinds, cleans up and exits
             for process in processes:
-                process.join(_STOP_SECONDS)
+                process.join(1.0)
                 if process.is_alive():
                     process.kill()
+        for thread in threads:
+            thread.join(_STOP_SECONDS)
         self._updates.put(None)
-        self._listener.join(timeout=10)
+        self._listener.join(timeout=5)
+
+    def _admit(self, job: Job) -> None:
+        """Add a job (under the lock), or refuse it when the queue is full or closing."""
+        if self._closed:
+            raise QueueFull("the app is stopping; no new work is accepted")
+        active = sum(1 for j in self._jobs.values() if j.active)
+        if active >= self.limit:
+            raise QueueFull(f"{active} jobs are already waiting or running (at most "
+                            f"{self.limit}); wait for one to finish, or cancel one")
+        self._jobs[job.id] = job
+        self._forget_old()
+
+    def _place(self) -> None:
+        """Number each waiting process job by the jobs ahead of it (under the lock)."""
+        running = sum(1 for j in self._jobs.values() if j.state == "running"
+                      and j.kind == "render")
+        ahead = max(0, running - self.workers)
+        free = max(0, self.workers - running)
+        for job in self._jobs.values():
+            if job.kind != "render" or job.state != "queued":
+                continue
+            if free:
+                free -= 1
+                job.position = 0
+            else:
+                ahead += 1
+                job.position = ahead
 
     def _executor(self) -> ProcessPoolExecutor:
         """The worker pool (started on first use, or again after a worker died)."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=self._mp, initializer=_start_worker,
-                initargs=(self.context, self._updates))
+                initargs=(self.context, self._updates, self._cancelled))
         return self._pool
 
     def _forget_old(self) -> None:
         while len(self._jobs) > _KEEP:
             oldest = next(iter(self._jobs))
-            if self._jobs[oldest].state in ("queued", "running"):
+            if self._jobs[oldest].active:
                 break
             self._jobs.pop(oldest)
 
@@ -201,10 +345,19 @@ class JobQueue:
             job_id, step, stage, fraction = update
             job = self.get(job_id)
             if job is not None:
+                was = job.state
                 job.report(step, stage, fraction)
+                if was != job.state:
+                    with self._lock:
+                        job.position = 0
+                        self._place()
 
     def _finish(self, job: Job, done: Future) -> None:
         """Record a job's outcome (a worker that died fails its job and is replaced)."""
+        if job.cleanup is not None:
+            shutil.rmtree(job.cleanup, ignore_errors=True)
+        if done.cancelled():
+            return
         try:
             outcome = done.result()
         except BrokenProcessPool:
@@ -214,15 +367,26 @@ class JobQueue:
         except Exception as error:  # noqa: BLE001  (cancelled at shutdown, or unpicklable)
             outcome = {"error": f"unexpected error: {type(error).__name__}: {error}"}
         self._record(job, outcome)
+        with self._lock:
+            self._place()
 
     @staticmethod
     def _record(job: Job, outcome: dict[str, Any]) -> None:
+        if not job.active:  # cancelled: what the work said on its way out does not count
+            return
         job.finished = time.time()
         if "error" in outcome:
             job.state, job.stage, job.error = "failed", "failed", outcome["error"]
         else:
             job.result = outcome["result"]
             job.state, job.stage, job.fraction = "done", "done", 1.0
+
+
+def _form_message(error: InvalidRequest) -> str:
+    """The problem worded as the form words it (its field's label)."""
+    from .forms import form_message
+
+    return form_message(error)
 
 
 _WORKER: dict[str, Any] = {}
@@ -233,15 +397,16 @@ def _quiet(stage: str, fraction: float) -> None:
     """No progress reporting (replaced in each worker)."""
 
 
-def _start_worker(context: RenderContext, updates: Any) -> None:
+def _start_worker(context: RenderContext, updates: Any, cancelled: Any) -> None:
     """Set up a worker process: one Renderer for all its jobs, reporting into `updates`.
 
     Ctrl-C is left to the server (which stops the workers); SIGTERM unwinds the render
-    under way, so its temporary file is removed.
+    under way, so its temporary file is removed. `cancelled` holds the ids of cancelled jobs.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
     _WORKER["updates"] = updates
+    _WORKER["cancelled"] = cancelled
     _WORKER["renderer"] = Renderer(dataclasses.replace(context, progress=_report))
 
 
@@ -250,11 +415,24 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _report(stage: str, fraction: float) -> None:
-    """Progress callback inside a worker: send it to the server (throttled per stage)."""
+def _check() -> None:
+    """Raise JobCancelled if the job under way was cancelled or its target deleted."""
     job = _WORKER.get("job")
     if job is None:
         return
+    if job.encode("ascii") in _WORKER["cancelled"].raw.split(b"\0", 1)[0].split(b"\n"):
+        raise JobCancelled("cancelled")
+    wanted = _WORKER.get("wanted")
+    if wanted is not None and not wanted():
+        raise JobCancelled("the recording was deleted")
+
+
+def _report(stage: str, fraction: float) -> None:
+    """Progress callback inside a worker: stop if cancelled, else tell the server (throttled)."""
+    job = _WORKER.get("job")
+    if job is None:
+        return
+    _check()
     key = (job, _WORKER.get("step", 0), stage, round(fraction, 2))
     if key == _WORKER.get("last"):
         return
@@ -264,11 +442,16 @@ def _report(stage: str, fraction: float) -> None:
 
 def _execute(job_id: str, task: Task) -> dict[str, Any]:
     """Run one task in a worker; errors come back as the message the page shows."""
-    _WORKER.update(job=job_id, step=0, last=None)
+    _WORKER.update(job=job_id, step=0, last=None, wanted=None)
     try:
+        _check()
         return {"result": task(_WORKER["renderer"], Steps(job_id))}
+    except JobCancelled as error:
+        return {"error": str(error), "cancelled": True}
+    except SystemExit:  # SIGTERM: the render's clean-up ran on the way here; now leave
+        os._exit(0)
     except InvalidRequest as error:
-        return {"error": _request_message(error)}
+        return {"error": _form_message(error)}
     except CftAudioError as error:
         return {"error": str(error)}
     except Exception as error:  # noqa: BLE001  (shown to the therapist, logged in full)
@@ -276,3 +459,4 @@ def _execute(job_id: str, task: Task) -> dict[str, Any]:
         return {"error": f"unexpected error: {type(error).__name__}: {error}"}
     finally:
         _WORKER["job"] = None
+        _WORKER["wanted"] = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -16,6 +17,7 @@ from ..export import FORMATS
 from ..script.catalogue import EXERCISES
 from .security import OutsideFolder, safe_path
 
+log = logging.getLogger(__name__)
 STATE_FOLDER = ".web"
 """Hidden folder under the output folder for the app's own state (share keys)."""
 _SIDECARS = ("json", "vtt", "txt")
@@ -54,10 +56,26 @@ class RenderEntry:
         """The common path of the audio and sidecars, without extension."""
         return self.record.with_suffix("")
 
+    @property
+    def setting(self) -> str:
+        """The place or image it was made with ("" for exercises that use neither)."""
+        from .forms import PERSONAL_FIELDS
+
+        used = PERSONAL_FIELDS.get(self.exercise, ())
+        for name in ("place", "image"):
+            if name in used and self.request.get(name):
+                return str(self.request[name])
+        return ""
+
+    @property
+    def tone(self) -> str:
+        """The voice's tone."""
+        return str(self.request.get("tone") or "")
+
     def sidecar(self, kind: str) -> Path | None:
         """The .vtt or .txt beside the track, if written."""
         path = self.stem.with_suffix(f".{kind}")
-        return path if path.is_file() else None
+        return path if _inside(path, self.record.resolve().parent) else None
 
     def seconds(self) -> float:
         """The track's length, read from its audio file (0 if unreadable)."""
@@ -91,18 +109,46 @@ class RenderEntry:
         return path.resolve().relative_to(root.resolve()).as_posix()
 
 
+def download_name(entry: RenderEntry, ext: str) -> str:
+    """A file name that tells downloads apart without naming the client.
+
+    Exercise, the chosen place or image (a listed one; "own" for the client's own words),
+    length and the day it was made: `safe-place-forest-10min-2026-11-29.mp3`.
+    """
+    parts = [entry.exercise]
+    chosen = entry.setting
+    if chosen:
+        parts.append(chosen if chosen.replace("-", "").isalpha() and chosen.islower()
+                     else "own-words")
+    minutes = round(entry.seconds() / 60)
+    if minutes:
+        parts.append(f"{minutes}min")
+    parts.append(entry.created.strftime("%Y-%m-%d"))
+    return "-".join(parts) + f".{ext}"
+
+
+def private_folder(path: Path, exist_ok: bool = True) -> Path:
+    """Create `path` and any missing parents, each owner-only (0700) whatever the umask."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=exist_ok or folder != path)
+        os.chmod(folder, 0o700)
+    if not missing and not exist_ok:
+        raise FileExistsError(path)
+    return path
+
+
 def new_render_folder(root: Path) -> Path:
     """A fresh private folder for one render (its name holds no client data)."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = root / f"{stamp}-{secrets.token_hex(3)}"
-    folder.mkdir(parents=True, mode=0o700)
-    return folder
+    return private_folder(root / f"{stamp}-{secrets.token_hex(3)}", exist_ok=False)
 
 
 def list_renders(root: Path, query: str = "") -> list[RenderEntry]:
     """Renders under `root` (up to two folders down: batch packs), newest first.
 
-    `query` keeps those whose client name, exercise id or title holds every word of it.
+    `query` keeps those whose client name, exercise, place or image, or tone holds every
+    word of it.
     """
     if not root.is_dir():
         return []
@@ -144,26 +190,51 @@ def delete_render(root: Path, entry: RenderEntry) -> list[Path]:
 
 
 def _entry(root: Path, record: Path) -> RenderEntry | None:
-    """Read one render record; None for JSON files that are not render records."""
+    """Read one render record; None for JSON files that are not render records.
+
+    A record whose real path lies outside `root` (a symlinked folder leading elsewhere) or
+    that cannot be read is skipped and logged, never shown or served.
+    """
+    base = root.resolve()
     try:
+        stem = record.with_suffix("")
+        render_id = stem.resolve().relative_to(base).as_posix()
+        if not record.resolve().is_relative_to(base):
+            raise ValueError("outside the output folder")
         data = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        created = datetime.datetime.fromtimestamp(record.stat().st_mtime)
+    except (OSError, ValueError, RuntimeError) as error:
+        log.warning("library: skipped %s (%s)", _shown(root, record), error)
         return None
     if not isinstance(data, dict) or not isinstance(data.get("request"), dict):
         return None
-    stem = record.with_suffix("")
     files = {fmt: stem.with_suffix(f".{fmt}") for fmt in FORMATS
-             if stem.with_suffix(f".{fmt}").is_file()}
+             if _inside(stem.with_suffix(f".{fmt}"), base)}
     if not files:
         return None
-    created = datetime.datetime.fromtimestamp(record.stat().st_mtime)
-    render_id = stem.resolve().relative_to(root.resolve()).as_posix()
     return RenderEntry(render_id, record, data["request"], files, created, data)
 
 
+def _inside(path: Path, base: Path) -> bool:
+    """Whether `path` is a file whose real path is inside `base`."""
+    try:
+        return path.is_file() and path.resolve().is_relative_to(base)
+    except (OSError, RuntimeError):
+        return False
+
+
+def _shown(root: Path, path: Path) -> str:
+    """A path for the log, relative to the output folder where it can be."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
 def _matches(entry: RenderEntry, query: str) -> bool:
-    """Whether every word of the query is in the client's name, exercise id or title."""
-    haystack = f"{entry.client} {entry.exercise} {entry.title}".lower()
+    """Whether every word of the query is in the client's name, exercise, place or image, tone."""
+    haystack = f"{entry.client} {entry.exercise} {entry.title} {entry.setting} {entry.tone}"
+    haystack = haystack.lower()
     return all(word in haystack for word in query.lower().split())
 
 
@@ -209,7 +280,7 @@ class Shares:
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     def _save(self, shares: dict[str, str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(self.path.parent)
         temp = self.path.with_suffix(".part")
         temp.write_text(json.dumps(shares, indent=2), encoding="utf-8")
         os.chmod(temp, 0o600)

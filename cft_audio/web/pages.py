@@ -1,24 +1,27 @@
-"""HTML pages: home, the exercise forms, progress, a render, the library and the client page."""
+"""HTML pages: home, the exercise forms, progress, a render and the library."""
 
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import segno
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request as HttpRequest
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ..player import PlayerTrack, player_html
+from ..errors import CftAudioError
 from ..script.catalogue import EXERCISES
 from . import forms
-from .jobs import LABELS
+from .csrf import request_token
+from .jobs import LABELS, QueueFull
 from .library import RenderEntry, delete_render, find_render, list_renders
 from .renders import render_format, render_new
 from .security import OutsideFolder
+from .uploads import KINDS, Uploads, kept_files, limits, save_uploads
 
 if TYPE_CHECKING:
     from .app import WebState
@@ -29,11 +32,17 @@ def state_of(request: HttpRequest) -> WebState:
     return request.app.state.web
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 track", "2 tracks"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def show(request: HttpRequest, name: str, status: int = 200, **context: Any) -> Response:
     """Render a template with the common context."""
     state = state_of(request)
     return state.templates.TemplateResponse(
-        request, name, {"exercises": EXERCISES, "on_lan": state.on_lan, **context},
+        request, name, {"exercises": EXERCISES, "on_lan": state.on_lan,
+                        "csrf": request_token(request.scope), **context},
         status_code=status)
 
 
@@ -55,28 +64,39 @@ async def form_page(request: HttpRequest) -> Response:
     exercise = _exercise(request)
     values = forms.defaults(exercise)
     source = request.query_params.get("from")
+    kept: dict[str, Path] = {}
     if source:
         entry = _entry(request, source)
         values = forms.values_from_request(entry.request, tuple(entry.files))
         values["exercise"] = exercise
+        values["from"] = entry.id
+        kept = kept_files(entry.request, entry.record.parent)
+        if "background-file" in kept:
+            values["background"] = forms.defaults(exercise)["background"]
     previewer = state_of(request).previewer
-    parsed = await run_in_threadpool(forms.parse_form, values, None, previewer.check)
+    parsed = await run_in_threadpool(forms.parse_form, values, None, previewer.check,
+                                     {KINDS[n].field: p for n, p in kept.items()
+                                      if n != "script-file"})
     preview = None
     if parsed.request is not None:
         preview = await run_in_threadpool(previewer.script, parsed.request)
     return _form(request, exercise, values, parsed.errors, preview=preview,
+                 kept={name: path.name for name, path in kept.items()},
                  warnings=parsed.warnings)
 
 
 def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
           errors: dict[str, str], status: int = 200, preview: Any = None,
+          uploaded: bool = False, kept: dict[str, str] | None = None,
           warnings: dict[str, str] | None = None) -> Response:
     state = state_of(request)
     renderer = state.previewer.renderer
     return show(
         request, "form.html", status=status, exercise=EXERCISES[exercise], values=values,
-        errors=errors, warnings=warnings or {}, inferred_pronoun=getattr(preview, "pronoun", ""),
-        options=forms.options(), personal=forms.PERSONAL_FIELDS[exercise],
+        errors=errors, options=forms.options(), personal=forms.PERSONAL_FIELDS[exercise],
+        uploaded=uploaded, limits=limits(), labels=forms.LABELS, kept=kept or {},
+        minutes_hint=_minutes_hint(state, exercise), warnings=warnings or {},
+        inferred_pronoun=getattr(preview, "pronoun", ""),
         vocabulary=renderer.vocabulary, preview=preview.as_json() if preview else None,
         voice_choices=[(p.id, f"{p.name} ({p.id})" if p.name and p.name != p.id else p.id)
                        for p in renderer.profiles.values()],
@@ -87,20 +107,81 @@ def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
     )
 
 
+def _minutes_hint(state: WebState, exercise: str) -> str:
+    """The minutes this exercise can reach (any script form), for the field's hint."""
+    try:
+        low, high = state.previewer.minutes_range(exercise)
+    except CftAudioError:  # a hint only: fall back to the general range
+        return "3 to 60"
+    return f"{low:g} to {high:g}"
+
+
 async def submit_form(request: HttpRequest) -> Response:
-    """Check the form like the CLI would; render off the request thread, or show the errors."""
+    """Check the form and its uploads like the CLI would; render off the request thread."""
     exercise = _exercise(request)
     state = state_of(request)
-    values = forms.form_values(await request.form())
+    form = await request.form()
+    values = forms.form_values(form)
     values["exercise"] = exercise
-    parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
+    kept = _kept_from(request, form)
+    uploads = await save_uploads(form, state.output, kept)
+    values["from"] = form.get("from") or ""
+    parsed = forms.FormResult(None, (), uploads.errors, values)
+    if not uploads.errors:
+        parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check,
+                                         uploads.paths)
     if parsed.request is None:
-        return _form(request, exercise, values, parsed.errors, status=422,
+        uploads.discard()
+        errors = {uploads.input_for(field): uploads.relabel(field, _unplaced(message, uploads))
+                  for field, message in parsed.errors.items()}
+        preview = await run_in_threadpool(_nearest_preview, state, parsed)
+        return _form(request, exercise, values, errors, status=422, preview=preview,
+                     uploaded=bool(uploads.paths), kept={n: p.name for n, p in kept.items()},
                      warnings=parsed.warnings)
     work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
-                             root=state.output)
-    job = state.jobs.submit(EXERCISES[exercise].title, work, steps=len(parsed.formats))
+                             root=state.output, uploads=uploads.paths)
+    title = EXERCISES[exercise].title if parsed.request.script is None else "Your own script"
+    try:
+        job = state.jobs.submit(title, work, steps=len(parsed.formats), cleanup=uploads.folder)
+    except QueueFull as error:
+        uploads.discard()
+        return busy(request, error)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _kept_from(request: HttpRequest, form: Any) -> dict[str, Path]:
+    """The own files of the render a "re-render with changes" form started from."""
+    source = form.get("from")
+    if not isinstance(source, str) or not source:
+        return {}
+    try:
+        entry = _entry(request, source)
+    except HTTPException:  # deleted meanwhile: nothing to keep
+        return {}
+    return kept_files(entry.request, entry.record.parent)
+
+
+def _nearest_preview(state: WebState, parsed: forms.FormResult) -> Any:
+    """The script as it would be with the failing fields at their defaults (or None)."""
+    if parsed.nearest is None or parsed.nearest.script is not None:
+        return None
+    try:
+        return state.previewer.script(parsed.nearest)
+    except CftAudioError:
+        return None
+
+
+def _unplaced(message: str, uploads: Uploads) -> str:
+    """A message without the private folder an upload was saved in."""
+    for path in uploads.paths.values():
+        message = message.replace(str(path), path.name)
+    return message
+
+
+def busy(request: HttpRequest, error: QueueFull) -> Response:
+    """The clear refusal when the queue is full (503, with what to do)."""
+    return show(request, "error.html", status=503, status_code=503, title="Busy",
+                detail=f"Nothing was started: {error}.")
 
 
 async def job_page(request: HttpRequest) -> Response:
@@ -109,6 +190,16 @@ async def job_page(request: HttpRequest) -> Response:
     if job is None:
         raise HTTPException(404, "No such render job")
     return show(request, "job.html", job=job, labels=LABELS)
+
+
+async def cancel_job(request: HttpRequest) -> Response:
+    """Cancel a waiting or running job (its partial files and uploads are removed)."""
+    jobs = state_of(request).jobs
+    job = jobs.get(request.path_params["job"])
+    if job is None:
+        raise HTTPException(404, "No such job")
+    await run_in_threadpool(jobs.cancel, job.id)  # a batch waits for its workers to stop
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 def _entry(request: HttpRequest, render_id: str) -> RenderEntry:
@@ -123,7 +214,7 @@ async def render_page(request: HttpRequest) -> Response:
     state = state_of(request)
     entry = _entry(request, request.path_params["render"])
     key = state.shares.key_for(entry.id)
-    client_path = f"/c/{key}"
+    client_path = f"/c/{key}/"  # the page's own folder: its service worker's scope
     client_url = f"{state.base_url()}{client_path}" if state.on_lan else None
     qr = segno.make(client_url, error="m").svg_inline(
         scale=5, dark="#2f3e46", light="#ffffff", title="QR code for the client page") \
@@ -134,10 +225,10 @@ async def render_page(request: HttpRequest) -> Response:
     return show(request, "render.html", entry=entry, files=files, missing=missing,
                  seconds=entry.seconds(), client_path=client_path, client_url=client_url,
                  qr=qr, captions=entry.href(captions, state.output) if captions else None,
-                 play=_playable(files))
+                 play=playable(files))
 
 
-def _playable(files: dict[str, str]) -> tuple[str, str] | None:
+def playable(files: dict[str, str]) -> tuple[str, str] | None:
     """The format and href the page's player uses (what phones and browsers all play)."""
     for fmt, mime in (("mp3", "audio/mpeg"), ("m4a", "audio/mp4"), ("opus", "audio/ogg"),
                       ("wav", "audio/wav"), ("flac", "audio/flac")):
@@ -154,7 +245,10 @@ async def add_format(request: HttpRequest) -> Response:
     if fmt not in forms.FORMAT_ORDER:
         raise HTTPException(400, "Unknown format")
     work = functools.partial(render_format, entry=entry, fmt=fmt)
-    job = state.jobs.submit(f"{entry.title} ({fmt.upper()})", work)
+    try:
+        job = state.jobs.submit(f"{entry.title} ({fmt.upper()})", work, target=entry.id)
+    except QueueFull as error:
+        return busy(request, error)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -162,6 +256,7 @@ async def delete(request: HttpRequest) -> Response:
     """Delete a render with all its files."""
     state = state_of(request)
     entry = _entry(request, request.path_params["render"])
+    state.jobs.cancel_target(entry.id)  # a format being made of it stops and cleans up
     delete_render(state.output, entry)
     state.shares.forget(entry.id)
     return RedirectResponse("/library?deleted=1", status_code=303)
@@ -173,34 +268,6 @@ async def library(request: HttpRequest) -> Response:
     entries = list_renders(state_of(request).output, query)
     return show(request, "library.html", entries=entries, query=query,
                  deleted=request.query_params.get("deleted") == "1")
-
-
-async def client_page(request: HttpRequest) -> Response:
-    """The client's phone page for one render (reached by its share key)."""
-    state = state_of(request)
-    render_id = state.shares.render_for(request.path_params["key"])
-    if render_id is None:
-        raise HTTPException(404, "This link is no longer valid")
-    entry = _entry(request, render_id)
-    key = request.path_params["key"]
-    play = _playable({f: f for f in entry.files})
-    audio = f"/c/{key}/audio.{play[0] if play else 'mp3'}"
-    captions = f"/c/{key}/captions.vtt" if entry.sidecar("vtt") else None
-    track = PlayerTrack(title=entry.title, audio_href=audio, captions_href=captions,
-                        script=entry.script_text(), seconds=entry.seconds())
-    subtitle = f"For {entry.client}" if entry.client else ""
-    page = _load_whole_track(player_html(entry.title, [track], subtitle=subtitle))
-    return HTMLResponse(page, headers={"Cache-Control": "private, max-age=2592000"})
-
-
-def _load_whole_track(page: str) -> str:
-    """Ask the phone to fetch the whole track at once, so it plays offline once loaded.
-
-    The player page asks only for the audio's metadata (right for a folder of files);
-    served over the network, the whole file must arrive while the phone is still online.
-    With the 30-day cache headers the page and its audio then open again offline.
-    """
-    return page.replace('preload="metadata"', 'preload="auto"', 1)
 
 
 async def not_found(request: HttpRequest, exc: Exception) -> Response:
@@ -217,9 +284,9 @@ def routes() -> list[Route]:
         Route("/new/{exercise}", form_page, methods=["GET"]),
         Route("/new/{exercise}", submit_form, methods=["POST"]),
         Route("/jobs/{job}", job_page),
+        Route("/jobs/{job}/cancel", cancel_job, methods=["POST"]),
         Route("/library", library),
         Route("/renders/{render:path}/delete", delete, methods=["POST"]),
         Route("/renders/{render:path}/formats", add_format, methods=["POST"]),
         Route("/renders/{render:path}", render_page, methods=["GET"]),
-        Route("/c/{key}", client_page),
     ]

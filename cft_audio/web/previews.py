@@ -57,6 +57,7 @@ class Previewer:
         self.context = dataclasses.replace(context or RenderContext(), keep_voices=True)
         self.renderer = Renderer(self.context)
         self._lock = threading.Lock()
+        self._ranges: dict[str, tuple[float, float]] = {}
         self._speaker: Renderer | None = None
         self._speaker_lock = threading.Lock()
         self._samples: OrderedDict[tuple, bytes] = OrderedDict()
@@ -66,6 +67,14 @@ class Previewer:
         """Raise InvalidRequest as a render would before any synthesis (minutes included)."""
         with self._lock:
             self.renderer.script(request)
+
+    def minutes_range(self, exercise: str) -> tuple[float, float]:
+        """Whole minutes `--minutes` can ask of an exercise with default settings (cached)."""
+        with self._lock:
+            if exercise not in self._ranges:
+                self._ranges[exercise] = self.renderer.reachable_minutes(
+                    Request(exercise=exercise))
+            return self._ranges[exercise]
 
     def plan_batch(self, manifest: Path, output: Path, participants: Path | None,
                    name_files: bool) -> Any:

@@ -7,9 +7,10 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from http.cookies import SimpleCookie
 from pathlib import Path, PurePosixPath
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 from ..errors import CftAudioError
+from .login import LOGIN_PATH, MAX_FORM, login_form, login_page, safe_next, token_cookie
 
 TOKEN_COOKIE = "cft_token"
 """Cookie that carries the token after the first `?token=` visit."""
@@ -80,10 +81,12 @@ def safe_path(root: Path, relative: str) -> Path:
 
 
 class TokenGate:
-    """ASGI middleware: every request carries the token (query once, then cookie or header).
+    """ASGI middleware: every request carries the token (a cookie after signing in, or a header).
 
-    A `?token=` visit sets an HttpOnly, SameSite=Strict cookie and redirects to the same
-    address without the token, so it stays out of history and server logs.
+    Signing in posts the token from the page `login.py` serves (with every 401), so it
+    never stands in an address. A `?token=` address still works for scripts and old links:
+    it sets the cookie and redirects to the same local path without the token (never to
+    another site), but such an address stays in the browser's history.
     """
 
     def __init__(self, app: ASGIApp, token: str | None,
@@ -93,13 +96,16 @@ class TokenGate:
         self.open_prefixes = tuple(open_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Let the request through, redirect it to drop `?token=`, or answer 401."""
+        """Let the request through, sign in, redirect it to drop `?token=`, or answer 401."""
         if scope["type"] != "http" or self.token is None:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        if path.startswith(self.open_prefixes):
+        if path.startswith(self.open_prefixes) or path == "/static/app.css":
             await self.app(scope, receive, send)
+            return
+        if path == LOGIN_PATH and scope.get("method") == "POST":
+            await self._sign_in(scope, receive, send)
             return
         headers = _headers(scope)
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
@@ -107,9 +113,9 @@ class TokenGate:
         given = dict(query).get("token")
         if given is not None and _same(given, self.token):
             rest = urlencode([(k, v) for k, v in query if k != "token"])
-            raw = scope.get("raw_path") or path.encode("utf-8")
-            await _redirect(send, raw.decode("latin-1") + (f"?{rest}" if rest else ""),
-                            self.token)
+            raw = (scope.get("raw_path") or path.encode("utf-8")).decode("latin-1")
+            await _redirect(send, safe_next("/" + raw.lstrip("/\\")) + (f"?{rest}" if rest
+                            else ""), token_cookie(TOKEN_COOKIE, self.token, keep=False))
             return
         cookie = SimpleCookie()
         try:
@@ -123,21 +129,47 @@ class TokenGate:
         if auth.lower().startswith("bearer "):
             candidates.append(auth[7:].strip())
         if any(_same(c, self.token) for c in candidates if c):
+            if path == LOGIN_PATH:  # already signed in
+                await _redirect(send, "/", None)
+                return
             await self.app(scope, receive, send)
             return
-        await _plain(send, 401, "This cft-audio app needs its access token. Open the link "
-                     "`cft-audio serve` printed (it ends in ?token=...).\n")
+        back = "/" if path == LOGIN_PATH else path
+        await _html(send, 401, login_page(back, _csrf(scope)))
+
+    async def _sign_in(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check a posted token: set the cookie and go back, or show the form again."""
+        body = bytearray()
+        while len(body) <= MAX_FORM:
+            message = await receive()
+            body.extend(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        form = login_form(bytes(body))
+        target = safe_next(form.get("next", "/"))
+        if not _same(form.get("token", ""), self.token):
+            await _html(send, 401, login_page(target, _csrf(scope), wrong=True))
+            return
+        await _redirect(send, target, token_cookie(TOKEN_COOKIE, self.token,
+                                                   keep=form.get("keep") == "1"))
+
+
+def _csrf(scope: Scope) -> str:
+    return scope.get("state", {}).get("csrf", "")
 
 
 class HostGuard:
-    """ASGI middleware: loopback apps answer only loopback Host names; POSTs only same-origin."""
+    """ASGI middleware: loopback apps answer only loopback Host names (no DNS rebinding).
+
+    Cross-site posts are refused by `csrf.CsrfGuard`.
+    """
 
     def __init__(self, app: ASGIApp, hosts: Iterable[str] | None):
         self.app = app
         self.hosts = None if hosts is None else {h.lower() for h in hosts}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse requests for other host names, and cross-site form posts."""
+        """Refuse requests for other host names."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -145,11 +177,6 @@ class HostGuard:
         host = headers.get("host", "")
         if self.hosts is not None and _hostname(host) not in self.hosts:
             await _plain(send, 400, "Unknown host name.\n")
-            return
-        origin = headers.get("origin")
-        if (scope.get("method") not in ("GET", "HEAD", "OPTIONS") and origin
-                and origin != "null" and urlsplit(origin).netloc.lower() != host.lower()):
-            await _plain(send, 403, "Cross-site requests are not accepted.\n")
             return
         await self.app(scope, receive, send)
 
@@ -178,14 +205,21 @@ async def _plain(send: Send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _redirect(send: Send, location: str, token: str) -> None:
-    cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
-    await send({"type": "http.response.start", "status": 303, "headers": [
-        (b"location", location.encode("latin-1")),
-        (b"set-cookie", cookie.encode("latin-1")),
-        (b"cache-control", b"no-store"),
-        (b"content-length", b"0")]})
+async def _redirect(send: Send, location: str, cookie: str | None) -> None:
+    headers = [(b"location", location.encode("latin-1")), (b"cache-control", b"no-store"),
+               (b"content-length", b"0")]
+    if cookie:
+        headers.append((b"set-cookie", cookie.encode("latin-1")))
+    await send({"type": "http.response.start", "status": 303, "headers": headers})
     await send({"type": "http.response.body", "body": b""})
+
+
+async def _html(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 APP_POLICY = ("default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
@@ -197,6 +231,20 @@ CLIENT_POLICY = ("default-src 'self'; img-src 'self' data: blob:; media-src 'sel
                  "connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
                  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 """The self-contained client page inlines its style and script; still nothing external."""
+PACK_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+               "media-src 'self' data: blob:; img-src 'self' data:; object-src 'none'; "
+               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+"""Pages batches write (a pack's player, handout, summary), opened through `/files/`: they
+inline their style, script and captions (data: URLs) so they also work from a folder."""
+
+
+def policy_for(path: str) -> str:
+    """The content policy for a response to `path`."""
+    if path.startswith(OPEN_PREFIXES):
+        return CLIENT_POLICY
+    if path.startswith("/files/") and path.lower().endswith((".html", ".htm")):
+        return PACK_POLICY
+    return APP_POLICY
 
 
 class SecurityHeaders:
@@ -210,7 +258,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = CLIENT_POLICY if scope.get("path", "").startswith(OPEN_PREFIXES) else APP_POLICY
+        policy = policy_for(scope.get("path", ""))
 
         async def with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":

@@ -33,6 +33,8 @@ class Settings:
     """Render context for the workers and previews (None: the default, real voices)."""
     workers: int = 2
     """Renders that run at once, each with its own long-lived Renderer."""
+    queue_limit: int = 8
+    """Jobs that may wait or run at once; more are refused with a clear message."""
     batch_context: Callable[[], RenderContext] | None = None
     """Builds a batch worker's context (module-level, picklable); None: the batch default."""
     public_url: str | None = None

@@ -88,14 +88,14 @@ def test_a_good_manifest_is_checked_then_rendered_into_packs(site, browser, tmp_
     page.goto(f"{base}/batch")
     page.set_input_files("#f-manifest", str(manifest))
     page.click("#batch-check")
-    assert page.inner_text("#batch-ok").startswith("programme.yaml: ok, 1 participants, 1 tracks")
+    assert page.inner_text("#batch-ok").startswith("programme.yaml: ok, 1 participant, 1 track")
     assert _visible(output) == [] and _uploads(output) == []
+    assert page.evaluate("document.getElementById('f-manifest').files.length") == 1  # kept
 
-    page.set_input_files("#f-manifest", str(manifest))
     page.click("#batch-run")
     page.wait_for_url("**/batch/**")
     summary = page.inner_text("#batch-summary")
-    assert summary.startswith("1 tracks in 1 packs: 1 rendered, 0 kept from an earlier run, "
+    assert summary.startswith("1 track in 1 pack: 1 rendered, 0 kept from an earlier run, "
                               "0 failed")
     with page.expect_download() as download:
         page.click("a[href$='.zip?download=1']")
@@ -104,4 +104,15 @@ def test_a_good_manifest_is_checked_then_rendered_into_packs(site, browser, tmp_
     names = zipfile.ZipFile(saved).namelist()
     assert any(name.endswith(".mp3") for name in names)
     assert _uploads(output) == []
+
+    index = next(output.rglob("p01/index.html")).relative_to(output).as_posix()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
+    page.goto(f"{base}/files/{index}")  # the pack's phone page, through the app
+    assert page.evaluate("getComputedStyle(document.querySelector('.player')).borderRadius") \
+        == "16px"  # its inline style applies
+    assert page.is_visible("#play")  # and its inline script ran
+    assert page.evaluate("document.querySelector('audio').textTracks.length") == 1
+    assert errors == [], errors
     page.close()

@@ -42,6 +42,15 @@ def renderer(tmp_path_factory) -> Renderer:
     return Renderer(fake_render_context(tmp_path_factory.mktemp("forms")))
 
 
+def labelled(cli_line: str, field: str) -> str:
+    """The CLI's message worded with the form's label instead of the option."""
+    flag, label = f"--{field}", forms.LABELS[field]
+    if cli_line.startswith(f"Invalid value for '{flag}': "):
+        return f"{label}: " + cli_line.split("': ", 1)[1]
+    assert cli_line.startswith(f"{flag}: ")
+    return label + cli_line[len(flag):]
+
+
 def _values(exercise: str, **given) -> dict:
     values = forms.defaults(exercise)
     values.update(given)
@@ -55,7 +64,8 @@ def test_each_problem_has_the_cli_message_beside_its_field(renderer, capsys, tmp
     assert parsed.request is None
     assert main(["render", exercise, *argv, "-o", str(tmp_path)]) == 2
     cli_line = capsys.readouterr().err.strip().removeprefix("cft-audio: error: ")
-    assert parsed.errors == {field: cli_line}
+    assert parsed.errors == {field: labelled(cli_line, field)}
+    assert "--" not in parsed.errors[field]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -142,3 +152,20 @@ def test_a_pressure_word_is_a_warning_beside_the_phrase(renderer):
                               renderer.script)
     assert parsed.errors == {} and parsed.request is not None
     assert "'must'" in parsed.warnings["phrase"]
+
+
+@pytest.mark.enable_socket  # TestClient's event loop needs a local socketpair
+def test_the_minutes_hint_is_each_exercises_own_range(tmp_path, renderer):
+    import re
+
+    from starlette.testclient import TestClient
+
+    from cft_audio.web import Settings, create_app
+
+    settings = Settings(output=tmp_path / "out", context=fake_render_context(tmp_path))
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        for exercise in ("soothing-breath", "safe-place"):
+            low, high = renderer.reachable_minutes(Request(exercise=exercise))
+            page = client.get(f"/new/{exercise}").text
+            hint = re.search(r'id="hint-minutes">([^<]*)<', page).group(1)
+            assert hint.startswith(f"About {low:g} to {high:g} for this exercise"), hint

@@ -169,20 +169,24 @@ def test_an_invalid_field_shows_its_message_and_renders_nothing(site, page, caps
     page.goto(f"{base}/new/safe-place")
     live = fill(page, "#f-name", "Sam!")
     assert main(["render", "safe-place", "--name", "Sam!", "-o", str(tmp_path)]) == 2
-    message = capsys.readouterr().err.strip().removeprefix("cft-audio: error: ")
+    cli = capsys.readouterr().err.strip().removeprefix("cft-audio: error: ")
+    message = cli.replace("--name", "Client's first name", 1)  # the form's label, not a flag
+    assert message != cli
     assert live["state"] == "error"
     assert page.inner_text("#error-name") == message  # live, beside the field
     assert page.get_attribute("#f-name", "aria-invalid") == "true"
     seq = preview_seq(page)
     page.fill("#f-minutes", "2")
     preview_settled(page, seq)
-    assert page.inner_text("#error-minutes").startswith("--minutes: 2 is out of range")
+    assert page.inner_text("#error-minutes").startswith("Minutes: 2 is out of range")
 
     page.click("#render-button")
     page.wait_for_load_state()
     assert "/new/safe-place" in page.url
     assert page.inner_text("#error-name") == message  # after submitting, too
-    assert page.inner_text("#form-problems").count("--") == 2
+    assert page.locator("#form-problems li").count() == 2
+    assert "--" not in page.inner_text("#form-problems")
+    assert "[pause" in page.inner_text("#preview-text")  # the preview is not an empty box
     assert page.input_value("#f-name") == "Sam!"  # what was typed is kept
     page.set_viewport_size(PHONE)
     page.locator("#f-name").scroll_into_view_if_needed()

@@ -51,11 +51,11 @@ def test_token_auto_is_generated_and_printed(capsys, monkeypatch, tmp_path):
     assert main(["serve", "--host", "192.168.1.20", "--port", "8799", "--token", "auto",
                  "-o", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "http://192.168.1.20:8799/?token=" in out
-    token = out.split("?token=")[1].split()[0]
+    assert "at http://192.168.1.20:8799/ " in out and "?token=" not in out
+    token = out.split("access token: ")[1].split()[0]
     assert len(token) >= 24
     assert started == [{"host": "192.168.1.20", "port": 8799, "log_level": "warning",
-                        "access_log": False}]
+                        "access_log": False, "timeout_graceful_shutdown": 1}]
 
 
 def test_loopback_needs_no_token_and_short_tokens_are_refused():
@@ -67,7 +67,7 @@ def test_loopback_needs_no_token_and_short_tokens_are_refused():
         access_token("10.0.0.2", "short")
 
 
-@pytest.mark.parametrize("path", ["/", "/library", "/new/safe-place", "/static/app.css",
+@pytest.mark.parametrize("path", ["/", "/library", "/new/safe-place", "/static/app.js",
                                   "/api/jobs/x", "/files/anything.mp3", "/batch"])
 def test_requests_without_the_token_get_401(lan_client, path):
     assert lan_client.get(path).status_code == 401
@@ -77,7 +77,8 @@ def test_requests_without_the_token_get_401(lan_client, path):
 
 
 def test_posting_a_render_without_the_token_renders_nothing(lan_client, tmp_path):
-    response = lan_client.post("/new/safe-place", data={"name": "Sam", "minutes": "4"})
+    response = lan_client.post("/new/safe-place", data={"name": "Sam", "minutes": "4"},
+                               headers={"sec-fetch-site": "same-origin"})
     assert response.status_code == 401
     assert list((tmp_path / "out").iterdir()) == []
 
@@ -199,9 +200,12 @@ def test_the_client_link_opens_one_recording_without_the_app_token(lan_client, t
     assert "<svg" in page.text and "QR code for the client page" in page.text
     link = re.search(r'id="client-link"><a href="([^"]+)"', page.text).group(1)
     assert link.startswith("http://192.0.2.7:8750/c/")
-    key_path = link.removeprefix("http://192.0.2.7:8750")
+    assert link.endswith("/")
+    key_path = link.removeprefix("http://192.0.2.7:8750").rstrip("/")
     phone = TestClient(lan_client.app, follow_redirects=False)  # no token, no cookie
-    opened = phone.get(key_path)
+    moved = phone.get(key_path)  # links given out before the page had its own folder
+    assert moved.status_code == 308 and moved.headers["location"] == f"{key_path}/"
+    opened = phone.get(f"{key_path}/")
     assert opened.status_code == 200 and "The Safe Place" in opened.text
     assert "Hello, Sam." in opened.text  # the script, for the client to read
     assert phone.get(f"{key_path}/audio.mp3").content == b"ID3 not really audio"
@@ -210,3 +214,45 @@ def test_the_client_link_opens_one_recording_without_the_app_token(lan_client, t
                   "/c/not-a-real-key", f"{key_path}x", "/c/", f"/files/{render_id}.mp3",
                   f"/renders/{render_id}", "/library"):
         assert phone.get(other).status_code in (401, 404), other
+
+
+def test_signing_in_posts_the_token_and_never_redirects_elsewhere(lan_client):
+    same = {"sec-fetch-site": "same-origin"}
+    asked = lan_client.get("/library?q=sam")
+    assert asked.status_code == 401 and 'id="login-form"' in asked.text
+    assert 'name="next" value="/library"' in asked.text
+    wrong = lan_client.post("/login", data={"token": "wrong-token", "next": "/library"},
+                            headers=same)
+    assert wrong.status_code == 401 and "not the access token" in wrong.text
+    signed = lan_client.post("/login", data={"token": TOKEN, "next": "/library"}, headers=same)
+    assert signed.status_code == 303 and signed.headers["location"] == "/library"
+    cookie = signed.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Max-Age" not in cookie
+    assert lan_client.get("/library").status_code == 200
+    kept = TestClient(lan_client.app, follow_redirects=False).post(
+        "/login", data={"token": TOKEN, "keep": "1", "next": "/"}, headers=same)
+    assert "Max-Age=2592000" in kept.headers["set-cookie"]  # "keep me signed in", 30 days
+    fresh = TestClient(lan_client.app, follow_redirects=False)
+    for target in ("//evil.example/", "/\\evil.example", "https://evil.example/", "evil"):
+        away = fresh.post("/login", data={"token": TOKEN, "next": target}, headers=same)
+        assert away.headers["location"] == "/", target
+    forged = fresh.post("/login", data={"token": TOKEN}, headers={"origin": "null"})
+    assert forged.status_code == 403  # a page elsewhere cannot sign the browser in
+
+
+@pytest.mark.parametrize("raw", ["//evil.example/?token=" + TOKEN,
+                                 "/\\evil.example/?token=" + TOKEN,
+                                 "///evil.example/?token=" + TOKEN])
+def test_a_token_address_redirects_only_to_a_local_path(tmp_path, raw):
+    settings = Settings(output=tmp_path / "out", host="0.0.0.0", token=TOKEN,
+                        context=fake_render_context(tmp_path))
+    with serving(settings) as (base, _app):
+        port = int(base.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("GET", raw, skip_host=True)
+        connection.putheader("Host", f"127.0.0.1:{port}")
+        connection.endheaders()
+        response = connection.getresponse()
+        location = response.getheader("location") or ""
+        connection.close()
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location

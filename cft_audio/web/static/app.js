@@ -7,12 +7,21 @@
   if (form) livePreview(form);
   const job = document.getElementById("job");
   if (job) followJob(job);
+  const player = document.getElementById("player");
+  if (player) showCaptions(player, document.getElementById("render-caption"));
+  const batch = document.getElementById("batch-form");
+  if (batch) checkInPlace(batch);
   for (const del of document.querySelectorAll("form.delete-form")) {
     del.addEventListener("submit", (event) => {
       if (!window.confirm("Delete this recording and all its files? This cannot be undone.")) {
         event.preventDefault();
       }
     });
+  }
+
+  function csrfToken() {
+    const meta = document.querySelector("meta[name=csrf]");
+    return meta ? meta.content : "";
   }
 
   function livePreview(form) {
@@ -39,8 +48,11 @@
       const mine = ++latest;
       let body;
       try {
+        const data = new FormData(form);
+        for (const input of form.querySelectorAll("input[type=file]")) data.delete(input.name);
         const response = await fetch("/api/preview/script", {
-          method: "POST", body: new FormData(form), credentials: "same-origin",
+          method: "POST", body: data, credentials: "same-origin",
+          headers: { "X-CFT-CSRF": csrfToken() },
         });
         body = await response.json();
       } catch (error) {
@@ -139,14 +151,82 @@
       const step = body.steps > 1 ? " (file " + body.step + " of " + body.steps + ")" : "";
       label.textContent = body.label + step + " — " + body.percent + "%";
       box.dataset.state = body.state;
+      showQueue(body);
+      showCounts(body.counts || {});
       if (body.state === "done") {
         window.location.assign(body.url || "/library");
       } else if (body.state === "failed") {
         problem.textContent = body.error;
+      } else if (body.state === "cancelled") {
+        if (document.getElementById("cancel-form")) window.location.reload();
       } else {
         window.setTimeout(poll, 500);
       }
     }
     poll();
+  }
+
+  function showCaptions(audio, line) {
+    // the captions under the player, as the client page shows them (native controls hide them)
+    const element = audio.querySelector("track");
+    if (!element || !line) return;
+    const track = element.track;
+    track.mode = "hidden";
+    track.addEventListener("cuechange", () => {
+      const cues = track.activeCues;
+      line.textContent = cues && cues.length ? cues[cues.length - 1].text : "";
+    });
+  }
+
+  function checkInPlace(form) {
+    // "Check only" answers on this page, so the chosen files stay chosen for "Check and render"
+    const check = document.getElementById("batch-check");
+    form.addEventListener("submit", async (event) => {
+      if (event.submitter !== check) return;
+      event.preventDefault();
+      const data = new FormData(form);
+      data.set("action", "check");
+      check.disabled = true;
+      try {
+        // form.action would be the buttons named "action": read the attribute
+        const response = await fetch(form.getAttribute("action"), {
+          method: "POST", body: data, credentials: "same-origin" });
+        const answer = new DOMParser().parseFromString(await response.text(), "text/html");
+        for (const id of ["batch-problems", "batch-ok"]) {
+          const old = document.getElementById(id);
+          if (old) old.remove();
+          const fresh = answer.getElementById(id);
+          if (fresh) form.before(document.importNode(fresh, true));
+        }
+      } finally {
+        check.disabled = false;
+      }
+    });
+  }
+
+  function showQueue(body) {
+    const queue = document.getElementById("job-queue");
+    const waiting = body.state === "queued" && body.position > 0;
+    queue.hidden = !waiting;
+    if (waiting) {
+      queue.textContent = body.position + (body.position === 1 ? " job is" : " jobs are") +
+        " ahead of this one.";
+    }
+  }
+
+  function showCounts(counts) {
+    const line = document.getElementById("job-counts");
+    if (!counts.total) { line.hidden = true; return; }
+    const what = counts.phase === "speech" ? "Sentences spoken: " : "Tracks made: ";
+    let text = what + counts.done + " of " + counts.total;
+    if (counts.left !== null && counts.left !== undefined) text += " · " + timeLeft(counts.left);
+    line.textContent = text;
+    line.hidden = false;
+  }
+
+  function timeLeft(seconds) {
+    if (seconds < 60) return "less than a minute left for this step";
+    const minutes = Math.round(seconds / 60);
+    return "about " + minutes + (minutes === 1 ? " minute" : " minutes") + " left for this step";
   }
 })();

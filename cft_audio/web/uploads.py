@@ -1,0 +1,168 @@
+"""Files a therapist uploads with a render: their own background sound, template, lexicon, cover.
+
+Each upload is checked for type (by name, and by content where it is cheap) and size, then
+saved in a private folder for that one job (`.web/uploads/…`, owner only). The render
+copies what it uses into a hidden `.own` folder of its own (never served), so a later
+"make this format" still finds them; the upload folder itself is removed when the job
+ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .library import STATE_FOLDER, private_folder
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One upload field: the request field it fills, the types and the size it accepts."""
+
+    field: str
+    label: str
+    suffixes: tuple[str, ...]
+    max_bytes: int
+    magic: tuple[bytes, ...] = ()
+    """Accepted first bytes (empty: any)."""
+
+
+KINDS: dict[str, Kind] = {
+    "background-file": Kind("background", "Your own background sound",
+                            (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a"), 50 * MB),
+    "script-file": Kind("script", "Your own script", (".j2",), 200_000),
+    "lexicon-file": Kind("lexicon", "Pronunciation list (lexicon)", (".yaml", ".yml"), 200_000),
+    "cover-file": Kind("cover", "Cover image", (".png", ".jpg", ".jpeg"), 5 * MB,
+                       (b"\x89PNG\r\n\x1a\n", b"\xff\xd8")),
+}
+"""The upload inputs of the form, by input name."""
+
+
+@dataclass
+class Uploads:
+    """The files saved for one job (by request field), or the problems with them."""
+
+    folder: Path | None = None
+    paths: dict[str, Path] = field(default_factory=dict)
+    """Saved files by the request field they fill."""
+    errors: dict[str, str] = field(default_factory=dict)
+    """Problems by upload input name."""
+
+    def relabel(self, request_field: str, message: str) -> str:
+        """A problem with an uploaded file, worded with its upload's label."""
+        name = self.input_for(request_field)
+        if name == request_field or ":" not in message:
+            return message
+        return f"{KINDS[name].label}:{message.split(':', 1)[1]}"
+
+    def input_for(self, request_field: str) -> str:
+        """The input a request field's problem belongs beside (its upload, if it came from one)."""
+        if request_field in self.paths:
+            return next(n for n, k in KINDS.items() if k.field == request_field)
+        return request_field
+
+    def discard(self) -> None:
+        """Delete the saved files."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def limits() -> dict[str, str]:
+    """What each upload accepts, for the form's hints."""
+    return {name: f"{', '.join(kind.suffixes)}; up to {_size(kind.max_bytes)}"
+            for name, kind in KINDS.items()}
+
+
+def kept_files(request: dict[str, Any], folder: Path) -> dict[str, Path]:
+    """A past render's own files (by upload input name), from its hidden `.own` folder."""
+    own = (folder / ".own").resolve()
+    found = {}
+    for name, kind in KINDS.items():
+        value = request.get(kind.field)
+        if not isinstance(value, str) or not value:
+            continue
+        path = Path(value)
+        try:
+            if path.resolve().parent == own and path.is_file():
+                found[name] = path
+        except (OSError, RuntimeError):
+            continue
+    return found
+
+
+async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = None) -> Uploads:
+    """Check and save the form's uploads; every problem is worded with the field's label.
+
+    `kept` are a past render's own files (by input name) to use again where the form
+    ticks "keep-NAME" and chooses no new file.
+    """
+    found = Uploads()
+    for name, kind in KINDS.items():
+        upload = form.get(name)
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            if kept and name in kept and form.get(f"keep-{name}") == "1":
+                found.paths[kind.field] = _saved(found, root, kept[name].name,
+                                                 kept[name].read_bytes())
+            continue
+        suffix = Path(upload.filename).suffix.lower()
+        if suffix not in kind.suffixes:
+            found.errors[name] = (f"{kind.label}: {Path(upload.filename).name!r} is not "
+                                        f"a file of the right type (allowed: "
+                                        f"{', '.join(kind.suffixes)})")
+            continue
+        data = await upload.read(kind.max_bytes + 1)
+        if len(data) > kind.max_bytes:
+            found.errors[name] = (f"{kind.label}: the file is larger than "
+                                        f"{_size(kind.max_bytes)}")
+            continue
+        if kind.magic and not data.startswith(kind.magic):
+            found.errors[name] = f"{kind.label}: not a PNG or JPEG image"
+            continue
+        found.paths[kind.field] = _saved(found, root, _name(kind, upload.filename, suffix), data)
+    if found.errors:
+        found.discard()
+        found.paths.clear()
+    return found
+
+
+def _saved(found: Uploads, root: Path, name: str, data: bytes) -> Path:
+    """Write one file into the job's private upload folder (made on first use)."""
+    if found.folder is None:
+        found.folder = private_folder(root / STATE_FOLDER / "uploads" / secrets.token_hex(8),
+                                      exist_ok=False)
+    path = found.folder / name
+    path.write_bytes(data)
+    path.chmod(0o600)
+    return path
+
+
+def keep_beside(paths: dict[str, Path], folder: Path) -> dict[str, Path]:
+    """Copy uploaded files into a hidden folder of a render's folder; their new paths."""
+    kept = {}
+    hidden = folder / ".own"
+    private_folder(hidden)
+    for name, path in paths.items():
+        copy = hidden / path.name
+        shutil.copyfile(path, copy)
+        copy.chmod(0o600)
+        kept[name] = copy
+    return kept
+
+
+def _name(kind: Kind, filename: str, suffix: str) -> str:
+    """The saved file's name: a template keeps its own (it gives the track its title)."""
+    if kind.field == "script":
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(filename).stem).strip("-_")[:60]
+        if stem:
+            return f"{stem}{suffix}"
+    return f"own-{kind.field}{suffix}"
+
+
+def _size(count: int) -> str:
+    return f"{count // MB} MB" if count >= MB else f"{count // 1000} kB"
