@@ -20,7 +20,8 @@ class Problem:
     allowed: str | None = None
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.field}: {self.message}"
+        where = self.where if self.field == self.where else f"{self.where}: {self.field}"
+        text = f"{where}: {self.message}"
         return text + (f" (allowed: {self.allowed})" if self.allowed else "")
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,13 @@ from typing import Any
 
 import yaml
 
+from ..limits import (
+    MAX_MANIFEST_BYTES,
+    MAX_MANIFEST_VALUES,
+    MAX_PARTICIPANTS,
+    MAX_PARTICIPANTS_BYTES,
+    quoted,
+)
 from .errors import ManifestError, Problem
 
 Settings = Mapping[str, Any]
@@ -21,7 +30,6 @@ Settings = Mapping[str, Any]
 TOP_KEYS = ("programme", "defaults", "exercises", "participants")
 PROGRAMME_KEYS = ("title", "facilitator", "clinic", "weeks", "year")
 MAX_WEEKS = 52
-MAX_PARTICIPANTS = 500
 MAX_TITLE = 120
 LIST_SEPARATOR = ";"
 """Separates several values in one CSV cell (details, phrases, qualities, say)."""
@@ -201,23 +209,101 @@ def read_manifest(path: Path, participants_csv: Path | None = None) -> Manifest:
     return Manifest(path, programme, defaults, sessions, participants, tuple(problems))
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
+    """The manifest's mapping: size, alias expansion and participants bounded before building."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ManifestError(path, [Problem("manifest", "file", f"cannot read: {error.strerror}",
-                                           "a readable YAML file")]) from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        text = _read_capped(path, MAX_MANIFEST_BYTES, "MAX_MANIFEST_BYTES", "utf-8")
+    except _FileProblem as problem:
+        raise ManifestError(path, [Problem("manifest", "file", str(problem),
+                                           "a readable YAML file")]) from None
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_nodes(path, node)
+        data = loader.construct_document(node) if node is not None else None
+    except (yaml.YAMLError, RecursionError) as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
         raise ManifestError(path, [Problem("manifest", "file", f"not valid YAML{line}",
                                            "a YAML mapping, see examples/programme.yaml")]) \
             from error
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         problems.append(Problem("manifest", "file", "must be a mapping of sections",
                                 ", ".join(TOP_KEYS)))
         return {}
     return data
+
+
+class _FileProblem(Exception):
+    """Why a manifest or spreadsheet cannot be read, in our words."""
+
+
+def _read_capped(path: Path, limit: int, name: str, encoding: str) -> str:
+    """A text file of at most `limit` bytes (else a problem naming the limit `name`)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise _FileProblem(f"{path.name} not found") from None
+    except IsADirectoryError:
+        raise _FileProblem(f"{path.name} is a folder, not a file") from None
+    except OSError as error:
+        raise _FileProblem(f"cannot read {path.name}: {error.strerror}") from None
+    if len(raw) > limit:
+        raise _FileProblem(f"{path.name} is over the limit {name} = {limit:,} bytes")
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise _FileProblem(f"cannot decode {path.name}: not UTF-8 text") from None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_nodes(path: Path, root: yaml.Node) -> None:
+    """Refuse too many participants or an alias bomb (values once aliases expand), early."""
+    if isinstance(root, yaml.MappingNode):
+        for key_node, value in root.value:
+            if key_node.value == "participants" and isinstance(value, yaml.SequenceNode) \
+                    and len(value.value) > MAX_PARTICIPANTS:
+                raise ManifestError(path, [_too_many(len(value.value))])
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_MANIFEST_VALUES:
+                raise ManifestError(path, [Problem(
+                    "manifest", "file", f"holds more than {MAX_MANIFEST_VALUES:,} values (each "
+                    "alias *name counted as what it repeats)",
+                    f"up to MAX_MANIFEST_VALUES = {MAX_MANIFEST_VALUES:,}")])
+        elif key in open_nodes:
+            raise ManifestError(path, [Problem("manifest", "file", "an alias (*name) refers to "
+                                               "the value that holds it", "no recursive aliases")])
+        elif key not in sizes:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _too_many(count: int) -> Problem:
+    return Problem("participants", "participants", f"{count:,} is too many",
+                   f"up to MAX_PARTICIPANTS = {MAX_PARTICIPANTS} per manifest")
 
 
 def _programme(data: Any, problems: list[Problem]) -> Programme:
@@ -279,7 +365,7 @@ def _settings(where: str, data: Any, allowed: tuple[str, ...],
         try:
             values[key] = setting.parse(raw)
         except ValueError as error:
-            problems.append(Problem(where, key.replace("_", "-"), f"{raw!r} {error}",
+            problems.append(Problem(where, key.replace("_", "-"), f"{quoted(raw)} {error}",
                                     setting.allowed))
     return MappingProxyType(values)
 
@@ -305,7 +391,7 @@ def _sessions(data: Any, weeks: int, base: Path,
         try:
             week = _integer(item.get("week"))
         except ValueError:
-            problems.append(Problem(where, "week", f"{item.get('week')!r} is not a week number",
+            problems.append(Problem(where, "week", f"{quoted(item.get('week'))} is not a week number",
                                     f"1 to {weeks}"))
             continue
         if not 1 <= week <= weeks:
@@ -329,16 +415,18 @@ def _yaml_rows(data: Any, problems: list[Problem]) -> list[tuple[int, str, Any]]
 
 def _csv_rows(path: Path, problems: list[Problem]) -> list[tuple[int, str, Any]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(Problem("participants", "participants", f"cannot read {path.name} "
-                                f"({getattr(error, 'strerror', None) or 'not UTF-8'})",
+        text = _read_capped(path, MAX_PARTICIPANTS_BYTES, "MAX_PARTICIPANTS_BYTES", "utf-8-sig")
+    except _FileProblem as problem:
+        problems.append(Problem("participants", "participants", str(problem),
                                 "a UTF-8 CSV file with a header row"))
         return []
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
     for item in reader:
         row = reader.line_num
+        if len(rows) == MAX_PARTICIPANTS:  # stop reading: the rest cannot be used
+            problems.append(_too_many(MAX_PARTICIPANTS + 1 + sum(1 for _ in reader)))
+            return rows
         extra = item.pop(None, None)  # type: ignore[call-overload]
         if extra:
             problems.append(Problem(f"{path.name} row {row}", "columns",
@@ -353,8 +441,8 @@ def _csv_rows(path: Path, problems: list[Problem]) -> list[tuple[int, str, Any]]
 def _participants(rows: list[tuple[int, str, Any]],
                   problems: list[Problem]) -> tuple[Participant, ...]:
     if len(rows) > MAX_PARTICIPANTS:
-        problems.append(Problem("participants", "participants", f"{len(rows)} is too many",
-                                f"up to {MAX_PARTICIPANTS} per manifest"))
+        problems.append(_too_many(len(rows)))
+        rows = rows[:MAX_PARTICIPANTS]
     participants = []
     seen: dict[str, str] = {}
     for number, (row, where, item) in enumerate(rows, start=1):
@@ -362,14 +450,20 @@ def _participants(rows: list[tuple[int, str, Any]],
         if isinstance(item, dict) and item.get("id") not in (None, ""):
             ident = str(item["id"]).strip()
             if not _ID.match(ident):
-                problems.append(Problem(where, "id", f"{ident!r} cannot name files",
+                problems.append(Problem(where, "id", f"{quoted(ident)} cannot name files",
                                         ID_ALLOWED))
                 ident = f"p{number:02d}"
         where = f"{where} ({ident})"
-        if ident in seen:
-            problems.append(Problem(where, "id", f"{ident!r} is already used by {seen[ident]}",
-                                    "an ID unique in this manifest"))
-        seen.setdefault(ident, where)
+        same = id_key(ident)
+        if same in seen:
+            problems.append(Problem(where, "id", f"{ident!r} is already used by {seen[same]}",
+                                    "an ID unique in this manifest, ignoring case"))
+        seen.setdefault(same, where)
         settings = _settings(where, item, PARTICIPANT_KEYS, problems)
         participants.append(Participant(row, where, ident, settings))
     return tuple(participants)
+
+
+def id_key(ident: str) -> str:
+    """How IDs are compared: after Unicode NFC, ignoring case (file systems may ignore it)."""
+    return unicodedata.normalize("NFC", ident).casefold()
