@@ -19,8 +19,8 @@ MAX_PARTICIPANTS = 500
 
 MAX_TEMPLATE_BYTES = 1_000_000
 """Largest template (.j2) file read, in bytes."""
-MAX_TEMPLATE_OUTPUT = 1_000_000
-"""Most characters a template may produce (a 60-minute script is about 60,000)."""
+MAX_TEMPLATE_OUTPUT = 200_000
+"""Most characters a template may make (60 minutes of unbroken speech is about 50,000)."""
 MAX_TEMPLATE_STEPS = 100_000
 """Most loop iterations and function or macro calls in one template render."""
 MAX_TEMPLATE_SECONDS = 3.0

@@ -391,7 +391,8 @@ def _sessions(data: Any, weeks: int, base: Path,
         try:
             week = _integer(item.get("week"))
         except ValueError:
-            problems.append(Problem(where, "week", f"{quoted(item.get('week'))} is not a week number",
+            problems.append(Problem(where, "week",
+                                    f"{quoted(item.get('week'))} is not a week number",
                                     f"1 to {weeks}"))
             continue
         if not 1 <= week <= weeks:
