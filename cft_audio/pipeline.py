@@ -314,7 +314,10 @@ class Renderer:
     def _choose_script(self, request: Request) -> Script:
         """The script in the form asked for, or the form whose natural length suits the target."""
         if request.minutes is None:
-            return self._script_for(request, request.length or "standard")
+            script = self._script_for(request, request.length or "standard")
+            if request.script is not None:  # our own exercises are made to fit
+                self._check_natural_length(script, request)
+            return script
         target = request.minutes * 60
         forms = (request.length,) if request.length else LENGTHS
         options = []
@@ -326,12 +329,30 @@ class Renderer:
         if not reachable:
             low, high = _minutes_range(options)
             which = f"the {request.length} form of " if request.length else ""
+            if low > high:  # even the shortest silences leave it over MAX_MINUTES
+                raise InvalidRequest(
+                    "minutes", f"{request.minutes:g} cannot be reached: {which}"
+                    f"{options[0][0].exercise} is at least {low:.0f} minutes long",
+                    f"a script that fits in {MAX_MINUTES:g} minutes (MAX_MINUTES)")
             raise InvalidRequest(
                 "minutes",
                 f"{request.minutes:g} cannot be reached for {which}{options[0][0].exercise}",
                 f"{low:.0f} to {high:.0f}",
             )
         return min(reachable, key=lambda o: abs(np.log(target / o[3])))[0]
+
+    def _check_natural_length(self, script: Script, request: Request) -> None:
+        """Refuse a template whose estimated length is over MAX_MINUTES, before any speech.
+
+        A shorter one than MIN_MINUTES is allowed: a short template is how a therapist
+        tries one out (and how the tests render quickly).
+        """
+        minutes = self._estimate(script, request)[2] / 60
+        if minutes > MAX_MINUTES:
+            raise InvalidRequest(
+                "script", f"{Path(request.script or '').name} is about {minutes:.0f} minutes "
+                f"long (estimated), over the track length limit MAX_MINUTES = {MAX_MINUTES:g}",
+                f"up to {MAX_MINUTES:g} minutes; --minutes fits the silences")
 
     def reachable_minutes(self, request: Request) -> tuple[float, float]:
         """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
