@@ -19,6 +19,8 @@ import numpy as np
 from .cover import image_info
 from .errors import ExportError, InvalidRequest
 from .ffmpeg import ffmpeg_exe
+from .limits import quoted
+from .tempfiles import locked_temp
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,11 @@ def plan_output(
     """
     target = Path("output") if output is None else Path(output)
     if target.suffix and target.suffix.lower().lstrip(".") in FORMATS:
+        for path in (target, *(target.with_suffix(f".{s}") for s in sidecars)):
+            if path.is_dir():
+                raise InvalidRequest("output", f"{quoted(str(path))} is a folder, not a file",
+                                     "a new file path, or a folder name without an audio "
+                                     "extension")
         _check_writable_folder(target.parent)
         return target
     _check_writable_folder(target)
@@ -166,37 +173,36 @@ def encode_stream(
     """
     spec = FORMATS[fmt]
     target = Path(target)
-    temp = _temp_beside(target, ".part")
-    metadata: Path | None = None
-    try:
-        if fmt == "m4a" and info.chapters:
-            metadata = _temp_beside(target, ".chapters.part")
-            metadata.write_text(ffmetadata(info.chapters), encoding="utf-8")
-        command = _command(spec, sample_rate, channels, temp, metadata)
-        _run_encoder(command, blocks, spec.pcm, channels, target.name)
-        write_tags(temp, fmt, info)
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    finally:
-        if metadata is not None:
-            metadata.unlink(missing_ok=True)
+    with contextlib.ExitStack() as held:
+        temp = _temp_beside(held, target, ".part")
+        metadata: Path | None = None
+        try:
+            if fmt == "m4a" and info.chapters:
+                metadata = _temp_beside(held, target, ".chapters.part")
+                metadata.write_text(ffmetadata(info.chapters), encoding="utf-8")
+            command = _command(spec, sample_rate, channels, temp, metadata)
+            _run_encoder(command, blocks, spec.pcm, channels, target.name)
+            write_tags(temp, fmt, info)
+            os.chmod(temp, 0o600)
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        finally:
+            if metadata is not None:
+                metadata.unlink(missing_ok=True)
     return target
 
 
-def _temp_beside(target: Path, suffix: str) -> Path:
-    """A new private hidden file in the target's folder (created with the folder if need be)."""
+def _temp_beside(held: contextlib.ExitStack, target: Path, suffix: str) -> Path:
+    """A new private hidden file in the target's folder (created with the folder if need be),
+    locked while `held` is open so that a later run knows whether its writer is alive."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix,
-                                        dir=target.parent)
+        return held.enter_context(locked_temp(target, suffix))
     except OSError as error:
         raise InvalidRequest("output", f"cannot write to {str(target.parent)!r}: "
                              f"{error.strerror}", "a writable folder or file path") from error
-    os.close(handle)
-    return Path(name)
 
 
 def _command(spec: Format, sample_rate: int, channels: int, temp: Path,

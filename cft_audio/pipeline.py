@@ -52,6 +52,7 @@ from .sound.mix import STEMS, MixStats, bed_level, mix_blocks
 from .sound.signal import PCM16_SCALE, as_pcm16, resample
 from .sound.spool import Replay
 from .sound.timeline import TimedCue, Timeline, fixed_seconds, layout
+from .tempfiles import sweep_stale
 from .voices.cache import SpeechCache, speech_key
 from .voices.engine import Engine, SpeechClip, VoiceSettings
 from .voices.presets import PACES, voice_settings
@@ -182,6 +183,7 @@ class Renderer:
         fmt = _format(request)
         target = plan_output(request.output, script.exercise, script.length, fmt,
                              request.sidecars)
+        sweep_stale(target.parent)  # what a killed render left beside its track
         bed = self._bed(request.background)
         marks = tuple(t.start for t in timeline.cues if isinstance(t.cue, Section))
         level = bed_level(request.bed_level, request.accessible)
@@ -284,7 +286,8 @@ class Renderer:
         progress("script", 0.0)
         script = self.script(request)
         if check_output:  # fail before the slow work, not after it
-            plan_output(request.output, script.exercise, script.length, _format(request))
+            plan_output(request.output, script.exercise, script.length, _format(request),
+                        request.sidecars)
         progress("script", 1.0)
         speech = self._speak(script, request, progress)
         pauses = self._pauses(script, speech, request)
@@ -557,6 +560,7 @@ class Renderer:
         fmt = _format(request)
         target = plan_output(request.output, f"voice-{request.voice}",
                              f"{request.tone}-{request.pace}", fmt)
+        sweep_stale(target.parent)
         blocks = mastered_blocks(lambda: iter_blocks(stereo), len(stereo), RATE, plan.gain)
         return encode_stream(blocks, RATE, target, fmt, info)
 
