@@ -301,6 +301,13 @@ def _request_message(error: InvalidRequest) -> str:
     return name + text[len(error.field):] if text.startswith(error.field) else text
 
 
+def _detail(error: CftAudioError, argv: list[str] | None) -> None:
+    """With -v/--verbose, a second line: the tool's own words (ffmpeg's) about the failure."""
+    args = sys.argv[1:] if argv is None else argv
+    if error.detail and ("-v" in args or "--verbose" in args):
+        click.echo(f"cft-audio: detail: {' '.join(error.detail.split())}", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to one-line messages and exit codes (2 for usage errors)."""
     no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", None)
@@ -321,12 +328,14 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except InvalidRequest as error:
         click.echo(f"cft-audio: error: {_request_message(error)}", err=True)
+        _detail(error, argv)
         return EXIT_USAGE
     except ScriptError as error:
         click.echo(f"cft-audio: error: {error}", err=True)
         return EXIT_USAGE
     except CftAudioError as error:
         click.echo(f"cft-audio: error: {error}", err=True)
+        _detail(error, argv)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         click.echo("cft-audio: interrupted; nothing was written", err=True)

@@ -17,7 +17,7 @@ from typing import IO
 import numpy as np
 
 from .cover import image_info
-from .errors import ExportError, InvalidRequest
+from .errors import ExportError, InvalidRequest, ffmpeg_reason, os_reason, with_detail
 from .ffmpeg import ffmpeg_exe
 from .limits import quoted
 from .tempfiles import locked_temp
@@ -148,7 +148,7 @@ def _check_writable_folder(folder: Path) -> None:
             pass
     except OSError as error:
         raise InvalidRequest(
-            "output", f"cannot write to {str(folder)!r}", "a writable folder or file path"
+            "output", f"cannot write to {quoted(str(folder))}", "a writable folder or file path"
         ) from error
 
 
@@ -201,8 +201,8 @@ def _temp_beside(held: contextlib.ExitStack, target: Path, suffix: str) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         return held.enter_context(locked_temp(target, suffix))
     except OSError as error:
-        raise InvalidRequest("output", f"cannot write to {str(target.parent)!r}: "
-                             f"{error.strerror}", "a writable folder or file path") from error
+        raise InvalidRequest("output", f"cannot write to {quoted(str(target.parent))}: "
+                             f"{os_reason(error)}", "a writable folder or file path") from error
 
 
 def _command(spec: Format, sample_rate: int, channels: int, temp: Path,
@@ -290,7 +290,9 @@ def _run_encoder(command: list[str], blocks: Iterable[np.ndarray], pcm: str, cha
         process.wait()
         raise
     if process.wait() != 0 or broken:
-        raise ExportError(f"encoding {name} failed: {tail.last()}")
+        detail = tail.last()
+        raise with_detail(ExportError(f"encoding {name} failed: "
+                                      f"{ffmpeg_reason(detail, 'the encoder stopped')}"), detail)
 
 
 def _close_quietly(stream: IO[bytes]) -> None:
@@ -330,8 +332,14 @@ def write_tags(path: Path, fmt: str, info: TrackInfo) -> None:
 
     try:
         writers[fmt](Path(path), info)
-    except (MutagenError, OSError, ValueError) as error:
-        raise ExportError(f"tagging {Path(path).name} failed: {error}") from error
+    except OSError as error:
+        raise with_detail(ExportError(f"tagging {Path(path).name} failed: {os_reason(error)}"),
+                          str(error)) from error
+    except (MutagenError, ValueError) as error:
+        cause = error.__context__ if isinstance(error.__context__, OSError) else None
+        reason = os_reason(cause) if cause is not None else "the file could not be read back"
+        raise with_detail(ExportError(f"tagging {Path(path).name} failed: {reason}"),
+                          str(error)) from error
 
 
 def _id3_frames(info: TrackInfo) -> list:

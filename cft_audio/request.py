@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidRequest
+from .limits import quoted
 from .script.catalogue import EXERCISES, LENGTHS, QUALITIES
 from .script.vocabulary import Vocabulary
 from .voices.presets import PACES, TONES
@@ -108,10 +109,7 @@ def validate(
     _choice("voice", request.voice, voices)
     _choice("tone", request.tone, TONES)
     _choice("pace", request.pace, PACES)
-    if (request.background not in backgrounds
-            and not Path(request.background).expanduser().is_file()):
-        raise InvalidRequest("background", f"unknown value {request.background!r}",
-                             ", ".join(sorted(backgrounds)) + ", or an audio file path")
+    _check_background(request.background, backgrounds)
     if not -30.0 <= request.bed_level <= 6.0 or not math.isfinite(request.bed_level):
         raise InvalidRequest("bed-level", f"{request.bed_level:g} dB is out of range",
                              "-30 to 6 (dB, relative to the default)")
@@ -146,14 +144,30 @@ def _check_source(exercise: str | None, script: Path | None) -> None:
     if exercise is not None:
         raise InvalidRequest("exercise", "give an exercise or a script, not both")
     if Path(script).suffix != ".j2" or not Path(script).is_file():
-        raise InvalidRequest("script", f"{str(script)!r} is not a readable .j2 file",
+        raise InvalidRequest("script", f"{quoted(str(script))} is not a readable .j2 file",
                              "a path to a jinja2 template ending in .j2")
 
 
 def _choice(field: str, value: str, allowed: Iterable[str]) -> None:
     options = sorted(allowed)
     if value not in options:
-        raise InvalidRequest(field, f"unknown value {value!r}", options)
+        raise InvalidRequest(field, f"unknown value {quoted(value)}", options)
+
+
+def _check_background(background: str, names: Iterable[str]) -> None:
+    """A bed name, or a file that exists (a path that is missing says so, not "unknown")."""
+    names = sorted(names)
+    if background in names:
+        return
+    path = Path(background).expanduser()
+    allowed = ", ".join(names) + ", or an audio file path"
+    if path.is_file():
+        return
+    if path.exists():
+        raise InvalidRequest("background", f"{quoted(background)} is not a file", allowed)
+    if any(mark in background for mark in ("/", "\\", "~")) or path.suffix:
+        raise InvalidRequest("background", f"file {quoted(background)} not found", allowed)
+    raise InvalidRequest("background", f"unknown value {quoted(background)}", allowed)
 
 
 def _check_minutes(minutes: float | None) -> None:
@@ -168,7 +182,7 @@ def _check_name(name: str) -> None:
     if len(name) > MAX_TEXT or not _NAME_PATTERN.match(name):
         raise InvalidRequest(
             "name",
-            f"{name!r} is not a usable first name",
+            f"{quoted(name)} is not a usable first name",
             f"letters, spaces, hyphens and apostrophes, up to {MAX_TEXT} characters",
         )
 
@@ -177,7 +191,7 @@ def _check_text(field: str, value: str) -> None:
     if not value.strip() or len(value) > MAX_TEXT or any(c in value for c in "[]{}<>"):
         raise InvalidRequest(
             field,
-            f"{value!r} cannot be used",
+            f"{quoted(value)} cannot be used",
             f"plain words, up to {MAX_TEXT} characters, no brackets",
         )
 
@@ -190,7 +204,7 @@ def _check_output_suffix(output: Path, fmt: str | None, formats: list[str]) -> N
         raise InvalidRequest("output", f"unknown file extension .{suffix}",
                              [f".{f}" for f in formats])
     if fmt is not None and fmt != suffix:
-        raise InvalidRequest("format", f"{fmt!r} does not match the output file .{suffix}",
+        raise InvalidRequest("format", f"{quoted(fmt)} does not match the output file .{suffix}",
                              [suffix])
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import ExportError
+from .errors import ExportError, os_reason
 from .script.cues import Say, Script
 from .script.text import annotated
 from .sound.timeline import TimedCue
@@ -105,7 +105,7 @@ def atomic_file(path: Path) -> Iterator[Path]:
         try:
             temp = held.enter_context(locked_temp(path))
         except OSError as error:
-            raise ExportError(f"cannot write {path.name}: {error.strerror}") from error
+            raise ExportError(f"cannot write {path.name}: {os_reason(error)}") from error
         try:
             yield temp
             os.chmod(temp, 0o600)
@@ -113,7 +113,7 @@ def atomic_file(path: Path) -> Iterator[Path]:
         except BaseException as error:
             temp.unlink(missing_ok=True)
             if isinstance(error, OSError):
-                raise ExportError(f"cannot write {path.name}: {error.strerror}") from error
+                raise ExportError(f"cannot write {path.name}: {os_reason(error)}") from error
             raise
 
 
