@@ -1,0 +1,156 @@
+"""Hostile and broken input (issue 16): one line, exit 2, bounded memory, nothing written.
+
+Timings are printed by `benchmarks/hostile_input.py`; here a hang only fails by the
+runner's guard (60 s), and peak memory (this child's own, from wait4) is checked.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cft_audio import Renderer, Request
+from cft_audio.batch.errors import ManifestError
+from cft_audio.batch.plan import plan_batch
+from cft_audio.cli import main
+from cft_audio.script.cues import Say
+from cft_audio.script.markup import parse
+from cft_audio.tempfiles import locked_temp, sweep_stale
+
+from .batch_support import write_manifest
+from .hostile import CASES, LONG_LINE, run_cli
+
+PEAK_MB = 300
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_input_ends_in_one_line_and_writes_nothing(case, tmp_path):
+    args = case.make(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    outcome = run_cli(args, tmp_path)
+    lines = outcome.stderr.strip().splitlines()
+    assert outcome.code == 2, outcome.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith("cft-audio: error: "), lines[:3]
+    assert case.expect in lines[0]
+    assert "participants: participants:" not in lines[0]
+    assert len(lines[0]) < 300
+    assert outcome.peak_mb <= PEAK_MB, outcome
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_five_megabytes_of_markup_parse_in_linear_time():
+    text = (LONG_LINE + "[pause 2s]\n") * 63_000
+    assert len(text) > 5_000_000
+    cues = parse(text)
+    assert len(cues) == 126_000 and sum(isinstance(c, Say) for c in cues) == 63_000
+
+
+def test_markup_errors_still_name_their_line():
+    with pytest.raises(Exception, match="script, line 4: unknown markup"):
+        parse("One.\nTwo.\n[pause 2s]\nThree [pause soon]\n")
+
+
+@pytest.mark.parametrize("text", ["Dr. Who walks with me.", "Mr. and Mrs. Kind are near.",
+                                  "We meet at St. Anne's well.", "Ask Prof. Lee, e.g. today."])
+def test_titles_and_abbreviations_do_not_end_a_sentence(text):
+    assert [c.text for c in parse(f"{text} Rest now.")] == [text, "Rest now."]
+
+
+def test_a_phrase_with_a_title_stays_one_sentence():
+    script = Renderer().script(Request("compassionate-self", phrases=("Dr. Who is kind",)))
+    assert not any(s.endswith("Dr.") for s in script.sentences)
+    assert any("Dr. Who is kind" in s for s in script.sentences)
+
+
+def test_long_values_are_cut_in_messages(tmp_path, capsys):
+    assert main(["render", "safe-place", "--name", "x" * 10_000, "-o", str(tmp_path)]) == 2
+    line = capsys.readouterr().err.strip()
+    assert "'" + "x" * 40 + "…'" in line and len(line) < 250
+
+
+@pytest.mark.parametrize(("target", "cause"), [
+    ("folder", "it is a folder, not a file"), ("/dev/zero", "not a regular file"),
+    ("missing.mp3", "not found"), ("noise.mp3", "cannot decode")])
+def test_analyse_names_the_true_cause(tmp_path, capsys, target, cause):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "noise.mp3").write_bytes(b"not audio at all" * 100)
+    path = target if target.startswith("/") else str(tmp_path / target)
+    assert main(["analyse", path]) == 2
+    assert cause in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("value", "cause"), [
+    ("missing.flac", "file 'missing.flac' not found"), ("sounds/rain", "not found"),
+    ("folder", "is not a file"), ("thunder", "unknown value 'thunder'")])
+def test_background_names_the_true_cause(tmp_path, monkeypatch, capsys, value, cause):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    assert main(["render", "safe-place", "--background", value]) == 2
+    assert cause in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+
+
+def test_undecodable_background_keeps_ffmpeg_words_for_verbose(tmp_path, capsys):
+    bad = tmp_path / "bad.flac"
+    bad.write_bytes(b"not audio" * 100)
+    args = ["render", "safe-place", "--background", str(bad), "-o", str(tmp_path / "out")]
+    assert main(args) == 2
+    quiet = capsys.readouterr().err.strip().splitlines()
+    assert len(quiet) == 1 and "cannot decode 'bad.flac'" in quiet[0] and "@ 0x" not in quiet[0]
+    assert main([*args, "-v"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[1].startswith("cft-audio: detail: ")
+
+
+def test_ids_differing_only_in_case_collide(tmp_path):
+    manifest = write_manifest(tmp_path, [{"id": "p01"}, {"id": "P01"}])
+    with pytest.raises(ManifestError) as caught:
+        plan_batch(manifest, tmp_path / "out", Renderer())
+    assert any("'P01' is already used by participants row 1 (p01)" in line
+               for line in caught.value.lines())
+
+
+_HOLDER = """
+import sys, time
+from pathlib import Path
+from cft_audio.tempfiles import locked_temp
+with locked_temp(Path(sys.argv[1])) as temp:
+    temp.write_bytes(b"half a track")
+    print(temp, flush=True)
+    time.sleep(60)
+"""
+
+
+def _holder(target: Path) -> tuple[subprocess.Popen, Path]:
+    process = subprocess.Popen([sys.executable, "-c", _HOLDER, str(target)],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    return process, Path(process.stdout.readline().strip())
+
+
+def test_a_killed_writers_temp_file_is_swept_and_a_living_ones_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr("cft_audio.tempfiles.SETTLING_SECONDS", 0.0)
+    killed, left = _holder(tmp_path / "a.mp3")
+    living, kept = _holder(tmp_path / "b.mp3")
+    try:
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.wait()
+        assert left.exists() and left.name.startswith(".a.mp3.") and left.suffix == ".part"
+        assert sweep_stale(tmp_path) == 1
+        assert not left.exists() and kept.exists()
+    finally:
+        living.kill()
+        living.wait()
+    assert sweep_stale(tmp_path) == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_a_fresh_temp_file_is_left_alone(tmp_path):
+    with locked_temp(tmp_path / "x.mp3") as temp:
+        assert sweep_stale(tmp_path) == 0
+    time.sleep(0.6)
+    assert temp.exists() and sweep_stale(tmp_path) == 1
