@@ -102,6 +102,10 @@ def validate(
 ) -> None:
     """Raise InvalidRequest naming the first field whose value is not allowed."""
     _check_source(request.exercise, request.script)
+    for field, words in (("image", request.image), ("place", request.place)):
+        if len(words) > MAX_TEXT:  # before the vocabulary, which quotes what it refuses
+            raise InvalidRequest(field, f"{quoted(words)} is too long",
+                                 f"up to {MAX_TEXT} characters")
     vocabulary.image(request.image)
     vocabulary.place(request.place)
     for quality in request.qualities:

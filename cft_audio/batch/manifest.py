@@ -20,6 +20,7 @@ from ..limits import (
     MAX_MANIFEST_VALUES,
     MAX_PARTICIPANTS,
     MAX_PARTICIPANTS_BYTES,
+    SHOWN_CHARS,
     quoted,
 )
 from .errors import ManifestError, Problem
@@ -195,7 +196,7 @@ def read_manifest(path: Path, participants_csv: Path | None = None) -> Manifest:
     data = _load_yaml(path, problems)
     for key in data:
         if key not in TOP_KEYS:
-            problems.append(Problem("manifest", str(key), "unknown key", ", ".join(TOP_KEYS)))
+            problems.append(Problem("manifest", _key(key), "unknown key", ", ".join(TOP_KEYS)))
     programme = _programme(data.get("programme"), problems)
     defaults = _settings("defaults", data.get("defaults") or {}, DEFAULT_KEYS, problems)
     sessions = _sessions(data.get("exercises"), programme.weeks, path.parent, problems)
@@ -313,7 +314,7 @@ def _programme(data: Any, problems: list[Problem]) -> Programme:
         return Programme()
     for key in data:
         if key not in PROGRAMME_KEYS:
-            problems.append(Problem("programme", str(key), "unknown key",
+            problems.append(Problem("programme", _key(key), "unknown key",
                                     ", ".join(PROGRAMME_KEYS)))
     values: dict[str, Any] = {}
     for key in ("title", "facilitator", "clinic"):
@@ -357,7 +358,7 @@ def _settings(where: str, data: Any, allowed: tuple[str, ...],
         if key in ("id", "week", "exercise", "script") and key in allowed:
             continue  # read by the caller
         if key not in allowed:
-            problems.append(Problem(where, str(raw_key), "unknown key", _shown(allowed)))
+            problems.append(Problem(where, _key(raw_key), "unknown key", _shown(allowed)))
             continue
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue  # an empty cell keeps the default
@@ -368,6 +369,12 @@ def _settings(where: str, data: Any, allowed: tuple[str, ...],
             problems.append(Problem(where, key.replace("_", "-"), f"{quoted(raw)} {error}",
                                     setting.allowed))
     return MappingProxyType(values)
+
+
+def _key(raw: Any) -> str:
+    """A key as a problem names it: as written if short and printable, else quoted and cut."""
+    text = str(raw)
+    return text if text.isprintable() and 0 < len(text) <= SHOWN_CHARS else quoted(text)
 
 
 def _shown(keys: tuple[str, ...]) -> str:

@@ -18,7 +18,7 @@ from ..errors import ScriptError
 from ..limits import MAX_TEMPLATE_BYTES
 from .budget import BudgetedEnvironment, TemplateLimit, budget
 from .catalogue import EXERCISES
-from .cues import Script
+from .cues import Say, Script
 from .markup import parse
 from .vocabulary import Vocabulary
 
@@ -85,6 +85,8 @@ def render_script(
         cues = parse(text, source=source_name)
     except ScriptError as error:
         raise ScriptError(_locate_markup(error, env, custom, source_name)) from error
+    if not any(isinstance(cue, Say) for cue in cues):
+        raise ScriptError(f"{source_name}: nothing to say (the template makes no sentence)")
     return Script(exercise=exercise_id, title=title, length=length, cues=cues, text=text)
 
 
