@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cft_audio.batch.errors import ManifestError
@@ -76,6 +76,7 @@ def test_any_name(name):
 
 
 @given(image=WORDS, place=WORDS)
+@example(image="a {% raw %}", place="x" * 10_000)  # found: own words were echoed in full
 def test_any_own_words(image, place):
     _script_or_error(Request("compassionate-other", image=image))
     _script_or_error(Request("safe-place", place=place))
@@ -125,7 +126,7 @@ MANIFESTS = st.fixed_dictionaries(
     })
 
 
-def _plan_or_problems(folder: Path, text: str) -> None:
+def _plan_or_problems(folder: Path, text: str, keep: tuple[str, ...] = ()) -> None:
     manifest = folder / "programme.yaml"
     manifest.write_text(text, encoding="utf-8")
     started = time.monotonic()
@@ -138,10 +139,12 @@ def _plan_or_problems(folder: Path, text: str) -> None:
     else:
         assert plan.tracks
     assert time.monotonic() - started < 10
-    assert sorted(p.name for p in folder.iterdir()) == ["programme.yaml"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["programme.yaml", *keep])
 
 
 @given(data=MANIFESTS)
+@example(data={"participants": [{"\n": None}]})  # found: a key with a newline broke the line
+@example(data={"participants": "\n"})  # found: so did a CSV file name with one
 def test_any_manifest(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("manifest")
     _plan_or_problems(folder, yaml.safe_dump(data, allow_unicode=True))
@@ -175,9 +178,18 @@ def _template(depth: int) -> st.SearchStrategy[str]:
 
 
 @given(source=_template(3), minutes=st.one_of(st.none(), st.sampled_from([3.0, 10.0, 60.0])))
+@example(source="", minutes=None)  # found: an empty template gave a script with nothing in it
 def test_any_template(tmp_path_factory, source, minutes):
     folder = tmp_path_factory.mktemp("template")
     template = folder / "mine.j2"
     template.write_text(source, encoding="utf-8")
     _script_or_error(Request(script=template, minutes=minutes, phrases=("Be kind",)))
     assert list(folder.iterdir()) == [template]
+
+
+@given(text=st.one_of(TEXT, st.text('id,name,place,phrases;"\n\r ab1', max_size=300)))
+def test_any_participants_csv(tmp_path_factory, text):
+    folder = tmp_path_factory.mktemp("csv")
+    (folder / "people.csv").write_text(text, encoding="utf-8")
+    _plan_or_problems(folder, "programme: {title: T}\nexercises: [safe-place]\n"
+                      "participants: people.csv\n", keep=("people.csv",))

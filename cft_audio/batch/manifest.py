@@ -245,23 +245,24 @@ class _FileProblem(Exception):
     """Why a manifest or spreadsheet cannot be read, in our words."""
 
 
-def _read_capped(path: Path, limit: int, name: str, encoding: str) -> str:
-    """A text file of at most `limit` bytes (else a problem naming the limit `name`)."""
+def _read_capped(path: Path, limit: int, constant: str, encoding: str) -> str:
+    """A text file of at most `limit` bytes (else a problem naming the `constant`)."""
+    shown = _key(path.name)
     try:
         with open(path, "rb") as handle:
             raw = handle.read(limit + 1)
     except FileNotFoundError:
-        raise _FileProblem(f"{path.name} not found") from None
+        raise _FileProblem(f"{shown} not found") from None
     except IsADirectoryError:
-        raise _FileProblem(f"{path.name} is a folder, not a file") from None
+        raise _FileProblem(f"{shown} is a folder, not a file") from None
     except OSError as error:
-        raise _FileProblem(f"cannot read {path.name}: {error.strerror}") from None
+        raise _FileProblem(f"cannot read {shown}: {error.strerror}") from None
     if len(raw) > limit:
-        raise _FileProblem(f"{path.name} is over the limit {name} = {limit:,} bytes")
+        raise _FileProblem(f"{shown} is over the limit {constant} = {limit:,} bytes")
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError:
-        raise _FileProblem(f"cannot decode {path.name}: not UTF-8 text") from None
+        raise _FileProblem(f"cannot decode {shown}: not UTF-8 text") from None
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -428,6 +429,7 @@ def _csv_rows(path: Path, problems: list[Problem]) -> list[tuple[int, str, Any]]
         problems.append(Problem("participants", "participants", str(problem),
                                 "a UTF-8 CSV file with a header row"))
         return []
+    shown = _key(path.name)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
     for item in reader:
@@ -437,11 +439,11 @@ def _csv_rows(path: Path, problems: list[Problem]) -> list[tuple[int, str, Any]]
             return rows
         extra = item.pop(None, None)  # type: ignore[call-overload]
         if extra:
-            problems.append(Problem(f"{path.name} row {row}", "columns",
+            problems.append(Problem(f"{shown} row {row}", "columns",
                                     "more cells than the header has", _shown(PARTICIPANT_KEYS)))
-        rows.append((row, f"{path.name} row {row}", {k: v for k, v in item.items() if k}))
+        rows.append((row, f"{shown} row {row}", {k: v for k, v in item.items() if k}))
     if not rows:
-        problems.append(Problem(path.name, "participants", "no participant rows",
+        problems.append(Problem(shown, "participants", "no participant rows",
                                 "a header row, then one row per participant"))
     return rows
 
