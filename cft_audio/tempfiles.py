@@ -1,6 +1,6 @@
 """Hidden temp files beside a finished file, locked while in use, so a killed run's are found.
 
-A render writes each file as `.NAME.RANDOM.part` in the target's folder and renames it
+A render writes each file as `.NAME.RANDOM.cft.part` in the target's folder and renames it
 into place. While a process works on it, it holds an advisory lock on it (`flock`, released
 by the system when the process dies, even by `kill -9`). `sweep_stale` removes the ones no
 living process holds: what a killed render left. Where there are no such locks (Windows),
@@ -23,6 +23,8 @@ except ImportError:  # pragma: no cover - not on POSIX
 
 TEMP_SUFFIX = ".part"
 """How every temp file the tool writes beside its results ends."""
+MARK = ".cft"
+"""Put before the suffix, so that only our own temp files are ever swept (not a browser's)."""
 SETTLING_SECONDS = 0.5
 """A temp file changed this recently is left alone (its writer may be about to lock it)."""
 STALE_WITHOUT_LOCKS = 24 * 3600.0
@@ -36,7 +38,7 @@ def locked_temp(target: Path, suffix: str = TEMP_SUFFIX) -> Iterator[Path]:
     The caller renames it into place or removes it; OSError from creating it propagates.
     """
     target = Path(target)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix,
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=MARK + suffix,
                                     dir=target.parent)
     try:
         if fcntl is not None:
@@ -48,7 +50,8 @@ def locked_temp(target: Path, suffix: str = TEMP_SUFFIX) -> Iterator[Path]:
 
 def is_temp(path: Path) -> bool:
     """Whether `path` is named like one of our hidden temp files."""
-    return path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX)
+    name = path.name
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX) and f"{MARK}." in name
 
 
 def sweep_stale(folder: Path) -> int:

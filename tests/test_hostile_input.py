@@ -154,3 +154,10 @@ def test_a_fresh_temp_file_is_left_alone(tmp_path):
         assert sweep_stale(tmp_path) == 0
     time.sleep(0.6)
     assert temp.exists() and sweep_stale(tmp_path) == 1
+
+
+def test_other_programs_part_files_are_never_swept(tmp_path):
+    for name in (".download.mp3.part", "song.mp3.part", ".x.part"):
+        (tmp_path / name).write_bytes(b"someone else's")
+        os.utime(tmp_path / name, (0, 0))
+    assert sweep_stale(tmp_path) == 0 and len(list(tmp_path.iterdir())) == 3
