@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from cft_audio.batch.errors import ManifestError
@@ -65,8 +65,10 @@ def _script_or_error(request: Request) -> None:
         script = renderer().script(request)
     except CftAudioError as error:
         _one_line(error)
+        event(f"refused: {type(error).__name__}")
     else:
         assert script.cues
+        event("a script")
     assert time.monotonic() - started < MAX_TEMPLATE_SECONDS + 2
 
 
@@ -134,10 +136,12 @@ def _plan_or_problems(folder: Path, text: str, keep: tuple[str, ...] = ()) -> No
         plan = plan_batch(manifest, folder / "out", renderer())
     except ManifestError as error:
         assert error.problems
+        event("refused")
         for line in error.lines():
             assert "\n" not in line and len(line) <= MESSAGE_CHARS + 100, line[:300]
     else:
         assert plan.tracks
+        event("a plan")
     assert time.monotonic() - started < 10
     assert sorted(p.name for p in folder.iterdir()) == sorted(["programme.yaml", *keep])
 
