@@ -6,10 +6,8 @@ must end in one error line, exit code 2, bounded time and memory, and no file wr
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,22 +100,29 @@ CASES = (
 )
 
 
+_CHILD = """
+import resource, sys
+from cft_audio.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print("peak-kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+sys.exit(code)
+"""
+"""`cft-audio ARGS`, then its own peak memory as a last line on stdout."""
+
+
 def run_cli(args: list[str], folder: Path, timeout: float = 60.0) -> Outcome:
     """Run `cft-audio ARGS` in `folder`; its exit code, stderr, wall time and peak memory."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "cft_audio.cli", *args], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    guard = threading.Timer(timeout, process.kill)  # a hang ends as a failure, not a stuck run
-    guard.start()
-    try:
-        assert process.stderr is not None
-        stderr = process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
-    finally:
-        guard.cancel()
-        if process.stderr is not None:
-            process.stderr.close()
+    with subprocess.Popen([sys.executable, "-c", _CHILD, *args], cwd=folder,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        try:  # a hang ends as a failure, not a stuck run
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
+    last = stdout.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    peak_kb = float(last[0].split()[1]) if last[0].startswith("peak-kb ") else float("nan")
     return Outcome(process.returncode, stderr.decode("utf-8", "replace"), seconds,
-                   usage.ru_maxrss / 1024)
+                   peak_kb / 1024)

@@ -1,7 +1,7 @@
 """Hostile and broken input (issue 16): one line, exit 2, bounded memory, nothing written.
 
 Timings are printed by `benchmarks/hostile_input.py`; here a hang only fails by the
-runner's guard (60 s), and peak memory (this child's own, from wait4) is checked.
+runner's guard (60 s), and peak memory (the child's own, as it reports it) is checked.
 """
 
 from __future__ import annotations
