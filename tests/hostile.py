@@ -101,14 +101,18 @@ CASES = (
 
 
 _CHILD = """
-import resource, sys
+import re, resource, sys
+from pathlib import Path
 from cft_audio.cli import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
-print("peak-kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+status = Path("/proc/self/status")
+found = re.search(r"VmHWM:\\s*(\\d+) kB", status.read_text()) if status.exists() else None
+print("peak-kb", found.group(1) if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 sys.exit(code)
 """
-"""`cft-audio ARGS`, then its own peak memory as a last line on stdout."""
+"""`cft-audio ARGS`, then its own peak memory as a last line on stdout: the high-water mark
+of its own memory map (VmHWM; ru_maxrss would count the parent's size at the fork)."""
 
 
 def run_cli(args: list[str], folder: Path, timeout: float = 60.0) -> Outcome:
