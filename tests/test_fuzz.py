@@ -69,7 +69,7 @@ def _script_or_error(request: Request) -> None:
     else:
         assert script.cues
         event("a script")
-    assert time.monotonic() - started < MAX_TEMPLATE_SECONDS + 2
+    assert time.monotonic() - started < MAX_TEMPLATE_SECONDS + 10  # a hang, not a timing
 
 
 @given(name=WORDS)
@@ -142,7 +142,7 @@ def _plan_or_problems(folder: Path, text: str, keep: tuple[str, ...] = ()) -> No
     else:
         assert plan.tracks
         event("a plan")
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30  # a hang, not a timing
     assert sorted(p.name for p in folder.iterdir()) == sorted(["programme.yaml", *keep])
 
 
