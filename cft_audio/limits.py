@@ -1,12 +1,10 @@
 """Limits on what hostile or broken input may cost: every bound the tool enforces, in one place.
 
-Each limit is refused with a one-line error that names it (`LimitExceeded` below, or an
-`InvalidRequest`/manifest problem quoting the constant's name). The README lists them.
+Each limit is refused with a one-line error that names its constant (a ScriptError, an
+InvalidRequest or a manifest problem). The README lists them.
 """
 
 from __future__ import annotations
-
-from .errors import CftAudioError
 
 MAX_MANIFEST_BYTES = 1_000_000
 """Largest batch manifest (YAML) read, in bytes."""
@@ -30,15 +28,6 @@ SHOWN_CHARS = 40
 """Characters of a value quoted in an error message; a longer one is cut and ends in "…"."""
 
 
-class LimitExceeded(CftAudioError):
-    """Input would cost more than one of the limits above allows."""
-
-    def __init__(self, what: str, limit: str, value: float | int | str):
-        self.limit = limit
-        shown = f"{value:,}" if isinstance(value, int) else f"{value}"
-        super().__init__(f"{what} is over the limit {limit} = {shown}")
-
-
 def cut(text: str, keep: int = SHOWN_CHARS) -> str:
     """`text` as it is quoted in a message: at most `keep` characters, then "…"."""
     return text if len(text) <= keep else text[:keep] + "…"
@@ -48,6 +37,8 @@ def quoted(value: object) -> str:
     """A value for a one-line message: repr of text cut to SHOWN_CHARS; never a whole structure."""
     if isinstance(value, str):
         return repr(cut(value))
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
     if isinstance(value, (bool, int, float)) or value is None:
         return cut(repr(value))
     if isinstance(value, dict):

@@ -106,7 +106,7 @@ def test_any_command_line_value(tmp_path_factory, name, minutes, place):
     assert list(folder.iterdir()) == []
 
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.integers(),
                     st.floats(allow_nan=True), WORDS)
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(WORDS, inner, max_size=4)), max_leaves=12)
@@ -155,6 +155,8 @@ def test_any_manifest(tmp_path_factory, data):
 
 
 @given(text=st.one_of(TEXT, st.text("-:[]{}&*!|>'\"%@`#,? \n\tab1", max_size=200)))
+@example(text="participants:\n  - name: " + "1" * 5000)  # found by hand: tracebacks, as
+@example(text="participants:\n  - minutes: " + "1" * 4000)  # were these two numbers
 def test_any_manifest_text(tmp_path_factory, text):
     folder = tmp_path_factory.mktemp("manifest")
     _plan_or_problems(folder, text)
@@ -168,6 +170,8 @@ FRAGMENTS = st.sampled_from([
     "{{ 9 ** 9 ** 9 }}", "{{ ''.__class__ }}", "{{ range(10**6)|list }}", "{{ lipsum(9) }}",
     "{% include 'nothing.j2' %}", "{{ '{:999999999}'.format(1) }}", "{% endfor %}", "{{",
     "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "{{ (phrases|join(' ')) ~ '.' }}",
+    "{{ " + "1" * 5000 + " }}", "{% set ns = namespace(s='ab') %}{% for i in range(40) %}"
+    "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
 ])
 
 

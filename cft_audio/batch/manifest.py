@@ -68,6 +68,8 @@ def _number(value: Any) -> float:
         raise ValueError("must be a number")
     try:
         number = float(value)
+    except OverflowError as error:
+        raise ValueError("is too large") from error
     except (TypeError, ValueError) as error:
         raise ValueError("must be a number") from error
     if not math.isfinite(number):
@@ -226,6 +228,9 @@ def _load_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
         if node is not None:
             _check_nodes(path, node)
         data = loader.construct_document(node) if node is not None else None
+    except ValueError as error:  # a number too long for Python to read (over 4300 digits)
+        raise ManifestError(path, [Problem("manifest", "file", "holds a number too long to read",
+                                           "numbers of up to 4300 digits")]) from error
     except (yaml.YAMLError, RecursionError) as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""

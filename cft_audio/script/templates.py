@@ -135,6 +135,8 @@ def _describe(error: Exception) -> str:
         return "the template would need too much memory"
     if isinstance(error, RecursionError):
         return "macros call each other too deeply"
+    if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        return "a number with more than 4300 digits"
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
