@@ -340,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("cft-audio: interrupted; nothing was written", err=True)
         return EXIT_INTERRUPTED
+    except MemoryError:  # a last resort: the limits should stop hostile input long before
+        click.echo("cft-audio: error: out of memory; nothing was written", err=True)
+        return EXIT_FAILURE
     return 0
 
 

@@ -24,6 +24,11 @@ MAX_TEMPLATE_STEPS = 100_000
 MAX_TEMPLATE_SECONDS = 3.0
 """Longest wall time one template render may take, in seconds."""
 
+MAX_COVER_BYTES = 10_000_000
+"""Largest cover image (`--cover`) read, in bytes."""
+MAX_LEXICON_BYTES = 1_000_000
+"""Largest pronunciation lexicon (`--lexicon`) read, in bytes."""
+
 SHOWN_CHARS = 40
 """Characters of a value quoted in an error message; a longer one is cut and ends in "…"."""
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InvalidRequest
-from .limits import quoted
+from .errors import InvalidRequest, os_reason
+from .limits import MAX_COVER_BYTES, MAX_LEXICON_BYTES, quoted
 from .script.catalogue import EXERCISES, LENGTHS, QUALITIES
 from .script.vocabulary import Vocabulary
 from .voices.presets import PACES, TONES
@@ -121,6 +121,9 @@ def validate(
         _choice("sidecar", sidecar, SIDECARS)
     if request.cover is not None:
         _check_cover(Path(request.cover))
+    if request.lexicon is not None:
+        check_input_file("lexicon", Path(request.lexicon), MAX_LEXICON_BYTES,
+                         "MAX_LEXICON_BYTES", "a YAML file of word: respelling lines")
     if request.track is not None and not 1 <= request.track <= 999:
         raise InvalidRequest("track", f"{request.track} is out of range", "1 to 999")
     formats = sorted(formats)
@@ -215,8 +218,29 @@ def _check_output_suffix(output: Path, fmt: str | None, formats: list[str]) -> N
 def _check_cover(path: Path) -> None:
     from .cover import image_info  # raises InvalidRequest("cover") for anything but PNG/JPEG
 
+    check_input_file("cover", path, MAX_COVER_BYTES, "MAX_COVER_BYTES", "a PNG or JPEG file")
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidRequest("cover", f"cannot read {path.name}", "a PNG or JPEG file") from error
+        raise InvalidRequest("cover", f"cannot read {quoted(path.name)}",
+                             "a PNG or JPEG file") from error
     image_info(data)
+
+
+def check_input_file(field: str, path: Path, limit: int, constant: str, allowed: str) -> None:
+    """A regular file of at most `limit` bytes; else the true cause, in one line."""
+    shown = quoted(str(path))
+    try:
+        if not path.exists():
+            raise InvalidRequest(field, f"file {shown} not found", allowed)
+        if path.is_dir():
+            raise InvalidRequest(field, f"{shown} is a folder, not a file", allowed)
+        if not path.is_file():
+            raise InvalidRequest(field, f"{shown} is not a regular file", allowed)
+        size = path.stat().st_size
+    except OSError as error:
+        raise InvalidRequest(field, f"cannot read {shown}: {os_reason(error)}", allowed) \
+            from error
+    if size > limit:
+        raise InvalidRequest(field, f"{shown} is over the limit {constant} = {limit:,} bytes",
+                             allowed)

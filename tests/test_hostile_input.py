@@ -161,3 +161,25 @@ def test_other_programs_part_files_are_never_swept(tmp_path):
         (tmp_path / name).write_bytes(b"someone else's")
         os.utime(tmp_path / name, (0, 0))
     assert sweep_stale(tmp_path) == 0 and len(list(tmp_path.iterdir())) == 3
+
+
+@pytest.mark.parametrize("option", ["--cover", "--lexicon"])
+@pytest.mark.parametrize(("path", "cause"), [
+    ("/dev/zero", "is not a regular file"), ("folder", "is a folder, not a file"),
+    ("missing.png", "not found")])
+def test_file_options_are_checked_before_they_are_read(tmp_path, monkeypatch, capsys, option,
+                                                       path, cause):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    assert main(["render", "safe-place", option, path, "-o", "out/"]) == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith(f"cft-audio: error: {option}: ") and cause in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+
+
+def test_an_oversized_cover_is_refused_by_its_limit(tmp_path, capsys):
+    cover = tmp_path / "huge.png"
+    with open(cover, "wb") as handle:
+        handle.truncate(10_000_001)  # sparse: no disk used
+    assert main(["render", "safe-place", "--cover", str(cover), "-o", str(tmp_path)]) == 2
+    assert "MAX_COVER_BYTES" in capsys.readouterr().err
