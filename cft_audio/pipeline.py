@@ -318,8 +318,7 @@ class Renderer:
         """The script in the form asked for, or the form whose natural length suits the target."""
         if request.minutes is None:
             script = self._script_for(request, request.length or "standard")
-            if request.script is not None:  # our own exercises are made to fit
-                self._check_natural_length(script, request)
+            self._check_natural_length(script, request)
             return script
         target = request.minutes * 60
         forms = (request.length,) if request.length else LENGTHS
@@ -345,17 +344,25 @@ class Renderer:
         return min(reachable, key=lambda o: abs(np.log(target / o[3])))[0]
 
     def _check_natural_length(self, script: Script, request: Request) -> None:
-        """Refuse a template whose estimated length is over MAX_MINUTES, before any speech.
+        """Refuse a script whose estimated length is over MAX_MINUTES, before any speech.
 
-        A shorter one than MIN_MINUTES is allowed: a short template is how a therapist
-        tries one out (and how the tests render quickly).
+        Our exercises reach it only with very many phrases or details; a custom template
+        may on its own. A shorter one than MIN_MINUTES is allowed: a short template is how
+        a therapist tries one out (and how the tests render quickly).
         """
         minutes = self._estimate(script, request)[2] / 60
-        if minutes > MAX_MINUTES:
-            raise InvalidRequest(
-                "script", f"{Path(request.script or '').name} is about {minutes:.0f} minutes "
-                f"long (estimated), over the track length limit MAX_MINUTES = {MAX_MINUTES:g}",
-                f"up to {MAX_MINUTES:g} minutes; --minutes fits the silences")
+        if minutes <= MAX_MINUTES:
+            return
+        if request.script is not None:
+            field, what = "script", Path(request.script).name
+        else:
+            field = "phrase"
+            what = (f"{script.exercise} with {len(request.phrases)} phrases and "
+                    f"{len(request.details)} details")
+        raise InvalidRequest(
+            field, f"{what} is about {minutes:.0f} minutes long (estimated), over the track "
+            f"length limit MAX_MINUTES = {MAX_MINUTES:g}",
+            f"a script of up to {MAX_MINUTES:g} minutes; --minutes fits the silences")
 
     def reachable_minutes(self, request: Request) -> tuple[float, float]:
         """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""

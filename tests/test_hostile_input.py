@@ -19,6 +19,7 @@ from cft_audio import Renderer, Request
 from cft_audio.batch.errors import ManifestError
 from cft_audio.batch.plan import plan_batch
 from cft_audio.cli import main
+from cft_audio.errors import InvalidRequest
 from cft_audio.script.cues import Say
 from cft_audio.script.markup import parse
 from cft_audio.tempfiles import locked_temp, sweep_stale
@@ -183,3 +184,9 @@ def test_an_oversized_cover_is_refused_by_its_limit(tmp_path, capsys):
         handle.truncate(10_000_001)  # sparse: no disk used
     assert main(["render", "safe-place", "--cover", str(cover), "-o", str(tmp_path)]) == 2
     assert "MAX_COVER_BYTES" in capsys.readouterr().err
+
+
+def test_very_many_phrases_cannot_make_a_track_over_an_hour():
+    phrases = tuple(f"May I be kind, {n}" for n in range(300))
+    with pytest.raises(InvalidRequest, match="300 phrases .* over the track length limit"):
+        Renderer().script(Request("safe-place", phrases=phrases))
