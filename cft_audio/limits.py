@@ -29,6 +29,9 @@ MAX_COVER_BYTES = 10_000_000
 MAX_LEXICON_BYTES = 1_000_000
 """Largest pronunciation lexicon (`--lexicon`) read, in bytes."""
 
+MAX_SAMPLE_TEXT = 300
+"""Longest `--text` a voice sample says, in characters (a sample is about 10 seconds)."""
+
 SHOWN_CHARS = 40
 """Characters of a value quoted in an error message; a longer one is cut and ends in "…"."""
 

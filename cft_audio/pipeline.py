@@ -22,6 +22,7 @@ from .export import (
     iter_blocks,
     plan_output,
 )
+from .limits import MAX_SAMPLE_TEXT, quoted
 from .request import MAX_MINUTES, MIN_MINUTES, Request, validate
 from .resources import (
     scripts_dir,
@@ -547,6 +548,9 @@ class Renderer:
     ) -> Path:
         """A short voice sample (voice, tone, pace, pronunciations of the request), no bed."""
         self.check(request)
+        if text is not None and len(text) > MAX_SAMPLE_TEXT:
+            raise InvalidRequest("text", f"{quoted(text)} is over the limit MAX_SAMPLE_TEXT = "
+                                 f"{MAX_SAMPLE_TEXT} characters", "a sentence or two")
         lines = [text] if text else _preview_lines(request.name)
         script = Script(title=f"Voice sample: {request.voice}", exercise="voice-sample",
                         length="sample", cues=tuple(Say(line) for line in lines),

@@ -190,3 +190,9 @@ def test_very_many_phrases_cannot_make_a_track_over_an_hour():
     phrases = tuple(f"May I be kind, {n}" for n in range(300))
     with pytest.raises(InvalidRequest, match="300 phrases .* over the track length limit"):
         Renderer().script(Request("safe-place", phrases=phrases))
+
+
+def test_a_voice_sample_text_is_bounded(tmp_path, capsys):
+    args = ["voices", "preview", "joe", "--text", "word " * 2000, "-o", str(tmp_path / "s")]
+    assert main(args) == 2
+    assert "MAX_SAMPLE_TEXT" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
