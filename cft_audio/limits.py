@@ -14,6 +14,10 @@ MAX_MANIFEST_VALUES = 100_000
 """Most values (mappings, lists, scalars) a manifest may hold once its aliases are expanded."""
 MAX_PARTICIPANTS = 500
 """Most participants in one manifest (YAML list or CSV rows)."""
+MAX_EXERCISES = 156
+"""Most exercise rows in one manifest (three a week for a year)."""
+MAX_TRACKS = 5_000
+"""Most tracks one manifest makes (participants × exercise rows)."""
 
 MAX_TEMPLATE_BYTES = 1_000_000
 """Largest template (.j2) file read, in bytes."""

@@ -74,6 +74,16 @@ def _csv_participants(folder: Path) -> list[str]:
     return ["batch", "p.yaml", "--check"]
 
 
+def _programme(rows: int, people: int) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        (folder / "big.yaml").write_text(
+            "programme: {title: Big, weeks: 1}\nexercises:\n"
+            + "  - {week: 1, exercise: safe-place}\n" * rows + "participants:\n"
+            + "".join(f"  - id: p{n}\n" for n in range(people)), encoding="utf-8")
+        return ["batch", "big.yaml", "--check"]
+    return make
+
+
 def _folder_output(folder: Path) -> list[str]:
     (folder / "track.mp3").mkdir()
     return ["render", "safe-place", "-o", "track.mp3"]
@@ -97,6 +107,8 @@ CASES = (
     Case("100,000 participants", _participants, "MAX_MANIFEST_BYTES"),
     Case("100,000 short participants", _short_participants, "MAX_PARTICIPANTS"),
     Case("100,000 CSV participants", _csv_participants, "MAX_PARTICIPANTS"),
+    Case("5,000 exercise rows", _programme(5000, 20), "MAX_EXERCISES"),
+    Case("10,000 tracks", _programme(100, 100), "MAX_TRACKS"),
 )
 
 

@@ -16,10 +16,12 @@ from typing import Any
 import yaml
 
 from ..limits import (
+    MAX_EXERCISES,
     MAX_MANIFEST_BYTES,
     MAX_MANIFEST_VALUES,
     MAX_PARTICIPANTS,
     MAX_PARTICIPANTS_BYTES,
+    MAX_TRACKS,
     SHOWN_CHARS,
     quoted,
 )
@@ -209,6 +211,11 @@ def read_manifest(path: Path, participants_csv: Path | None = None) -> Manifest:
     else:
         rows = _yaml_rows(data.get("participants"), problems)
     participants = _participants(rows, problems)
+    tracks = len(sessions) * len(participants)
+    if tracks > MAX_TRACKS:
+        problems.append(Problem("manifest", "tracks", f"{len(participants)} participants × "
+                                f"{len(sessions)} exercises is {tracks:,} tracks",
+                                f"up to MAX_TRACKS = {MAX_TRACKS:,} per manifest"))
     return Manifest(path, programme, defaults, sessions, participants, tuple(problems))
 
 
@@ -393,6 +400,10 @@ def _sessions(data: Any, weeks: int, base: Path,
         problems.append(Problem("exercises", "exercises", "missing or empty",
                                 "a list of {week, exercise} rows"))
         return ()
+    if len(data) > MAX_EXERCISES:
+        problems.append(Problem("exercises", "exercises", f"{len(data):,} rows is too many",
+                                f"up to MAX_EXERCISES = {MAX_EXERCISES} per manifest"))
+        data = data[:MAX_EXERCISES]
     sessions = []
     for row, item in enumerate(data, start=1):
         where = f"exercises row {row}"
