@@ -42,7 +42,8 @@ WORDS = st.one_of(
     TEXT,
     st.sampled_from(["Ann", "Dr. Who", "Siobhán", "O'Neill", "Jean-Luc", "my grandmother",
                      "the sea", "a tree", "a {% raw %}", "{{ 7*7 }}", "[pause 3s]",
-                     "Be kind... Really!", "x" * 3000, "\u0301e", "", " ", "\x00", "e\u200d"]),
+                     "Be kind... Really!", "\u0301e", "", " ", "\x00", "e\u200d"]),
+    st.integers(30, 3000).map(lambda n: "x" * n),  # around and far past the length limits
 )
 
 
@@ -150,6 +151,24 @@ def _plan_or_problems(folder: Path, text: str, keep: tuple[str, ...] = ()) -> No
 @example(data={"participants": [{"\n": None}]})  # found: a key with a newline broke the line
 @example(data={"participants": "\n"})  # found: so did a CSV file name with one
 def test_any_manifest(tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("manifest")
+    _plan_or_problems(folder, yaml.safe_dump(data, allow_unicode=True))
+
+
+def _valid_manifest() -> dict:
+    return {"programme": {"title": "Fuzz", "weeks": 2},
+            "defaults": {"minutes": 4, "background": "none"},
+            "exercises": [{"week": 1, "exercise": "soothing-breath"},
+                          {"week": 2, "exercise": "safe-place"}],
+            "participants": [{"id": "p1", "name": "Ann"}, {"id": "p2"}]}
+
+
+@given(row=st.sampled_from(["defaults", "exercise", "participant"]), key=KEYS, value=VALUES)
+def test_any_value_in_a_good_manifest(tmp_path_factory, row, key, value):
+    data = _valid_manifest()
+    target = {"defaults": data["defaults"], "exercise": data["exercises"][1],
+              "participant": data["participants"][0]}[row]
+    target[key] = value
     folder = tmp_path_factory.mktemp("manifest")
     _plan_or_problems(folder, yaml.safe_dump(data, allow_unicode=True))
 
