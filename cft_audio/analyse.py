@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InvalidRequest, with_detail
+from .errors import InvalidRequest, os_reason, with_detail
 from .export import StderrTail
 from .ffmpeg import ffmpeg_exe
 from .limits import quoted
@@ -81,11 +81,15 @@ def _unreadable(path: Path, why: str) -> InvalidRequest:
 
 def _probe(path: Path) -> tuple[int, int]:
     """Sample rate and channel count of the first audio stream."""
-    if not path.exists():
+    try:
+        exists, folder, regular = path.exists(), path.is_dir(), path.is_file()
+    except OSError as error:
+        raise _unreadable(path, os_reason(error)) from error
+    if not exists:
         raise _unreadable(path, "not found")
-    if path.is_dir():
+    if folder:
         raise _unreadable(path, "it is a folder, not a file")
-    if not path.is_file():
+    if not regular:
         raise _unreadable(path, "not a regular file (a device or pipe)")
     result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
                             capture_output=True, check=False)

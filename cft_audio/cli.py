@@ -9,7 +9,8 @@ import click
 
 from . import __version__
 from .batch.cli import batch
-from .errors import CftAudioError, InvalidRequest, ScriptError
+from .errors import CftAudioError, InvalidRequest, ScriptError, os_reason
+from .limits import quoted
 from .web.cli import serve
 
 _FIELD_NAMES = {"exercise": "EXERCISE", "phrase": "--phrase", "detail": "--detail",
@@ -340,6 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("cft-audio: interrupted; nothing was written", err=True)
         return EXIT_INTERRUPTED
+    except OSError as error:  # a last resort: a path the system refused, in our words
+        shown = quoted(str(error.filename)) if error.filename else "a file"
+        click.echo(f"cft-audio: error: cannot use {shown}: {os_reason(error)}", err=True)
+        return EXIT_USAGE
     except MemoryError:  # a last resort: the limits should stop hostile input long before
         click.echo("cft-audio: error: out of memory; nothing was written", err=True)
         return EXIT_FAILURE

@@ -19,7 +19,7 @@ import numpy as np
 from .cover import image_info
 from .errors import ExportError, InvalidRequest, ffmpeg_reason, os_reason, with_detail
 from .ffmpeg import ffmpeg_exe
-from .limits import quoted
+from .limits import MAX_FILE_NAME, quoted
 from .tempfiles import locked_temp
 
 
@@ -116,8 +116,12 @@ def plan_output(
     """
     target = Path("output") if output is None else Path(output)
     if target.suffix and target.suffix.lower().lstrip(".") in FORMATS:
+        if len(target.name.encode("utf-8")) > MAX_FILE_NAME:
+            raise InvalidRequest("output", f"the file name {quoted(target.name)} is over the "
+                                 f"limit MAX_FILE_NAME = {MAX_FILE_NAME} bytes",
+                                 "a shorter file name")
         for path in (target, *(target.with_suffix(f".{s}") for s in sidecars)):
-            if path.is_dir():
+            if _is_dir(path):
                 raise InvalidRequest("output", f"{quoted(str(path))} is a folder, not a file",
                                      "a new file path, or a folder name without an audio "
                                      "extension")
@@ -134,22 +138,29 @@ def plan_output(
         number += 1
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long to be anything: the writability check says why
+        return False
+
+
 def _check_writable_folder(folder: Path) -> None:
     """The folder exists (or can be created under a writable parent) and can be written."""
     probe = folder if str(folder) else Path(".")
-    while not probe.exists():
-        if probe.parent == probe:
-            break
-        probe = probe.parent
     try:
+        while not probe.exists():
+            if probe.parent == probe:
+                break
+            probe = probe.parent
         if not probe.is_dir():
             raise NotADirectoryError(str(probe))
         with tempfile.TemporaryFile(dir=probe):  # unnamed where the OS allows: leaves no trace
             pass
     except OSError as error:
         raise InvalidRequest(
-            "output", f"cannot write to {quoted(str(folder))}", "a writable folder or file path"
-        ) from error
+            "output", f"cannot write to {quoted(str(folder))} ({os_reason(error)})",
+            "a writable folder or file path") from error
 
 
 def iter_blocks(audio: np.ndarray, frames: int = _BLOCK_FRAMES) -> Iterator[np.ndarray]:

@@ -36,6 +36,9 @@ MAX_LEXICON_BYTES = 1_000_000
 MAX_SAMPLE_TEXT = 300
 """Longest `--text` a voice sample says, in characters (a sample is about 10 seconds)."""
 
+MAX_FILE_NAME = 200
+"""Longest output file name, in bytes (file systems allow 255; temp names add to it)."""
+
 SHOWN_CHARS = 40
 """Characters of a value quoted in an error message; a longer one is cut and ends in "…"."""
 

@@ -150,9 +150,16 @@ def _check_source(exercise: str | None, script: Path | None) -> None:
         return
     if exercise is not None:
         raise InvalidRequest("exercise", "give an exercise or a script, not both")
-    if Path(script).suffix != ".j2" or not Path(script).is_file():
+    if Path(script).suffix != ".j2" or not _is_file(Path(script)):
         raise InvalidRequest("script", f"{quoted(str(script))} is not a readable .j2 file",
                              "a path to a jinja2 template ending in .j2")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name too long to be a file
+        return False
 
 
 def _choice(field: str, value: str, allowed: Iterable[str]) -> None:
@@ -168,9 +175,14 @@ def _check_background(background: str, names: Iterable[str]) -> None:
         return
     path = Path(background).expanduser()
     allowed = ", ".join(names) + ", or an audio file path"
-    if path.is_file():
-        return
-    if path.exists():
+    try:
+        if path.is_file():
+            return
+        exists = path.exists()
+    except OSError as error:
+        raise InvalidRequest("background", f"cannot use {quoted(background)}: "
+                             f"{os_reason(error)}", allowed) from error
+    if exists:
         raise InvalidRequest("background", f"{quoted(background)} is not a file", allowed)
     if any(mark in background for mark in ("/", "\\", "~")) or path.suffix:
         raise InvalidRequest("background", f"file {quoted(background)} not found", allowed)

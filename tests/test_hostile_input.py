@@ -196,3 +196,22 @@ def test_a_voice_sample_text_is_bounded(tmp_path, capsys):
     args = ["voices", "preview", "joe", "--text", "word " * 2000, "-o", str(tmp_path / "s")]
     assert main(args) == 2
     assert "MAX_SAMPLE_TEXT" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+
+
+LONG = "x" * 300
+
+
+@pytest.mark.parametrize("args", [
+    ["render", "safe-place", "--background", LONG], ["render", "--script", f"{LONG}.j2"],
+    ["analyse", f"{LONG}.mp3"], ["render", "safe-place", "-o", f"{LONG}.mp3"],
+    ["render", "safe-place", "-o", f"{LONG}/"], ["batch", f"{LONG}.yaml", "--check"],
+    ["render", "safe-place", "--cover", LONG], ["voices", "add", f"{LONG}.onnx"]],
+    ids=["background", "script", "analyse", "output file", "output folder", "manifest",
+         "cover", "voices add"])
+def test_names_too_long_for_the_file_system_get_one_line(tmp_path, monkeypatch, capsys, args):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cft-audio: error: ") and len(lines[0]) < 300
+    assert any(w in lines[0] for w in ("too long", "not a readable", "MAX_FILE_NAME"))
+    assert list(tmp_path.iterdir()) == []

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import os_reason
 from ..limits import (
     MAX_EXERCISES,
     MAX_MANIFEST_BYTES,
@@ -268,7 +269,7 @@ def _read_capped(path: Path, limit: int, constant: str, encoding: str) -> str:
     except IsADirectoryError:
         raise _FileProblem(f"{shown} is a folder, not a file") from None
     except OSError as error:
-        raise _FileProblem(f"cannot read {shown}: {error.strerror}") from None
+        raise _FileProblem(f"cannot read {shown}: {os_reason(error)}") from None
     if len(raw) > limit:
         raise _FileProblem(f"{shown} is over the limit {constant} = {limit:,} bytes")
     try:
