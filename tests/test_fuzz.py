@@ -220,3 +220,22 @@ def test_any_participants_csv(tmp_path_factory, text):
     (folder / "people.csv").write_text(text, encoding="utf-8")
     _plan_or_problems(folder, "programme: {title: T}\nexercises: [safe-place]\n"
                       "participants: people.csv\n", keep=("people.csv",))
+
+
+@given(value=st.one_of(WORDS, st.text("./~x\\0 .mp3", max_size=300),
+                       st.integers(200, 600).map(lambda n: "d/" * 3 + "y" * n + ".mp3")))
+def test_any_path_value(tmp_path_factory, value):
+    from cft_audio.analyse import analyse_file
+    from cft_audio.export import plan_output
+
+    folder = tmp_path_factory.mktemp("paths")
+    calls = (lambda: renderer().check(Request("safe-place", background=value)),
+             lambda: renderer().check(Request("safe-place", cover=folder / value)),
+             lambda: analyse_file(folder / value),
+             lambda: plan_output(folder / value, "safe-place", "standard", "mp3", ("vtt",)))
+    for call in calls:
+        try:
+            call()
+        except CftAudioError as error:
+            _one_line(error)
+    assert list(folder.iterdir()) == []
