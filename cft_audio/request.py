@@ -173,15 +173,18 @@ def _check_background(background: str, names: Iterable[str]) -> None:
     names = sorted(names)
     if background in names:
         return
-    path = Path(background).expanduser()
     allowed = ", ".join(names) + ", or an audio file path"
     try:
+        path = Path(background).expanduser()
         if path.is_file():
             return
         exists = path.exists()
     except OSError as error:
         raise InvalidRequest("background", f"cannot use {quoted(background)}: "
                              f"{os_reason(error)}", allowed) from error
+    except RuntimeError as error:  # "~name" for a user that does not exist
+        raise InvalidRequest("background", f"file {quoted(background)} not found (no such "
+                             "home folder)", allowed) from error
     if exists:
         raise InvalidRequest("background", f"{quoted(background)} is not a file", allowed)
     if any(mark in background for mark in ("/", "\\", "~")) or path.suffix:

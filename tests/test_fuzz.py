@@ -224,6 +224,7 @@ def test_any_participants_csv(tmp_path_factory, text):
 
 @given(value=st.one_of(WORDS, st.text("./~x\\0 .mp3", max_size=300),
                        st.integers(200, 600).map(lambda n: "d/" * 3 + "y" * n + ".mp3")))
+@example(value="~0")  # found: a home folder of a user that does not exist was a traceback
 def test_any_path_value(tmp_path_factory, value):
     from cft_audio.analyse import analyse_file
     from cft_audio.export import plan_output
