@@ -182,9 +182,9 @@ def _check_background(background: str, names: Iterable[str]) -> None:
     except OSError as error:
         raise InvalidRequest("background", f"cannot use {quoted(background)}: "
                              f"{os_reason(error)}", allowed) from error
-    except RuntimeError as error:  # "~name" for a user that does not exist
-        raise InvalidRequest("background", f"file {quoted(background)} not found (no such "
-                             "home folder)", allowed) from error
+    except (RuntimeError, ValueError) as error:  # "~name" for no such user; a NUL byte
+        raise InvalidRequest("background", f"file {quoted(background)} not found", allowed) \
+            from error
     if exists:
         raise InvalidRequest("background", f"{quoted(background)} is not a file", allowed)
     if any(mark in background for mark in ("/", "\\", "~")) or path.suffix:

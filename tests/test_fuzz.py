@@ -150,6 +150,7 @@ def _plan_or_problems(folder: Path, text: str, keep: tuple[str, ...] = ()) -> No
 @given(data=MANIFESTS)
 @example(data={"participants": [{"\n": None}]})  # found: a key with a newline broke the line
 @example(data={"participants": "\n"})  # found: so did a CSV file name with one
+@example(data={"participants": "a\x00b.csv", "defaults": {"background": "~\x00"}})  # found
 def test_any_manifest(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("manifest")
     _plan_or_problems(folder, yaml.safe_dump(data, allow_unicode=True))

@@ -270,6 +270,8 @@ def _read_capped(path: Path, limit: int, constant: str, encoding: str) -> str:
         raise _FileProblem(f"{shown} is a folder, not a file") from None
     except OSError as error:
         raise _FileProblem(f"cannot read {shown}: {os_reason(error)}") from None
+    except ValueError:  # a NUL byte in the name
+        raise _FileProblem(f"{shown} is not a usable file name") from None
     if len(raw) > limit:
         raise _FileProblem(f"{shown} is over the limit {constant} = {limit:,} bytes")
     try:

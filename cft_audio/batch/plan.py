@@ -72,7 +72,7 @@ def plan_batch(manifest_path: Path, output: Path, renderer: Renderer,
     problems = list(manifest.problems)
     try:
         output = Path(output).expanduser().absolute()
-    except RuntimeError:  # "~name" for a user that does not exist: used as written
+    except (RuntimeError, ValueError):  # "~name" for no such user: used as written
         output = Path(output).absolute()
     if output.exists() and not output.is_dir():
         problems.append(Problem("command line", "--output", f"{output.name} is not a folder",
