@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InvalidRequest
+from .errors import InvalidRequest, os_reason, with_detail
 from .export import StderrTail
 from .ffmpeg import ffmpeg_exe
+from .limits import quoted
 from .sidecars import OUTPUT_SHA256, SPEECH_TO_BACKGROUND, TARGET_LOUDNESS
 from .sound.analysis import (
     SegmentEnergies,
@@ -75,18 +76,28 @@ def analyse_file(path: Path) -> Analysis:
 
 
 def _unreadable(path: Path, why: str) -> InvalidRequest:
-    return InvalidRequest("file", f"cannot read {path.name}: {why}", READABLE)
+    return InvalidRequest("file", f"cannot read {quoted(path.name)}: {why}", READABLE)
 
 
 def _probe(path: Path) -> tuple[int, int]:
     """Sample rate and channel count of the first audio stream."""
-    if not path.is_file():
-        raise _unreadable(path, "no such file")
+    try:
+        exists, folder, regular = path.exists(), path.is_dir(), path.is_file()
+    except OSError as error:
+        raise _unreadable(path, os_reason(error)) from error
+    if not exists:
+        raise _unreadable(path, "not found")
+    if folder:
+        raise _unreadable(path, "it is a folder, not a file")
+    if not regular:
+        raise _unreadable(path, "not a regular file (a device or pipe)")
     result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
                             capture_output=True, check=False)
     found = _STREAM.search(result.stderr.decode("utf-8", "replace"))
     if found is None:
-        raise _unreadable(path, "no audio stream found")
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise with_detail(_unreadable(path, "cannot decode: no audio found in it"),
+                          detail[-1] if detail else "")
     layout = found.group(2).strip()
     counted = re.match(r"(\d+) channels", layout)
     channels = int(counted.group(1)) if counted else _LAYOUTS.get(layout.split("(")[0], 2)
@@ -114,7 +125,7 @@ def _decode_into(path: Path, sample_rate: int, channels: int, meter: _Meter) -> 
     finally:
         process.stdout.close()
     if process.wait() != 0:
-        raise _unreadable(path, tail.last())
+        raise with_detail(_unreadable(path, "cannot decode"), tail.last())
     if meter.frames == 0:
         raise _unreadable(path, "no audio in it")
 

@@ -9,7 +9,8 @@ import click
 
 from . import __version__
 from .batch.cli import batch
-from .errors import CftAudioError, InvalidRequest, ScriptError
+from .errors import CftAudioError, InvalidRequest, ScriptError, os_reason
+from .limits import quoted
 from .web.cli import serve
 
 _FIELD_NAMES = {"exercise": "EXERCISE", "phrase": "--phrase", "detail": "--detail",
@@ -325,6 +326,13 @@ def _request_message(error: InvalidRequest) -> str:
     return name + text[len(error.field):] if text.startswith(error.field) else text
 
 
+def _detail(error: CftAudioError, argv: list[str] | None) -> None:
+    """With -v/--verbose, a second line: the tool's own words (ffmpeg's) about the failure."""
+    args = sys.argv[1:] if argv is None else argv
+    if error.detail and ("-v" in args or "--verbose" in args):
+        click.echo(f"cft-audio: detail: {' '.join(error.detail.split())}", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to one-line messages and exit codes (2 for usage errors)."""
     no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", None)
@@ -345,16 +353,25 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except InvalidRequest as error:
         click.echo(f"cft-audio: error: {_request_message(error)}", err=True)
+        _detail(error, argv)
         return EXIT_USAGE
     except ScriptError as error:
         click.echo(f"cft-audio: error: {error}", err=True)
         return EXIT_USAGE
     except CftAudioError as error:
         click.echo(f"cft-audio: error: {error}", err=True)
+        _detail(error, argv)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         click.echo("cft-audio: interrupted; nothing was written", err=True)
         return EXIT_INTERRUPTED
+    except OSError as error:  # a last resort: a path the system refused, in our words
+        shown = quoted(str(error.filename)) if error.filename else "a file"
+        click.echo(f"cft-audio: error: cannot use {shown}: {os_reason(error)}", err=True)
+        return EXIT_USAGE
+    except MemoryError:  # a last resort: the limits should stop hostile input long before
+        click.echo("cft-audio: error: out of memory; nothing was written", err=True)
+        return EXIT_FAILURE
     return 0
 
 

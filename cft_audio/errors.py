@@ -2,11 +2,51 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
+from typing import TypeVar
 
 
 class CftAudioError(Exception):
     """Base class for every error the library raises on purpose."""
+
+    detail: str = ""
+    """A tool's own words about the failure (ffmpeg's), shown only when asked (-v)."""
+
+
+E = TypeVar("E", bound=CftAudioError)
+
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "the disk is read-only",
+    errno.ENOENT: "not found",
+    errno.EISDIR: "is a folder, not a file",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.ENAMETOOLONG: "the name is too long",
+}
+_FFMPEG_REASONS = (("No space left on device", "the disk is full"),
+                   ("Disk quota exceeded", "the disk quota is used up"),
+                   ("Permission denied", "permission denied"),
+                   ("Read-only file system", "the disk is read-only"))
+
+
+def with_detail(error: E, detail: str) -> E:
+    """`error`, carrying a tool's own message for -v."""
+    error.detail = detail
+    return error
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file operation failed, in our words."""
+    return _REASONS.get(error.errno or 0, error.strerror or type(error).__name__)
+
+
+def ffmpeg_reason(message: str, otherwise: str) -> str:
+    """The cause an ffmpeg message shows (disk full…), in our words; else `otherwise`."""
+    return next((ours for theirs, ours in _FFMPEG_REASONS if theirs in message), otherwise)
 
 
 class InvalidRequest(CftAudioError):

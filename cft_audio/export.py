@@ -17,8 +17,10 @@ from typing import IO
 import numpy as np
 
 from .cover import image_info
-from .errors import ExportError, InvalidRequest
+from .errors import ExportError, InvalidRequest, ffmpeg_reason, os_reason, with_detail
 from .ffmpeg import ffmpeg_exe
+from .limits import MAX_FILE_NAME, quoted
+from .tempfiles import locked_temp
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,15 @@ def plan_output(
     """
     target = Path("output") if output is None else Path(output)
     if target.suffix and target.suffix.lower().lstrip(".") in FORMATS:
+        if len(target.name.encode("utf-8")) > MAX_FILE_NAME:
+            raise InvalidRequest("output", f"the file name {quoted(target.name)} is over the "
+                                 f"limit MAX_FILE_NAME = {MAX_FILE_NAME} bytes",
+                                 "a shorter file name")
+        for path in (target, *(target.with_suffix(f".{s}") for s in sidecars)):
+            if _is_dir(path):
+                raise InvalidRequest("output", f"{quoted(str(path))} is a folder, not a file",
+                                     "a new file path, or a folder name without an audio "
+                                     "extension")
         _check_writable_folder(target.parent)
         return target
     _check_writable_folder(target)
@@ -127,22 +138,29 @@ def plan_output(
         number += 1
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long to be anything: the writability check says why
+        return False
+
+
 def _check_writable_folder(folder: Path) -> None:
     """The folder exists (or can be created under a writable parent) and can be written."""
     probe = folder if str(folder) else Path(".")
-    while not probe.exists():
-        if probe.parent == probe:
-            break
-        probe = probe.parent
     try:
+        while not probe.exists():
+            if probe.parent == probe:
+                break
+            probe = probe.parent
         if not probe.is_dir():
             raise NotADirectoryError(str(probe))
         with tempfile.TemporaryFile(dir=probe):  # unnamed where the OS allows: leaves no trace
             pass
     except OSError as error:
         raise InvalidRequest(
-            "output", f"cannot write to {str(folder)!r}", "a writable folder or file path"
-        ) from error
+            "output", f"cannot write to {quoted(str(folder))} ({os_reason(error)})",
+            "a writable folder or file path") from error
 
 
 def iter_blocks(audio: np.ndarray, frames: int = _BLOCK_FRAMES) -> Iterator[np.ndarray]:
@@ -166,37 +184,36 @@ def encode_stream(
     """
     spec = FORMATS[fmt]
     target = Path(target)
-    temp = _temp_beside(target, ".part")
-    metadata: Path | None = None
-    try:
-        if fmt == "m4a" and info.chapters:
-            metadata = _temp_beside(target, ".chapters.part")
-            metadata.write_text(ffmetadata(info.chapters), encoding="utf-8")
-        command = _command(spec, sample_rate, channels, temp, metadata)
-        _run_encoder(command, blocks, spec.pcm, channels, target.name)
-        write_tags(temp, fmt, info)
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    finally:
-        if metadata is not None:
-            metadata.unlink(missing_ok=True)
+    with contextlib.ExitStack() as held:
+        temp = _temp_beside(held, target, ".part")
+        metadata: Path | None = None
+        try:
+            if fmt == "m4a" and info.chapters:
+                metadata = _temp_beside(held, target, ".chapters.part")
+                metadata.write_text(ffmetadata(info.chapters), encoding="utf-8")
+            command = _command(spec, sample_rate, channels, temp, metadata)
+            _run_encoder(command, blocks, spec.pcm, channels, target.name)
+            write_tags(temp, fmt, info)
+            os.chmod(temp, 0o600)
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        finally:
+            if metadata is not None:
+                metadata.unlink(missing_ok=True)
     return target
 
 
-def _temp_beside(target: Path, suffix: str) -> Path:
-    """A new private hidden file in the target's folder (created with the folder if need be)."""
+def _temp_beside(held: contextlib.ExitStack, target: Path, suffix: str) -> Path:
+    """A new private hidden file in the target's folder (created with the folder if need be),
+    locked while `held` is open so that a later run knows whether its writer is alive."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix,
-                                        dir=target.parent)
+        return held.enter_context(locked_temp(target, suffix))
     except OSError as error:
-        raise InvalidRequest("output", f"cannot write to {str(target.parent)!r}: "
-                             f"{error.strerror}", "a writable folder or file path") from error
-    os.close(handle)
-    return Path(name)
+        raise InvalidRequest("output", f"cannot write to {quoted(str(target.parent))}: "
+                             f"{os_reason(error)}", "a writable folder or file path") from error
 
 
 def _command(spec: Format, sample_rate: int, channels: int, temp: Path,
@@ -284,7 +301,9 @@ def _run_encoder(command: list[str], blocks: Iterable[np.ndarray], pcm: str, cha
         process.wait()
         raise
     if process.wait() != 0 or broken:
-        raise ExportError(f"encoding {name} failed: {tail.last()}")
+        detail = tail.last()
+        raise with_detail(ExportError(f"encoding {name} failed: "
+                                      f"{ffmpeg_reason(detail, 'the encoder stopped')}"), detail)
 
 
 def _close_quietly(stream: IO[bytes]) -> None:
@@ -324,8 +343,14 @@ def write_tags(path: Path, fmt: str, info: TrackInfo) -> None:
 
     try:
         writers[fmt](Path(path), info)
-    except (MutagenError, OSError, ValueError) as error:
-        raise ExportError(f"tagging {Path(path).name} failed: {error}") from error
+    except OSError as error:
+        raise with_detail(ExportError(f"tagging {Path(path).name} failed: {os_reason(error)}"),
+                          str(error)) from error
+    except (MutagenError, ValueError) as error:
+        cause = error.__context__ if isinstance(error.__context__, OSError) else None
+        reason = os_reason(cause) if cause is not None else "the file could not be read back"
+        raise with_detail(ExportError(f"tagging {Path(path).name} failed: {reason}"),
+                          str(error)) from error
 
 
 def _id3_frames(info: TrackInfo) -> list:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ExportError
+from .errors import ExportError, with_detail
 
 
 def ffmpeg_exe() -> str:
@@ -25,5 +25,6 @@ def decode(path: Path, sample_rate: int = 44100, channels: int = 2) -> np.ndarra
     ]
     result = subprocess.run(command, capture_output=True, check=False)
     if result.returncode != 0:
-        raise ExportError(f"cannot decode {Path(path).name}: {result.stderr.decode()[-300:]}")
+        raise with_detail(ExportError(f"cannot decode {Path(path).name}"),
+                          result.stderr.decode(errors="replace")[-300:].strip())
     return np.frombuffer(result.stdout, dtype=np.float32).reshape(-1, channels)

@@ -22,6 +22,7 @@ from .export import (
     iter_blocks,
     plan_output,
 )
+from .limits import MAX_SAMPLE_TEXT, quoted
 from .lyrics import readable_script
 from .request import MAX_MINUTES, MIN_MINUTES, Request, validate
 from .resources import (
@@ -53,6 +54,7 @@ from .sound.mix import STEMS, MixStats, bed_level, mix_blocks
 from .sound.signal import PCM16_SCALE, as_pcm16, resample
 from .sound.spool import Replay
 from .sound.timeline import TimedCue, Timeline, fixed_seconds, layout
+from .tempfiles import sweep_stale
 from .voices.cache import SpeechCache, speech_key
 from .voices.engine import Engine, SpeechClip, VoiceSettings
 from .voices.presets import PACES, voice_settings
@@ -183,6 +185,7 @@ class Renderer:
         fmt = _format(request)
         target = plan_output(request.output, script.exercise, script.length, fmt,
                              request.sidecars)
+        sweep_stale(target.parent)  # what a killed render left beside its track
         bed = self._bed(request.background)
         marks = tuple(t.start for t in timeline.cues if isinstance(t.cue, Section))
         level = bed_level(request.bed_level, request.accessible)
@@ -285,7 +288,8 @@ class Renderer:
         progress("script", 0.0)
         script = self.script(request)
         if check_output:  # fail before the slow work, not after it
-            plan_output(request.output, script.exercise, script.length, _format(request))
+            plan_output(request.output, script.exercise, script.length, _format(request),
+                        request.sidecars)
         progress("script", 1.0)
         speech = self._speak(script, request, progress)
         pauses = self._pauses(script, speech, request)
@@ -316,7 +320,9 @@ class Renderer:
     def _choose_script(self, request: Request) -> Script:
         """The script in the form asked for, or the form whose natural length suits the target."""
         if request.minutes is None:
-            return self._script_for(request, request.length or "standard")
+            script = self._script_for(request, request.length or "standard")
+            self._check_natural_length(script, request)
+            return script
         target = request.minutes * 60
         forms = (request.length,) if request.length else LENGTHS
         options = []
@@ -328,12 +334,38 @@ class Renderer:
         if not reachable:
             low, high = _minutes_range(options)
             which = f"the {request.length} form of " if request.length else ""
+            if low > high:  # even the shortest silences leave it over MAX_MINUTES
+                raise InvalidRequest(
+                    "minutes", f"{request.minutes:g} cannot be reached: {which}"
+                    f"{options[0][0].exercise} is at least {low:.0f} minutes long",
+                    f"a script that fits in {MAX_MINUTES:g} minutes (MAX_MINUTES)")
             raise InvalidRequest(
                 "minutes",
                 f"{request.minutes:g} cannot be reached for {which}{options[0][0].exercise}",
                 f"{low:.0f} to {high:.0f}",
             )
         return min(reachable, key=lambda o: abs(np.log(target / o[3])))[0]
+
+    def _check_natural_length(self, script: Script, request: Request) -> None:
+        """Refuse a script whose estimated length is over MAX_MINUTES, before any speech.
+
+        Our exercises reach it only with very many phrases or details; a custom template
+        may on its own. A shorter one than MIN_MINUTES is allowed: a short template is how
+        a therapist tries one out (and how the tests render quickly).
+        """
+        minutes = self._estimate(script, request)[2] / 60
+        if minutes <= MAX_MINUTES:
+            return
+        if request.script is not None:
+            field, what = "script", Path(request.script).name
+        else:
+            field = "phrase"
+            what = (f"{script.exercise} with {len(request.phrases)} phrases and "
+                    f"{len(request.details)} details")
+        raise InvalidRequest(
+            field, f"{what} is about {minutes:.0f} minutes long (estimated), over the track "
+            f"length limit MAX_MINUTES = {MAX_MINUTES:g}",
+            f"a script of up to {MAX_MINUTES:g} minutes; --minutes fits the silences")
 
     def reachable_minutes(self, request: Request) -> tuple[float, float]:
         """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
@@ -518,6 +550,9 @@ class Renderer:
     ) -> Path:
         """A short voice sample (voice, tone, pace, pronunciations of the request), no bed."""
         self.check(request)
+        if text is not None and len(text) > MAX_SAMPLE_TEXT:
+            raise InvalidRequest("text", f"{quoted(text)} is over the limit MAX_SAMPLE_TEXT = "
+                                 f"{MAX_SAMPLE_TEXT} characters", "a sentence or two")
         lines = [text] if text else _preview_lines(request.name)
         script = Script(title=f"Voice sample: {request.voice}", exercise="voice-sample",
                         length="sample", cues=tuple(Say(line) for line in lines),
@@ -538,6 +573,7 @@ class Renderer:
         fmt = _format(request)
         target = plan_output(request.output, f"voice-{request.voice}",
                              f"{request.tone}-{request.pace}", fmt)
+        sweep_stale(target.parent)
         blocks = mastered_blocks(lambda: iter_blocks(stereo), len(stereo), RATE, plan.gain)
         return encode_stream(blocks, RATE, target, fmt, info)
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .errors import InvalidRequest
+from .errors import InvalidRequest, os_reason
+from .limits import MAX_COVER_BYTES, MAX_LEXICON_BYTES, quoted
 from .script.catalogue import EXERCISES, LENGTHS, PERSONAL_FIELDS, QUALITIES, exercises_using
 from .script.vocabulary import PRONOUNS, Vocabulary, check_own_text
 from .voices.presets import PACES, TONES
@@ -107,6 +108,10 @@ def validate(
 ) -> None:
     """Raise InvalidRequest naming the first field whose value is not allowed."""
     _check_source(request.exercise, request.script)
+    for field, words in (("image", request.image), ("place", request.place)):
+        if len(words) > MAX_TEXT:  # before the vocabulary, which quotes what it refuses
+            raise InvalidRequest(field, f"{quoted(words)} is too long",
+                                 f"up to {MAX_TEXT} characters")
     if request.pronoun is not None:
         _choice("pronoun", request.pronoun, PRONOUNS)
     vocabulary.image(request.image, request.pronoun)
@@ -117,10 +122,7 @@ def validate(
     _choice("voice", request.voice, voices)
     _choice("tone", request.tone, TONES)
     _choice("pace", request.pace, PACES)
-    if (request.background not in backgrounds
-            and not Path(request.background).expanduser().is_file()):
-        raise InvalidRequest("background", f"unknown value {request.background!r}",
-                             ", ".join(sorted(backgrounds)) + ", or an audio file path")
+    _check_background(request.background, backgrounds)
     if not -30.0 <= request.bed_level <= 6.0 or not math.isfinite(request.bed_level):
         raise InvalidRequest("bed-level", f"{request.bed_level:g} dB is out of range",
                              "-30 to 6 (dB, relative to the default)")
@@ -128,6 +130,9 @@ def validate(
         _choice("sidecar", sidecar, SIDECARS)
     if request.cover is not None:
         _check_cover(Path(request.cover))
+    if request.lexicon is not None:
+        check_input_file("lexicon", Path(request.lexicon), MAX_LEXICON_BYTES,
+                         "MAX_LEXICON_BYTES", "a YAML file of word: respelling lines")
     if request.track is not None and not 1 <= request.track <= 999:
         raise InvalidRequest("track", f"{request.track} is out of range", "1 to 999")
     formats = sorted(formats)
@@ -156,7 +161,7 @@ def warnings(request: Request) -> tuple[tuple[str, str], ...]:
     for phrase in request.phrases:
         match = PRESSURE_WORDS.search(phrase)
         if match:
-            found.append(("phrase", f"{_cut(phrase)} contains {match.group(0)!r}; it is spoken "
+            found.append(("phrase", f"{quoted(phrase)} contains {match.group(0)!r}; it is spoken "
                                     "as written (the scripts themselves never say it)"))
     return tuple(found)
 
@@ -183,15 +188,46 @@ def _check_source(exercise: str | None, script: Path | None) -> None:
         return
     if exercise is not None:
         raise InvalidRequest("exercise", "give an exercise or a script, not both")
-    if Path(script).suffix != ".j2" or not Path(script).is_file():
-        raise InvalidRequest("script", f"{str(script)!r} is not a readable .j2 file",
+    if Path(script).suffix != ".j2" or not _is_file(Path(script)):
+        raise InvalidRequest("script", f"{quoted(str(script))} is not a readable .j2 file",
                              "a path to a jinja2 template ending in .j2")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name too long to be a file
+        return False
 
 
 def _choice(field: str, value: str, allowed: Iterable[str]) -> None:
     options = sorted(allowed)
     if value not in options:
-        raise InvalidRequest(field, f"unknown value {value!r}", options)
+        raise InvalidRequest(field, f"unknown value {quoted(value)}", options)
+
+
+def _check_background(background: str, names: Iterable[str]) -> None:
+    """A bed name, or a file that exists (a path that is missing says so, not "unknown")."""
+    names = sorted(names)
+    if background in names:
+        return
+    allowed = ", ".join(names) + ", or an audio file path"
+    try:
+        path = Path(background).expanduser()
+        if path.is_file():
+            return
+        exists = path.exists()
+    except OSError as error:
+        raise InvalidRequest("background", f"cannot use {quoted(background)}: "
+                             f"{os_reason(error)}", allowed) from error
+    except (RuntimeError, ValueError) as error:  # "~name" for no such user; a NUL byte
+        raise InvalidRequest("background", f"file {quoted(background)} not found", allowed) \
+            from error
+    if exists:
+        raise InvalidRequest("background", f"{quoted(background)} is not a file", allowed)
+    if any(mark in background for mark in ("/", "\\", "~")) or path.suffix:
+        raise InvalidRequest("background", f"file {quoted(background)} not found", allowed)
+    raise InvalidRequest("background", f"unknown value {quoted(background)}", allowed)
 
 
 def _check_minutes(minutes: float | None) -> None:
@@ -206,7 +242,7 @@ def _check_name(name: str) -> None:
     if len(name) > MAX_TEXT or not _NAME_PATTERN.match(name):
         raise InvalidRequest(
             "name",
-            f"{name!r} is not a usable first name",
+            f"{quoted(name)} is not a usable first name",
             f"letters, spaces, hyphens and apostrophes, up to {MAX_TEXT} characters",
         )
 
@@ -215,15 +251,10 @@ def _check_phrase(value: str) -> None:
     allowed = f"plain words and punctuation, up to {MAX_TEXT} characters, no brackets"
     bad = next((c for c in value if c in _PHRASE_FORBIDDEN or not c.isprintable()), None)
     if bad is not None:
-        raise InvalidRequest("phrase", f"{_cut(value)} cannot be used: {bad!r} is not allowed",
+        raise InvalidRequest("phrase", f"{quoted(value)} cannot be used: {bad!r} is not allowed",
                              allowed)
     if not re.search(r"[^\W\d_]", value) or len(value) > MAX_TEXT:
-        raise InvalidRequest("phrase", f"{_cut(value)} cannot be used", allowed)
-
-
-def _cut(value: str) -> str:
-    """A value as quoted in a message: cut after 40 characters."""
-    return repr(value if len(value) <= 40 else value[:40] + "…")
+        raise InvalidRequest("phrase", f"{quoted(value)} cannot be used", allowed)
 
 
 def _check_output_suffix(output: Path, fmt: str | None, formats: list[str]) -> None:
@@ -234,15 +265,36 @@ def _check_output_suffix(output: Path, fmt: str | None, formats: list[str]) -> N
         raise InvalidRequest("output", f"unknown file extension .{suffix}",
                              [f".{f}" for f in formats])
     if fmt is not None and fmt != suffix:
-        raise InvalidRequest("format", f"{fmt!r} does not match the output file .{suffix}",
+        raise InvalidRequest("format", f"{quoted(fmt)} does not match the output file .{suffix}",
                              [suffix])
 
 
 def _check_cover(path: Path) -> None:
     from .cover import image_info  # raises InvalidRequest("cover") for anything but PNG/JPEG
 
+    check_input_file("cover", path, MAX_COVER_BYTES, "MAX_COVER_BYTES", "a PNG or JPEG file")
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidRequest("cover", f"cannot read {path.name}", "a PNG or JPEG file") from error
+        raise InvalidRequest("cover", f"cannot read {quoted(path.name)}",
+                             "a PNG or JPEG file") from error
     image_info(data)
+
+
+def check_input_file(field: str, path: Path, limit: int, constant: str, allowed: str) -> None:
+    """A regular file of at most `limit` bytes; else the true cause, in one line."""
+    shown = quoted(str(path))
+    try:
+        if not path.exists():
+            raise InvalidRequest(field, f"file {shown} not found", allowed)
+        if path.is_dir():
+            raise InvalidRequest(field, f"{shown} is a folder, not a file", allowed)
+        if not path.is_file():
+            raise InvalidRequest(field, f"{shown} is not a regular file", allowed)
+        size = path.stat().st_size
+    except OSError as error:
+        raise InvalidRequest(field, f"cannot read {shown}: {os_reason(error)}", allowed) \
+            from error
+    if size > limit:
+        raise InvalidRequest(field, f"{shown} is over the limit {constant} = {limit:,} bytes",
+                             allowed)

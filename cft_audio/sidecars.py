@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import ExportError
+from .errors import ExportError, os_reason
 from .script.cues import Say, Script
 from .script.text import annotated
 from .sound.timeline import TimedCue
+from .tempfiles import locked_temp
 
 CAPTION_LINE = 42
 """Characters per caption line before a sentence is split onto two lines."""
@@ -100,21 +101,20 @@ def atomic_file(path: Path) -> Iterator[Path]:
     OSError becomes an ExportError naming the file.
     """
     path = Path(path)
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        os.close(handle)
-    except OSError as error:
-        raise ExportError(f"cannot write {path.name}: {error.strerror}") from error
-    temp = Path(name)
-    try:
-        yield temp
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
-    except BaseException as error:
-        temp.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise ExportError(f"cannot write {path.name}: {error.strerror}") from error
-        raise
+    with contextlib.ExitStack() as held:
+        try:
+            temp = held.enter_context(locked_temp(path))
+        except OSError as error:
+            raise ExportError(f"cannot write {path.name}: {os_reason(error)}") from error
+        try:
+            yield temp
+            os.chmod(temp, 0o600)
+            os.replace(temp, path)
+        except BaseException as error:
+            temp.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise ExportError(f"cannot write {path.name}: {os_reason(error)}") from error
+            raise
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

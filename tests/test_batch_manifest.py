@@ -72,7 +72,7 @@ def test_five_errors_in_one_run_exit_2_and_nothing_written(tmp_path, capsys):
 
 @pytest.mark.parametrize(("change", "expect"), [
     ({"programme": {"weeks": 2}}, "programme: title: missing"),
-    ({"exercises": []}, "exercises: exercises: missing or empty"),
+    ({"exercises": []}, "exercises: missing or empty"),
     ({"exercises": [{"week": 1, "exercise": "yoga"}]},
      "exercises row 1: exercise: unknown value 'yoga' (allowed: compassionate-other"),
     ({"defaults": {"minutes": 2}}, "defaults: minutes: 2 is out of range (allowed: 3 to 60)"),

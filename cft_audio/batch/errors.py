@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CftAudioError, InvalidRequest
+from ..limits import cut
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class Problem:
     allowed: str | None = None
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.field}: {self.message}"
+        where = self.where if self.field == self.where else f"{self.where}: {self.field}"
+        text = f"{where}: {self.message}"
         return text + (f" (allowed: {self.allowed})" if self.allowed else "")
 
 
@@ -42,11 +44,12 @@ class ManifestError(CftAudioError):
         self.source = Path(source)
         self.problems = tuple(problems)
         count = len(self.problems)
-        super().__init__(f"{self.source.name}: {count} problem{'s' if count != 1 else ''}")
+        super().__init__(f"{cut(self.source.name)}: {count} problem{'s' if count != 1 else ''}")
 
     def lines(self) -> tuple[str, ...]:
         """One line per problem, each starting with the manifest's file name."""
-        return tuple(f"{self.source.name}: {problem}" for problem in self.problems)
+        name = cut(self.source.name)
+        return tuple(f"{name}: {problem}" for problem in self.problems)
 
 
 class BatchError(CftAudioError):

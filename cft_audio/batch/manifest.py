@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,17 @@ from typing import Any
 
 import yaml
 
+from ..errors import os_reason
+from ..limits import (
+    MAX_EXERCISES,
+    MAX_MANIFEST_BYTES,
+    MAX_MANIFEST_VALUES,
+    MAX_PARTICIPANTS,
+    MAX_PARTICIPANTS_BYTES,
+    MAX_TRACKS,
+    SHOWN_CHARS,
+    quoted,
+)
 from .errors import ManifestError, Problem
 
 Settings = Mapping[str, Any]
@@ -21,7 +34,6 @@ Settings = Mapping[str, Any]
 TOP_KEYS = ("programme", "defaults", "exercises", "participants")
 PROGRAMME_KEYS = ("title", "facilitator", "clinic", "weeks", "year")
 MAX_WEEKS = 52
-MAX_PARTICIPANTS = 500
 MAX_TITLE = 120
 LIST_SEPARATOR = ";"
 """Separates several values in one CSV cell (details, phrases, qualities, say)."""
@@ -59,6 +71,8 @@ def _number(value: Any) -> float:
         raise ValueError("must be a number")
     try:
         number = float(value)
+    except OverflowError as error:
+        raise ValueError("is too large") from error
     except (TypeError, ValueError) as error:
         raise ValueError("must be a number") from error
     if not math.isfinite(number):
@@ -188,7 +202,7 @@ def read_manifest(path: Path, participants_csv: Path | None = None) -> Manifest:
     data = _load_yaml(path, problems)
     for key in data:
         if key not in TOP_KEYS:
-            problems.append(Problem("manifest", str(key), "unknown key", ", ".join(TOP_KEYS)))
+            problems.append(Problem("manifest", _key(key), "unknown key", ", ".join(TOP_KEYS)))
     programme = _programme(data.get("programme"), problems)
     defaults = _settings("defaults", data.get("defaults") or {}, DEFAULT_KEYS, problems)
     sessions = _sessions(data.get("exercises"), programme.weeks, path.parent, problems)
@@ -199,26 +213,115 @@ def read_manifest(path: Path, participants_csv: Path | None = None) -> Manifest:
     else:
         rows = _yaml_rows(data.get("participants"), problems)
     participants = _participants(rows, problems)
+    tracks = len(sessions) * len(participants)
+    if tracks > MAX_TRACKS:
+        problems.append(Problem("manifest", "tracks", f"{len(participants)} participants × "
+                                f"{len(sessions)} exercises is {tracks:,} tracks",
+                                f"up to MAX_TRACKS = {MAX_TRACKS:,} per manifest"))
     return Manifest(path, programme, defaults, sessions, participants, tuple(problems))
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
+    """The manifest's mapping: size, alias expansion and participants bounded before building."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ManifestError(path, [Problem("manifest", "file", f"cannot read: {error.strerror}",
-                                           "a readable YAML file")]) from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        text = _read_capped(path, MAX_MANIFEST_BYTES, "MAX_MANIFEST_BYTES", "utf-8")
+    except _FileProblem as problem:
+        raise ManifestError(path, [Problem("manifest", "file", str(problem),
+                                           "a readable YAML file")]) from None
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_nodes(path, node)
+        data = loader.construct_document(node) if node is not None else None
+    except ValueError as error:  # a number too long for Python to read (over 4300 digits)
+        raise ManifestError(path, [Problem("manifest", "file", "holds a number too long to read",
+                                           "numbers of up to 4300 digits")]) from error
+    except (yaml.YAMLError, RecursionError) as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
         raise ManifestError(path, [Problem("manifest", "file", f"not valid YAML{line}",
                                            "a YAML mapping, see examples/programme.yaml")]) \
             from error
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         problems.append(Problem("manifest", "file", "must be a mapping of sections",
                                 ", ".join(TOP_KEYS)))
         return {}
     return data
+
+
+class _FileProblem(Exception):
+    """Why a manifest or spreadsheet cannot be read, in our words."""
+
+
+def _read_capped(path: Path, limit: int, constant: str, encoding: str) -> str:
+    """A text file of at most `limit` bytes (else a problem naming the `constant`)."""
+    shown = _key(path.name)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise _FileProblem(f"{shown} not found") from None
+    except IsADirectoryError:
+        raise _FileProblem(f"{shown} is a folder, not a file") from None
+    except OSError as error:
+        raise _FileProblem(f"cannot read {shown}: {os_reason(error)}") from None
+    except ValueError:  # a NUL byte in the name
+        raise _FileProblem(f"{shown} is not a usable file name") from None
+    if len(raw) > limit:
+        raise _FileProblem(f"{shown} is over the limit {constant} = {limit:,} bytes")
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise _FileProblem(f"cannot decode {shown}: not UTF-8 text") from None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_nodes(path: Path, root: yaml.Node) -> None:
+    """Refuse too many participants or an alias bomb (values once aliases expand), early."""
+    if isinstance(root, yaml.MappingNode):
+        for key_node, value in root.value:
+            if key_node.value == "participants" and isinstance(value, yaml.SequenceNode) \
+                    and len(value.value) > MAX_PARTICIPANTS:
+                raise ManifestError(path, [_too_many(len(value.value))])
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_MANIFEST_VALUES:
+                raise ManifestError(path, [Problem(
+                    "manifest", "file", f"holds more than {MAX_MANIFEST_VALUES:,} values (each "
+                    "alias *name counted as what it repeats)",
+                    f"up to MAX_MANIFEST_VALUES = {MAX_MANIFEST_VALUES:,}")])
+        elif key in open_nodes:
+            raise ManifestError(path, [Problem("manifest", "file", "an alias (*name) refers to "
+                                               "the value that holds it", "no recursive aliases")])
+        elif key not in sizes:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _too_many(count: int) -> Problem:
+    return Problem("participants", "participants", f"{count:,} is too many",
+                   f"up to MAX_PARTICIPANTS = {MAX_PARTICIPANTS} per manifest")
 
 
 def _programme(data: Any, problems: list[Problem]) -> Programme:
@@ -228,7 +331,7 @@ def _programme(data: Any, problems: list[Problem]) -> Programme:
         return Programme()
     for key in data:
         if key not in PROGRAMME_KEYS:
-            problems.append(Problem("programme", str(key), "unknown key",
+            problems.append(Problem("programme", _key(key), "unknown key",
                                     ", ".join(PROGRAMME_KEYS)))
     values: dict[str, Any] = {}
     for key in ("title", "facilitator", "clinic"):
@@ -272,7 +375,7 @@ def _settings(where: str, data: Any, allowed: tuple[str, ...],
         if key in ("id", "week", "exercise", "script") and key in allowed:
             continue  # read by the caller
         if key not in allowed:
-            problems.append(Problem(where, str(raw_key), "unknown key", _shown(allowed)))
+            problems.append(Problem(where, _key(raw_key), "unknown key", _shown(allowed)))
             continue
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue  # an empty cell keeps the default
@@ -280,9 +383,15 @@ def _settings(where: str, data: Any, allowed: tuple[str, ...],
         try:
             values[key] = setting.parse(raw)
         except ValueError as error:
-            problems.append(Problem(where, key.replace("_", "-"), f"{raw!r} {error}",
+            problems.append(Problem(where, key.replace("_", "-"), f"{quoted(raw)} {error}",
                                     setting.allowed))
     return MappingProxyType(values)
+
+
+def _key(raw: Any) -> str:
+    """A key as a problem names it: as written if short and printable, else quoted and cut."""
+    text = str(raw)
+    return text if text.isprintable() and 0 < len(text) <= SHOWN_CHARS else quoted(text)
 
 
 def _shown(keys: tuple[str, ...]) -> str:
@@ -295,6 +404,10 @@ def _sessions(data: Any, weeks: int, base: Path,
         problems.append(Problem("exercises", "exercises", "missing or empty",
                                 "a list of {week, exercise} rows"))
         return ()
+    if len(data) > MAX_EXERCISES:
+        problems.append(Problem("exercises", "exercises", f"{len(data):,} rows is too many",
+                                f"up to MAX_EXERCISES = {MAX_EXERCISES} per manifest"))
+        data = data[:MAX_EXERCISES]
     sessions = []
     for row, item in enumerate(data, start=1):
         where = f"exercises row {row}"
@@ -306,7 +419,8 @@ def _sessions(data: Any, weeks: int, base: Path,
         try:
             week = _integer(item.get("week"))
         except ValueError:
-            problems.append(Problem(where, "week", f"{item.get('week')!r} is not a week number",
+            problems.append(Problem(where, "week",
+                                    f"{quoted(item.get('week'))} is not a week number",
                                     f"1 to {weeks}"))
             continue
         if not 1 <= week <= weeks:
@@ -330,23 +444,26 @@ def _yaml_rows(data: Any, problems: list[Problem]) -> list[tuple[int, str, Any]]
 
 def _csv_rows(path: Path, problems: list[Problem]) -> list[tuple[int, str, Any]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(Problem("participants", "participants", f"cannot read {path.name} "
-                                f"({getattr(error, 'strerror', None) or 'not UTF-8'})",
+        text = _read_capped(path, MAX_PARTICIPANTS_BYTES, "MAX_PARTICIPANTS_BYTES", "utf-8-sig")
+    except _FileProblem as problem:
+        problems.append(Problem("participants", "participants", str(problem),
                                 "a UTF-8 CSV file with a header row"))
         return []
-    reader = csv.DictReader(text.splitlines())
+    shown = _key(path.name)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
     for item in reader:
         row = reader.line_num
+        if len(rows) == MAX_PARTICIPANTS:  # stop reading: the rest cannot be used
+            problems.append(_too_many(MAX_PARTICIPANTS + 1 + sum(1 for _ in reader)))
+            return rows
         extra = item.pop(None, None)  # type: ignore[call-overload]
         if extra:
-            problems.append(Problem(f"{path.name} row {row}", "columns",
+            problems.append(Problem(f"{shown} row {row}", "columns",
                                     "more cells than the header has", _shown(PARTICIPANT_KEYS)))
-        rows.append((row, f"{path.name} row {row}", {k: v for k, v in item.items() if k}))
+        rows.append((row, f"{shown} row {row}", {k: v for k, v in item.items() if k}))
     if not rows:
-        problems.append(Problem(path.name, "participants", "no participant rows",
+        problems.append(Problem(shown, "participants", "no participant rows",
                                 "a header row, then one row per participant"))
     return rows
 
@@ -354,8 +471,8 @@ def _csv_rows(path: Path, problems: list[Problem]) -> list[tuple[int, str, Any]]
 def _participants(rows: list[tuple[int, str, Any]],
                   problems: list[Problem]) -> tuple[Participant, ...]:
     if len(rows) > MAX_PARTICIPANTS:
-        problems.append(Problem("participants", "participants", f"{len(rows)} is too many",
-                                f"up to {MAX_PARTICIPANTS} per manifest"))
+        problems.append(_too_many(len(rows)))
+        rows = rows[:MAX_PARTICIPANTS]
     participants = []
     seen: dict[str, str] = {}
     for number, (row, where, item) in enumerate(rows, start=1):
@@ -363,14 +480,20 @@ def _participants(rows: list[tuple[int, str, Any]],
         if isinstance(item, dict) and item.get("id") not in (None, ""):
             ident = str(item["id"]).strip()
             if not _ID.match(ident):
-                problems.append(Problem(where, "id", f"{ident!r} cannot name files",
+                problems.append(Problem(where, "id", f"{quoted(ident)} cannot name files",
                                         ID_ALLOWED))
                 ident = f"p{number:02d}"
         where = f"{where} ({ident})"
-        if ident in seen:
-            problems.append(Problem(where, "id", f"{ident!r} is already used by {seen[ident]}",
-                                    "an ID unique in this manifest"))
-        seen.setdefault(ident, where)
+        same = id_key(ident)
+        if same in seen:
+            problems.append(Problem(where, "id", f"{ident!r} is already used by {seen[same]}",
+                                    "an ID unique in this manifest, ignoring case"))
+        seen.setdefault(same, where)
         settings = _settings(where, item, PARTICIPANT_KEYS, problems)
         participants.append(Participant(row, where, ident, settings))
     return tuple(participants)
+
+
+def id_key(ident: str) -> str:
+    """How IDs are compared: after Unicode NFC, ignoring case (file systems may ignore it)."""
+    return unicodedata.normalize("NFC", ident).casefold()

@@ -71,7 +71,10 @@ def plan_batch(manifest_path: Path, output: Path, renderer: Renderer,
     """Read and validate a manifest; raise ManifestError listing every problem at once."""
     manifest = read_manifest(manifest_path, participants_csv)
     problems = list(manifest.problems)
-    output = Path(output).expanduser().absolute()
+    try:
+        output = Path(output).expanduser().absolute()
+    except (RuntimeError, ValueError):  # "~name" for no such user: used as written
+        output = Path(output).absolute()
     if output.exists() and not output.is_dir():
         problems.append(Problem("command line", "--output", f"{output.name} is not a folder",
                                 "a folder (created if missing)"))

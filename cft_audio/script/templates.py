@@ -15,8 +15,10 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ScriptError
+from ..limits import MAX_TEMPLATE_BYTES
+from .budget import BudgetedEnvironment, TemplateLimit, budget
 from .catalogue import EXERCISES
-from .cues import Script
+from .cues import Say, Script
 from .markup import parse
 from .vocabulary import Vocabulary
 from .wording import agree, cap, to_listener, uncapitalised
@@ -25,8 +27,8 @@ CUSTOM_NAME = "<custom>"
 
 
 def environment(scripts_dir: Path) -> SandboxedEnvironment:
-    """A sandboxed jinja2 environment rooted at the scripts folder, with the grammar filters."""
-    env = SandboxedEnvironment(
+    """A sandboxed jinja2 environment at the scripts folder: render budget, grammar filters."""
+    env = BudgetedEnvironment(
         loader=jinja2.FileSystemLoader(str(scripts_dir)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -86,18 +88,22 @@ def render_script(
         "place": vocabulary.place(place),
     }
     try:
-        template = _load(env, custom, source_name)
-        text = template.render(context)
+        with budget() as spent:
+            template = _load(env, custom, source_name)
+            text = "".join(spent.write(chunk) for chunk in template.generate(context))
     except jinja2.TemplateSyntaxError as error:
         where = _shown(error.name or error.filename or source_name, source_name)
         raise ScriptError(f"{where}, line {error.lineno}: {error.message}") from error
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as error:
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, TemplateLimit,
+            MemoryError, RecursionError) as error:
         where, line = _template_frame(error.__traceback__, source_name)
         raise ScriptError(f"{where}, line {line}: {_describe(error)}") from error
     try:
         cues = parse(text, source=source_name)
     except ScriptError as error:
         raise ScriptError(_locate_markup(error, env, custom, source_name)) from error
+    if not any(isinstance(cue, Say) for cue in cues):
+        raise ScriptError(f"{source_name}: nothing to say (the template makes no sentence)")
     other = context["other"]
     speaks_of_image = "image" in EXERCISES[exercise].uses if custom is None \
         else "other" in _source_text(custom)
@@ -110,16 +116,25 @@ def _load(env: SandboxedEnvironment, custom: Path | None, source_name: str) -> j
     if custom is None:
         return env.get_template(source_name)
     try:
-        source = custom.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScriptError(f"{custom.name}: cannot be read ({error})") from error
-    return env.from_string(source)
+        with open(custom, "rb") as handle:
+            raw = handle.read(MAX_TEMPLATE_BYTES + 1)
+    except OSError as error:
+        raise ScriptError(f"{custom.name}: cannot be read ({error.strerror})") from error
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise ScriptError(f"{custom.name}: the template file is too long (over the limit "
+                          f"MAX_TEMPLATE_BYTES = {MAX_TEMPLATE_BYTES:,} bytes)")
+    try:
+        return env.from_string(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ScriptError(f"{custom.name}: cannot decode: not UTF-8 text") from error
 
 
 def _source_text(custom: Path) -> str:
+    """The custom template's text (already read once within MAX_TEMPLATE_BYTES by `_load`)."""
     try:
-        return custom.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        with open(custom, "rb") as handle:
+            return handle.read(MAX_TEMPLATE_BYTES).decode("utf-8", errors="replace")
+    except OSError:
         return ""
 
 
@@ -147,6 +162,12 @@ def _describe(error: Exception) -> str:
         return f"included template {error.name!r} not found (includes come from scripts/)"
     if isinstance(error, jinja2.exceptions.SecurityError):
         return f"not allowed in templates ({error})"
+    if isinstance(error, MemoryError):
+        return "the template would need too much memory"
+    if isinstance(error, RecursionError):
+        return "macros call each other too deeply"
+    if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        return "a number with more than 4300 digits"
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 

@@ -21,6 +21,7 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InvalidRequest, ScriptError
+from ..limits import quoted
 from . import wording
 
 PRONOUNS: tuple[str, ...] = ("he", "she", "they", "it")
@@ -254,22 +255,22 @@ def check_own_text(field: str, value: str, limit: int) -> str:
     words = " ".join(str(value).split())
     for character in words:
         if not _ALLOWED_CHARACTER.match(character):
-            raise InvalidRequest(field, f"{_shown(words)} cannot be used: {character!r} is not "
+            raise InvalidRequest(field, f"{quoted(words)} cannot be used: {character!r} is not "
                                  "allowed", f"{OWN_WORDS_CHARACTERS}, up to {limit} characters")
     if len(words) > limit:
-        raise InvalidRequest(field, f"{_shown(words)} is {len(words)} characters long",
+        raise InvalidRequest(field, f"{quoted(words)} is {len(words)} characters long",
                              f"{OWN_WORDS_CHARACTERS}, up to {limit} characters")
     allowed = f"{OWN_WORDS_CHARACTERS}, up to {limit} characters"
     found = wording.WORD.findall(words)
     if not any(w.lower() not in wording.FUNCTION_WORDS for w in found):
-        raise InvalidRequest(field, f"{_shown(words)} names nothing to picture", allowed)
+        raise InvalidRequest(field, f"{quoted(words)} names nothing to picture", allowed)
     if re.search(r"(^|[\s,])['’]", words):
-        raise InvalidRequest(field, f"{_shown(words)} cannot be used: an apostrophe belongs "
+        raise InvalidRequest(field, f"{quoted(words)} cannot be used: an apostrophe belongs "
                              "inside or at the end of a word", allowed)
     twice = next((a for a, b in zip(found, found[1:], strict=False) if a.lower() == b.lower()),
                  None)
     if twice is not None:
-        raise InvalidRequest(field, f"{_shown(words)} says {twice!r} twice in a row", allowed)
+        raise InvalidRequest(field, f"{quoted(words)} says {twice!r} twice in a row", allowed)
     return words
 
 
@@ -289,7 +290,7 @@ def _own_words(field: str, value: str, keys: Mapping[str, Any]) -> str:
     starts = ", ".join(OWN_WORDS_STARTS)
     raise InvalidRequest(
         field,
-        f"unknown value {_shown(words)}",
+        f"unknown value {quoted(words)}",
         f"{', '.join(sorted(keys))}, or your own words starting with {starts} or a capital "
         f"(e.g. 'my grandmother', 'Jesus')",
     )
@@ -327,6 +328,3 @@ def _senses(entry: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     return {sense: tuple(entry[sense]) for sense in ("sights", "sounds", "touch", "smells")}
 
 
-def _shown(value: str) -> str:
-    """A value as quoted in a message: cut after 40 characters."""
-    return repr(value if len(value) <= 40 else value[:40] + "…")

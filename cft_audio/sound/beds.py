@@ -12,8 +12,9 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, with_detail
 from ..ffmpeg import ffmpeg_exe
+from ..limits import quoted
 
 BED_RMS = 0.1
 """Every bed plays at this RMS; the mixer sets the final level."""
@@ -714,8 +715,9 @@ def _decode16(path: Path, sample_rate: int) -> np.ndarray:
                              _FILE_ALLOWED) from error
     if result.returncode != 0:
         lines = result.stderr.decode(errors="replace").strip().splitlines()
-        reason = lines[-1].strip() if lines else f"ffmpeg exit status {result.returncode}"
-        raise InvalidRequest("background", f"cannot decode {path.name}: {reason}", _FILE_ALLOWED)
+        detail = lines[-1].strip() if lines else f"ffmpeg exit status {result.returncode}"
+        raise with_detail(InvalidRequest("background", f"cannot decode {quoted(path.name)}",
+                                         _FILE_ALLOWED), detail)
     return np.frombuffer(result.stdout, dtype="<i2").reshape(-1, 2)
 
 
@@ -774,5 +776,6 @@ def bed_for(name_or_path: str) -> Bed:
     path = Path(name_or_path).expanduser()
     if path.is_file():
         return FileBed(path)
-    raise InvalidRequest("background", f"{name_or_path!r} is neither a background nor a file",
+    raise InvalidRequest("background", f"{quoted(name_or_path)} is neither a background nor "
+                         "a file",
                          [*BEDS, "or an audio file path"])

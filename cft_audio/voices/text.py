@@ -11,6 +11,7 @@ from types import MappingProxyType
 import yaml
 
 from ..errors import InvalidRequest
+from ..limits import quoted
 
 _ABBREVIATIONS = {
     "dr.": "Doctor", "mr.": "Mister", "mrs.": "Missus", "ms.": "Miz", "st.": "Saint",
@@ -63,7 +64,7 @@ def lexicon_from_pairs(pairs: Iterable[str], field_name: str = "say") -> Lexicon
         word, sep, respelling = pair.partition("=")
         word, respelling = word.strip(), respelling.strip()
         if not sep or not _RESPELLING.match(word) or not _RESPELLING.match(respelling):
-            raise InvalidRequest(field_name, f"{pair!r} is not a pronunciation",
+            raise InvalidRequest(field_name, f"{quoted(pair)} is not a pronunciation",
                                  "NAME=respelling, e.g. Aoife=Eefa")
         entries[word] = respelling
     return Lexicon(MappingProxyType(entries))

@@ -1,0 +1,63 @@
+"""Limits on what hostile or broken input may cost: every bound the tool enforces, in one place.
+
+Each limit is refused with a one-line error that names its constant (a ScriptError, an
+InvalidRequest or a manifest problem). The README lists them.
+"""
+
+from __future__ import annotations
+
+MAX_MANIFEST_BYTES = 1_000_000
+"""Largest batch manifest (YAML) read, in bytes."""
+MAX_PARTICIPANTS_BYTES = 1_000_000
+"""Largest participants spreadsheet (CSV) read, in bytes."""
+MAX_MANIFEST_VALUES = 100_000
+"""Most values (mappings, lists, scalars) a manifest may hold once its aliases are expanded."""
+MAX_PARTICIPANTS = 500
+"""Most participants in one manifest (YAML list or CSV rows)."""
+MAX_EXERCISES = 156
+"""Most exercise rows in one manifest (three a week for a year)."""
+MAX_TRACKS = 5_000
+"""Most tracks one manifest makes (participants × exercise rows)."""
+
+MAX_TEMPLATE_BYTES = 1_000_000
+"""Largest template (.j2) file read, in bytes."""
+MAX_TEMPLATE_OUTPUT = 200_000
+"""Most characters a template may make (60 minutes of unbroken speech is about 50,000)."""
+MAX_TEMPLATE_STEPS = 100_000
+"""Most loop iterations and function or macro calls in one template render."""
+MAX_TEMPLATE_SECONDS = 3.0
+"""Longest wall time one template render may take, in seconds."""
+
+MAX_COVER_BYTES = 10_000_000
+"""Largest cover image (`--cover`) read, in bytes."""
+MAX_LEXICON_BYTES = 1_000_000
+"""Largest pronunciation lexicon (`--lexicon`) read, in bytes."""
+
+MAX_SAMPLE_TEXT = 300
+"""Longest `--text` a voice sample says, in characters (a sample is about 10 seconds)."""
+
+MAX_FILE_NAME = 200
+"""Longest output file name, in bytes (file systems allow 255; temp names add to it)."""
+
+SHOWN_CHARS = 40
+"""Characters of a value quoted in an error message; a longer one is cut and ends in "…"."""
+
+
+def cut(text: str, keep: int = SHOWN_CHARS) -> str:
+    """`text` as it is quoted in a message: at most `keep` characters, then "…"."""
+    return text if len(text) <= keep else text[:keep] + "…"
+
+
+def quoted(value: object) -> str:
+    """A value for a one-line message: repr of text cut to SHOWN_CHARS; never a whole structure."""
+    if isinstance(value, str):
+        return repr(cut(value))
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
+    if isinstance(value, (bool, int, float)) or value is None:
+        return cut(repr(value))
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
