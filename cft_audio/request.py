@@ -11,7 +11,13 @@ from pathlib import Path
 from .errors import InvalidRequest, os_reason
 from .limits import MAX_COVER_BYTES, MAX_LEXICON_BYTES, quoted
 from .script.catalogue import EXERCISES, LENGTHS, PERSONAL_FIELDS, QUALITIES, exercises_using
-from .script.vocabulary import PRONOUNS, Vocabulary, check_own_text
+from .script.vocabulary import (
+    MAX_OWN_WORDS,
+    OWN_WORDS_CHARACTERS,
+    PRONOUNS,
+    Vocabulary,
+    check_own_text,
+)
 from .voices.presets import PACES, TONES
 
 MIN_MINUTES = 3.0
@@ -109,9 +115,9 @@ def validate(
     """Raise InvalidRequest naming the first field whose value is not allowed."""
     _check_source(request.exercise, request.script)
     for field, words in (("image", request.image), ("place", request.place)):
-        if len(words) > MAX_TEXT:  # before the vocabulary, which quotes what it refuses
+        if len(words) > MAX_OWN_WORDS:  # before the vocabulary, which quotes what it refuses
             raise InvalidRequest(field, f"{quoted(words)} is too long",
-                                 f"up to {MAX_TEXT} characters")
+                                 f"{OWN_WORDS_CHARACTERS}, up to {MAX_OWN_WORDS} characters")
     if request.pronoun is not None:
         _choice("pronoun", request.pronoun, PRONOUNS)
     vocabulary.image(request.image, request.pronoun)
