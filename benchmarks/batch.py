@@ -3,15 +3,22 @@
     python benchmarks/batch.py                      # full: 30-track batch, 30 single renders
     python benchmarks/batch.py --sample 3           # time 3 single renders, extrapolate to all
     python benchmarks/batch.py --participants 4 --sample 2   # a reduced programme
+    python benchmarks/batch.py --batch-only --stages 6      # the pack, and CPU by stage
 
 The batch runs with a fresh speech cache; every single render is a fresh `cft-audio render`
 process with the speech cache cleared first (prepared voice models are kept for both, after
 one untimed warm-up render). Prints both times and their ratio.
+
+Then, per track, the CPU seconds by stage (speech, mix, master, encode; see stageclock.py)
+as a batch worker spends them: `--stages K` tracks spread over the plan are rendered again
+in one fresh process set up like a worker (voice kept loaded and on one thread, speech
+from the batch's cache, beds generated once into a store), each timed by stage.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -19,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -38,7 +46,16 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", type=Path, default=None,
                         help="copy the batch's packs here (to inspect or check them)")
+    parser.add_argument("--batch-only", action="store_true",
+                        help="time the batch alone (no independent renders)")
+    parser.add_argument("--stages", type=int, default=6,
+                        help="tracks timed by stage after the batch (0: none)")
+    parser.add_argument("--stage-child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.stage_child:
+        _stage_child(*json.loads(args.stage_child))
+        return
+    print(f"load average {os.getloadavg()[0]:.1f} at start", flush=True)
     with tempfile.TemporaryDirectory(prefix="cft-batch-bench-") as temp:
         work = Path(temp)
         env = {**os.environ, "CFT_AUDIO_CACHE": str(work / "cache"),
@@ -48,8 +65,15 @@ def main() -> None:
         _run([_exe(), "render", "safe-place", "--minutes", "4", "-q", "-o",
               str(work / "warm.mp3")], env)  # prepares the voice model once (untimed)
         batch_seconds = _timed_batch(manifest, work, env, args.jobs)
+        print(f"batch                  {batch_seconds:8.1f} s  ({len(commands)} tracks, jobs "
+              f"{args.jobs}, fresh speech cache; load average {os.getloadavg()[0]:.1f})",
+              flush=True)
         if args.keep is not None:
             shutil.copytree(work / "batch", args.keep, dirs_exist_ok=True)
+        if args.stages:
+            _print_stages(manifest, work, env, args.stages)
+        if args.batch_only:
+            return
         chosen = _spread(commands, args.sample)
         singles = [_timed_single(command, work, env) for command in chosen]
     median = statistics.median(singles)
@@ -57,10 +81,48 @@ def main() -> None:
     note = (f"median of {len(singles)} sampled, x {len(commands)}" if len(singles) < len(commands)
             else f"{len(commands)} renders, median {median:.1f} s each")
     print(f"tracks                 {len(commands)}  (jobs {args.jobs})")
-    print(f"batch                  {batch_seconds:8.1f} s  (fresh speech cache)")
     print(f"independent renders    {independent:8.1f} s  ({note}; speech cache cleared each)")
     print(f"single renders timed   {', '.join(f'{s:.1f}' for s in singles)} s")
     print(f"ratio                  {independent / batch_seconds:8.2f} x  (target >= 5)")
+
+
+def _print_stages(manifest: Path, work: Path, env: dict[str, str], count: int) -> None:
+    """Render `count` tracks again in one worker-like process and print CPU by stage."""
+    command = [sys.executable, __file__, "--stage-child",
+               json.dumps([str(manifest), str(work / "stages"), count])]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"timing by stage failed: {done.stderr.strip()[-500:]}")
+    runs = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    for run in runs:
+        print(f"  track {run['track']:>2} ({run['background']:<10}) {_stage_line(run['cpu'])}"
+              f" wall {run['wall']:5.1f} s")
+    median = {s: statistics.median(r["cpu"][s] for r in runs) for s in runs[0]["cpu"]}
+    print(f"per track, median of {len(runs)}: {_stage_line(median)}")
+
+
+def _stage_line(cpu: dict[str, float]) -> str:
+    stages = " ".join(f"{stage} {seconds:4.1f}" for stage, seconds in cpu.items())
+    return f"CPU s: {stages} (total {sum(cpu.values()):4.1f})"
+
+
+def _stage_child(manifest: str, folder: str, count: int) -> None:
+    """Render tracks of the plan as a batch worker would, printing each one's CPU by stage."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import stageclock
+
+    from cft_audio import Renderer
+    from cft_audio.batch import worker
+    from cft_audio.batch.plan import plan_batch
+
+    times = stageclock.install()
+    with tempfile.TemporaryDirectory(prefix="cft-beds-") as beds:
+        renderer = Renderer(replace(worker.default_context(), bed_store=Path(beds)))
+        tracks = plan_batch(Path(manifest), Path(folder), renderer).tracks
+        for index, track in enumerate(_spread(list(tracks), count)):
+            renderer.render(track.request)
+            print(json.dumps({"track": index + 1, "background": track.request.background,
+                              "cpu": times.cpu, "wall": times.wall}), flush=True)
 
 
 def _exe() -> str:
