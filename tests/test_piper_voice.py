@@ -60,6 +60,36 @@ def test_seed_changes_the_performance_not_the_words(joe):
     assert abs(a.seconds - b.seconds) < 0.25 * a.seconds
 
 
+def silent_runs(samples, rate, seconds):
+    """Start times of runs of digital silence at least `seconds` long."""
+    quiet = np.concatenate([[False], np.abs(samples) < 1e-6, [False]])
+    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
+    return [a / rate for a, b in zip(edges[::2], edges[1::2], strict=True)
+            if b - a >= seconds * rate]
+
+
+@pytest.mark.parametrize("pitch", [0.0, -1.0])
+def test_clause_pauses_are_added_where_the_commas_are(joe, pitch):
+    text = "Let it be, just as it is; and rest."
+    plain = joe.synthesize(text, VoiceSettings(length_scale=1.2, pitch_semitones=pitch))
+    paused = joe.synthesize(text, VoiceSettings(length_scale=1.2, pitch_semitones=pitch,
+                                                clause_pause=0.4))
+    assert paused.seconds - plain.seconds == pytest.approx(0.8, abs=0.01)
+    runs = silent_runs(paused.samples, paused.sample_rate, 0.35)
+    assert len(runs) == 2  # one after "be," and one after "is;"; none after "rest."
+    assert 0.4 < runs[0] < runs[1] < paused.seconds - 0.6
+    head = int(0.8 * runs[0] * paused.sample_rate)  # before the first pause: the same speech
+    np.testing.assert_array_equal(paused.samples[:head], plain.samples[:head])
+
+
+def test_settle_lengthens_the_join_between_sentences_only(joe):
+    two, one = "Rest here. Breathe.", "Rest here, breathing."
+    for text, added in ((two, 0.5), (one, 0.0)):
+        plain = joe.synthesize(text, VoiceSettings())
+        settled = joe.synthesize(text, VoiceSettings(settle=0.5))
+        assert settled.seconds - plain.seconds == pytest.approx(added, abs=0.01)
+
+
 def test_clip_is_trimmed_and_unclipped(joe):
     clip = joe.synthesize(PARAGRAPH[1], voice_settings("bright", "brisk"))
     edge = int(0.02 * clip.sample_rate)
@@ -125,7 +155,7 @@ def test_prepared_graph_is_kept_and_a_damaged_one_is_replaced(tmp_path):
     first = PiperEngine(resolve_reference(profile.model, profile.source.parent),
                         prepared_folder=tmp_path)
     expected = first.synthesize(PARAGRAPH[2], settings).samples
-    prepared = next(tmp_path.glob("*-seeded-v2-1of2.onnx"))
+    prepared = next(tmp_path.glob("*-seeded-v3-1of2.onnx"))
     prepared.write_bytes(prepared.read_bytes()[:1000])  # damaged on disk
     again = PiperEngine(first.model_path, prepared_folder=tmp_path)
     np.testing.assert_array_equal(again.synthesize(PARAGRAPH[2], settings).samples, expected)
@@ -138,7 +168,7 @@ def test_decoding_in_pieces_equals_decoding_the_whole_sentence(joe):
     cut = joe._graph
     assert cut.decoder is not None  # the bundled voice is cut at its decoder
     whole = piper._Graph(piper._session(piper._seeded_graph(joe.model_path).SerializeToString()),
-                         None, cut.noise_inputs)
+                         None, cut.noise_inputs, timed=True)
     long_sentence = ("Let yourself settle into a comfortable position, noticing the gentle "
                      "rhythm of your breathing as it slows a little, with nothing you need "
                      "to do right now, and nowhere at all you need to be.")  # one sentence

@@ -35,6 +35,10 @@ class VoiceSettings:
     """0 is steady and even, 1 is lively (Piper noise scales, eSpeak pitch range)."""
     seed: int = 0
     """Seed for any randomness in the engine, so the same call gives the same audio."""
+    clause_pause: float = 0.0
+    """Seconds of silence added at each comma, semicolon and colon (engines that can)."""
+    settle: float = 0.0
+    """Seconds of silence added after a sentence that another follows in the same text."""
 
 
 @dataclass(frozen=True)

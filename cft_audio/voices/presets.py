@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .engine import VoiceSettings
@@ -30,7 +31,17 @@ class Pace:
     pause_factor: float
     """Multiplier on the script's nominal pauses."""
     sentence_gap: float
-    """Seconds of silence between consecutive sentences."""
+    """Seconds of silence between consecutive sentences (before `settle`)."""
+    clause_pause: float = 0.0
+    """Seconds of silence added at each comma, semicolon, colon or dash, on top of the
+    voice's own (Piper voices)."""
+    settle: float = 0.0
+    """Seconds added after each sentence that another sentence follows."""
+
+    @property
+    def between_sentences(self) -> float:
+        """Silence between consecutive spoken sentences: the gap and the settle."""
+        return self.sentence_gap + self.settle
 
 
 TONES: dict[str, Tone] = {
@@ -47,6 +58,17 @@ PACES: dict[str, Pace] = {
 }
 
 
+_CLAUSE_MARK = re.compile(r"[,;:\u2013\u2014]")
+_INNER_SENTENCE_END = re.compile(r"[.!?]+\s+\S")
+
+
+def added_pause_seconds(text: str, pace: str) -> float:
+    """Estimate of the silence a pace's clause pauses and settles add to one spoken text."""
+    p = PACES[pace]
+    return (p.clause_pause * len(_CLAUSE_MARK.findall(text))
+            + p.settle * len(_INNER_SENTENCE_END.findall(text)))
+
+
 def voice_settings(tone: str, pace: str) -> VoiceSettings:
     """Combine a tone and a pace preset into engine-neutral settings."""
     t, p = TONES[tone], PACES[pace]
@@ -54,4 +76,6 @@ def voice_settings(tone: str, pace: str) -> VoiceSettings:
         length_scale=round(p.length_scale * t.length_factor, 4),
         pitch_semitones=t.pitch_semitones,
         expressiveness=t.expressiveness,
+        clause_pause=p.clause_pause,
+        settle=p.settle,
     )
