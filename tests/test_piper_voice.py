@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from cft_audio.resources import voices_dir
-from cft_audio.voices.engine import PEAK_CEILING, VoiceSettings
+from cft_audio.voices.engine import (
+    PEAK_CEILING,
+    TRIM_LEAD,
+    TRIM_TAIL,
+    TRIM_THRESHOLD_DB,
+    VoiceSettings,
+)
 from cft_audio.voices.measure import median_f0, pitch_track, words_per_minute
 from cft_audio.voices.piper import PiperEngine
 from cft_audio.voices.presets import TONES, voice_settings
@@ -92,12 +98,16 @@ def test_settle_lengthens_the_join_between_sentences_only(joe):
 
 def test_clip_is_trimmed_and_unclipped(joe):
     clip = joe.synthesize(PARAGRAPH[1], voice_settings("bright", "brisk"))
-    edge = int(0.02 * clip.sample_rate)
+    rate = clip.sample_rate
     peak = np.max(np.abs(clip.samples))
     assert peak <= PEAK_CEILING
-    assert np.max(np.abs(clip.samples[: 2 * edge])) > peak * 10 ** (-45 / 20)
-    assert np.max(np.abs(clip.samples[-2 * edge :])) > 0  # ends within the 15 ms margin
-    assert np.max(np.abs(clip.samples[:edge // 4])) < 0.5 * peak  # faded in, no click
+    lead, tail = int((TRIM_LEAD + 0.02) * rate), int((TRIM_TAIL + 0.02) * rate)
+    audible = peak * 10 ** (TRIM_THRESHOLD_DB / 20)
+    assert np.max(np.abs(clip.samples[:lead])) > audible  # speech within the lead kept
+    assert np.max(np.abs(clip.samples[-tail:])) > audible  # ... and within the decay kept
+    assert np.max(np.abs(clip.samples[: int(0.002 * rate)])) < 0.5 * peak  # faded: no click
+    untrimmed = joe.speak(PARAGRAPH[1], voice_settings("bright", "brisk"))
+    assert len(clip.samples) < len(untrimmed)
 
 
 @pytest.mark.parametrize("semitones", [-3.0, 3.0])
