@@ -126,8 +126,8 @@ def test_tones_differ_in_the_documented_direction(joe):
                           words_per_minute(" ".join(PARAGRAPH), len(audio) / rate))
     f0 = {t: m[0] for t, m in measured.items()}
     pace = {t: m[1] for t, m in measured.items()}
-    assert f0["bright"] > f0["warm"] > f0["calm"]
-    assert f0["bright"] > f0["gentle"] > f0["calm"]
+    for tone in TONES:  # no tone shifts the pitch (issue 18): all near the voice's own
+        assert abs(12 * np.log2(f0[tone] / f0["warm"])) < 0.7
     assert pace["bright"] > pace["warm"] > pace["calm"] > pace["gentle"]
 
 

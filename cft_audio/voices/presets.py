@@ -45,16 +45,22 @@ class Pace:
 
 
 TONES: dict[str, Tone] = {
-    "warm": Tone(-1.0, 0.50, 1.00, "a semitone below the voice's own pitch, natural lilt"),
-    "calm": Tone(-2.0, 0.30, 1.05, "the lowest and steadiest, a little slower"),
-    "gentle": Tone(-1.0, 0.35, 1.15, "even and unhurried: the slowest"),
-    "bright": Tone(1.5, 0.70, 0.92, "higher, livelier and quicker"),
+    # No tone moves the pitch: every way of doing it cost naturalness (DNSMOS, issue 18:
+    # resampling -1 semitone -0.03 OVRL and -0.08 P.808; a formant-keeping time-stretcher
+    # -0.12 OVRL), more than a listener could gain from a semitone.
+    "warm": Tone(0.0, 0.50, 1.00, "the voice's own pitch and natural lilt"),
+    "calm": Tone(0.0, 0.30, 1.05, "the steadiest, a little slower"),
+    "gentle": Tone(0.0, 0.35, 1.15, "even and unhurried: the slowest"),
+    "bright": Tone(0.0, 0.70, 0.92, "the liveliest and quickest"),
 }
 
 PACES: dict[str, Pace] = {
-    "slow": Pace(length_scale=1.4, pause_factor=1.25, sentence_gap=0.9),
-    "moderate": Pace(length_scale=1.15, pause_factor=1.0, sentence_gap=0.7),
-    "brisk": Pace(length_scale=1.0, pause_factor=0.8, sentence_gap=0.5),
+    "slow": Pace(length_scale=1.4, pause_factor=1.25, sentence_gap=0.9,
+                 clause_pause=0.25, settle=0.2),
+    "moderate": Pace(length_scale=1.15, pause_factor=1.0, sentence_gap=0.7,
+                     clause_pause=0.15, settle=0.15),
+    "brisk": Pace(length_scale=1.0, pause_factor=0.8, sentence_gap=0.5,
+                  clause_pause=0.08, settle=0.1),
 }
 
 
