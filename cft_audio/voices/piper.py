@@ -55,7 +55,7 @@ _DECODE_CONTEXT = 24
 """Frames of context either side of a piece (the decoder's receptive field is under 16)."""
 _CLAUSE_MARKS = frozenset({",", ";", ":"})
 """Phonemes after which `clause_pause` adds silence (eSpeak writes a dash as ';')."""
-_PAUSE_FADE_SECONDS = 0.008
+_PAUSE_FADE_SECONDS = 0.02
 """Fade out and in either side of an added clause pause (no click where it opens)."""
 _FRAMES_OUTPUT = "cft_frames_per_id"
 """Output of the prepared graph: latent frames each phoneme id lasts (Piper's w_ceil)."""
@@ -159,8 +159,9 @@ class PiperEngine:
         marks = {i for mark in _CLAUSE_MARKS for i in id_map.get(mark, ())}
         ends = np.cumsum(frames)
         hop = len(audio) / ends[-1]
-        # the middle of the mark and the pad after it; a mark ending the sentence is left
-        points = [int(round(hop * (ends[i] - (frames[i] + frames[i + 1]) / 2)))
+        # the quietest moment of the mark and the pad after it; a mark ending the sentence
+        # is left (the sentence's own end follows it)
+        points = [_quietest(audio, int(hop * (ends[i] - frames[i])), int(hop * ends[i + 1]))
                   for i in range(len(ids) - 3) if ids[i] in marks]
         silence = int(settings.clause_pause * self._voice.config.sample_rate * factor)
         fade = int(_PAUSE_FADE_SECONDS * self._voice.config.sample_rate)
@@ -200,6 +201,15 @@ class PiperEngine:
             return self._graph.decode(latent), None
         frames = np.asarray(latent[-1]).reshape(-1).astype(np.int64)
         return self._graph.decode(latent[:-1]), frames if len(frames) == len(ids) else None
+
+
+def _quietest(audio: np.ndarray, start: int, stop: int, step: int = 64) -> int:
+    """The sample between `start` and `stop` where the audio is quietest (by 64-sample steps)."""
+    piece = np.abs(audio[start:stop])
+    if len(piece) < step:
+        return (start + stop) // 2
+    levels = piece[: len(piece) // step * step].reshape(-1, step).max(axis=1)
+    return start + int(np.argmin(levels)) * step + step // 2
 
 
 def insert_silences(audio: np.ndarray, points: list[int], length: int, fade: int) -> np.ndarray:

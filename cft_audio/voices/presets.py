@@ -54,13 +54,15 @@ TONES: dict[str, Tone] = {
     "bright": Tone(0.0, 0.70, 0.92, "the liveliest and quickest"),
 }
 
+# Clause pauses and settles are kept small: each short form must stay reachable at its
+# documented shortest length (soothing-breath short at 4 minutes, with a client's name).
 PACES: dict[str, Pace] = {
     "slow": Pace(length_scale=1.4, pause_factor=1.25, sentence_gap=0.9,
-                 clause_pause=0.25, settle=0.2),
+                 clause_pause=0.1, settle=0.1),
     "moderate": Pace(length_scale=1.15, pause_factor=1.0, sentence_gap=0.7,
-                     clause_pause=0.15, settle=0.15),
+                     clause_pause=0.08, settle=0.08),
     "brisk": Pace(length_scale=1.0, pause_factor=0.8, sentence_gap=0.5,
-                  clause_pause=0.08, settle=0.1),
+                  clause_pause=0.05, settle=0.05),
 }
 
 
