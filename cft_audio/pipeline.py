@@ -57,7 +57,7 @@ from .sound.timeline import TimedCue, Timeline, fixed_seconds, layout
 from .tempfiles import sweep_stale
 from .voices.cache import SpeechCache, speech_key
 from .voices.engine import Engine, SpeechClip, VoiceSettings
-from .voices.presets import PACES, voice_settings
+from .voices.presets import PACES, added_pause_seconds, voice_settings
 from .voices.profiles import VoiceProfile, load_profiles, open_engine
 from .voices.text import Lexicon, lexicon_from_pairs, load_lexicon, prepare
 
@@ -296,7 +296,7 @@ class Renderer:
         progress("timeline", 0.0)
         tone = (lambda b: breath_tone(b.inhale, b.exhale, b.cycles, RATE)) \
             if request.breath_tone else None
-        timeline = layout(script.cues, speech, pauses, PACES[request.pace].sentence_gap, RATE,
+        timeline = layout(script.cues, speech, pauses, PACES[request.pace].between_sentences, RATE,
                           breath_tone=tone)
         return script, timeline
 
@@ -534,7 +534,7 @@ class Renderer:
         nominal = _nominal_pauses(script, request.pace)
         if request.minutes is None:
             return nominal
-        fixed = fixed_seconds(script.cues, [len(s) / RATE for s in speech], pace.sentence_gap)
+        fixed = fixed_seconds(script.cues, [len(s) / RATE for s in speech], pace.between_sentences)
         try:
             return fit_pauses(nominal, fixed, request.minutes * 60, _floors(script))
         except TargetOutOfReach as error:
@@ -558,7 +558,7 @@ class Renderer:
                         length="sample", cues=tuple(Say(line) for line in lines),
                         text="\n".join(lines))
         speech = self._speak(script, request, self.context.progress)
-        gap = np.zeros(int(PACES[request.pace].sentence_gap * RATE), dtype=np.float32)
+        gap = np.zeros(int(PACES[request.pace].between_sentences * RATE), dtype=np.float32)
         lead = np.zeros(int(0.5 * RATE), dtype=np.float32)
         voice = np.concatenate([lead, *[p for s in speech
                                         for p in (s.astype(np.float32) / PCM16_SCALE, gap)]])
@@ -603,8 +603,9 @@ def _estimated_fixed_seconds(script: Script, request: Request) -> float:
     """Everything but the pauses, with speech length estimated from word counts."""
     length_scale = voice_settings(request.tone, request.pace).length_scale
     rate = WORDS_PER_SECOND / length_scale**LENGTH_ELASTICITY
-    speech = [len(s.split()) / rate for s in script.sentences]
-    return fixed_seconds(script.cues, speech, PACES[request.pace].sentence_gap)
+    speech = [len(s.split()) / rate + added_pause_seconds(s, request.pace)
+              for s in script.sentences]
+    return fixed_seconds(script.cues, speech, PACES[request.pace].between_sentences)
 
 
 def _nominal_pauses(script: Script, pace: str) -> tuple[float, ...]:

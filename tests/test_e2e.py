@@ -99,7 +99,9 @@ def test_no_clicks_at_speech_joins(api_render):
     joins = [t for c in result.cues if isinstance(c.cue, Say) for t in (c.start, c.end)]
     assert len(joins) > 40
     assert worst_jump_near(audio, joins, RATE, reach=0.005) < 6.0  # a click scores > 10
-    assert worst_jump(audio, audible=0.05) < 12.0  # nothing loud and sudden anywhere
+    # nothing loud and sudden anywhere: the voice's own sharpest onset (mid-sentence, in
+    # "flowing from", at no join) scores 12.7 since tones keep the voice's pitch (issue 18)
+    assert worst_jump(audio, audible=0.05) < 14.0
 
 
 def test_fitting_hits_random_targets_with_real_voice():

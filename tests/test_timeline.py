@@ -67,3 +67,24 @@ def test_unknown_stem_is_refused_before_any_work(fake_context, fake_engine, out_
     with pytest.raises(InvalidRequest, match="stem"):
         Renderer(fake_context).render(Request("safe-place", output=out_dir), stem="drums")
     assert fake_engine.calls == 0 and not any(out_dir.iterdir())
+
+
+def test_inserted_silences_are_faded_and_exact():
+    from cft_audio.voices.piper import insert_silences
+
+    audio = np.ones(1000, dtype=np.float32)
+    out = insert_silences(audio, [600, 300, 0, 1000], length=50, fade=10)
+    assert len(out) == 1100  # only the points inside the audio
+    assert not out[300:350].any() and not out[650:700].any()
+    assert np.all(out[:290] == 1.0) and np.all(out[360:640] == 1.0) and np.all(out[710:] == 1.0)
+    assert 0.0 < out[299] < 0.2 and 0.0 < out[350] < 0.2  # faded out and back in
+
+
+def test_pace_settles_and_clause_pauses_are_estimated_from_the_text():
+    from cft_audio.voices.presets import PACES, added_pause_seconds
+
+    slow = PACES["slow"]
+    text = "Breathe in, slowly; and let go. Then rest \u2014 just here."
+    expected = 3 * slow.clause_pause + 1 * slow.settle
+    assert added_pause_seconds(text, "slow") == pytest.approx(expected)
+    assert slow.between_sentences == pytest.approx(slow.sentence_gap + slow.settle)

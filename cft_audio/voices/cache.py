@@ -23,7 +23,8 @@ import numpy as np
 
 from .engine import SpeechClip, VoiceSettings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Part of every key: bumped when finishing a clip changes for every engine (2: trimming)."""
 _MAGIC = b"CFTSPCH1"
 _HEADER = struct.Struct("<8sIQ32s")  # magic, sample rate, sample count, sha256 of payload
 _SUFFIX = ".speech"

@@ -10,6 +10,11 @@ frames, then latent frames to audio. The decoder runs on pieces of about a secon
 with enough frames either side to cover its receptive field, so the result equals
 decoding the whole sentence (to float rounding) while its working memory no longer
 grows with the sentence: a long sentence used to take ~20 MB per second of audio.
+
+The text part also returns how many frames each phoneme id lasts (Piper's `w_ceil`),
+so the pauses of a meditation guide can be added where the text has them: extra
+silence at commas, semicolons and colons (`VoiceSettings.clause_pause`) and after a
+sentence that another follows in the same text (`VoiceSettings.settle`).
 """
 
 from __future__ import annotations
@@ -48,7 +53,13 @@ _DECODE_FRAMES = 100
 """Latent frames the decoder turns into audio per run (about 1.2 s at 22 kHz)."""
 _DECODE_CONTEXT = 24
 """Frames of context either side of a piece (the decoder's receptive field is under 16)."""
-_PREPARED_VERSION = "v2"
+_CLAUSE_MARKS = frozenset({",", ";", ":"})
+"""Phonemes after which `clause_pause` adds silence (eSpeak writes a dash as ';')."""
+_PAUSE_FADE_SECONDS = 0.02
+"""Fade out and in either side of an added clause pause (no click where it opens)."""
+_FRAMES_OUTPUT = "cft_frames_per_id"
+"""Output of the prepared graph: latent frames each phoneme id lasts (Piper's w_ceil)."""
+_PREPARED_VERSION = "v3"
 """Bumped whenever preparation changes what a voice says; part of the voice identity."""
 
 
@@ -111,30 +122,56 @@ class PiperEngine:
         return " ".join("".join(sentence) for sentence in self._voice.phonemize(text))
 
     def synthesize(self, text: str, settings: VoiceSettings) -> SpeechClip:
-        """Speak `text` unnormalised; pitch shifted without changing duration; trimmed."""
+        """Speak `text` unnormalised, with its clause pauses; pitch shifted; trimmed."""
+        return finish_clip(self.speak(text, settings), self.sample_rate)
+
+    def speak(self, text: str, settings: VoiceSettings) -> np.ndarray:
+        """The untrimmed audio of `text`: sentences joined, clause pauses, pitch shifted."""
         self.load()
         rate = int(self._voice.config.sample_rate)
         factor = pitch_factor(settings.pitch_semitones)
         rng = np.random.default_rng(_seed_words(settings.seed, text))
         try:
             sentences = [s for s in self._voice.phonemize(text) if s]
-            raw = [self._speak_ids(self._voice.phonemes_to_ids(s), settings, factor, rng)
-                   for s in sentences]
+            raw = [self._speak_sentence(s, settings, factor, rng) for s in sentences]
         except EngineError:
             raise
         except Exception as error:  # noqa: BLE001
             raise EngineError(f"Piper failed on {text[:40]!r}: {error}") from error
         if not raw:
             raise EngineError(f"Piper produced no audio for {text[:40]!r}")
-        gap = np.zeros(int(_CLAUSE_GAP_SECONDS * rate), dtype=np.float32)
+        # silences are made `factor` times longer: resampling for pitch shortens them back
+        gap = np.zeros(int((_CLAUSE_GAP_SECONDS + settings.settle) * rate * factor),
+                       dtype=np.float32)
         joined = np.concatenate([part for chunk in raw for part in (chunk, gap)][:-1])
-        return finish_clip(raise_pitch_by_resampling(joined, factor), rate)
+        return raise_pitch_by_resampling(joined, factor)
+
+    def _speak_sentence(
+        self, phonemes: list[str], settings: VoiceSettings, factor: float,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """One sentence's audio, with `clause_pause` of silence added at each clause mark."""
+        ids = self._voice.phonemes_to_ids(phonemes)
+        audio, frames = self._speak_ids(ids, settings, factor, rng)
+        if settings.clause_pause <= 0 or frames is None or not frames.sum():
+            return audio
+        id_map = self._voice.config.phoneme_id_map
+        marks = {i for mark in _CLAUSE_MARKS for i in id_map.get(mark, ())}
+        ends = np.cumsum(frames)
+        hop = len(audio) / ends[-1]
+        # the quietest moment of the mark and the pad after it; a mark ending the sentence
+        # is left (the sentence's own end follows it)
+        points = [_quietest(audio, int(hop * (ends[i] - frames[i])), int(hop * ends[i + 1]))
+                  for i in range(len(ids) - 3) if ids[i] in marks]
+        silence = int(settings.clause_pause * self._voice.config.sample_rate * factor)
+        fade = int(_PAUSE_FADE_SECONDS * self._voice.config.sample_rate)
+        return insert_silences(audio, points, silence, fade)
 
     def _speak_ids(
         self, ids: list[int], settings: VoiceSettings, factor: float, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Run the seeded graph on one sentence's phoneme ids."""
-        noise_scale, noise_w = _noise_scales(settings.expressiveness)
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Run the seeded graph on one sentence's phoneme ids: audio, frames per id (or None)."""
+        noise_scale, noise_w = noise_scales(settings.expressiveness)
         length = settings.length_scale * factor
         args: dict[str, np.ndarray] = {
             "input": np.array([ids], dtype=np.int64),
@@ -160,10 +197,45 @@ class PiperEngine:
                 budget *= 2
         else:
             raise EngineError("Piper needed more noise than expected for one sentence")
-        return self._graph.decode(latent)
+        if not self._graph.timed:
+            return self._graph.decode(latent), None
+        frames = np.asarray(latent[-1]).reshape(-1).astype(np.int64)
+        return self._graph.decode(latent[:-1]), frames if len(frames) == len(ids) else None
 
 
-def _noise_scales(expressiveness: float) -> tuple[float, float]:
+def _quietest(audio: np.ndarray, start: int, stop: int, step: int = 64) -> int:
+    """The sample between `start` and `stop` where the audio is quietest (by 64-sample steps)."""
+    piece = np.abs(audio[start:stop])
+    if len(piece) < step:
+        return (start + stop) // 2
+    levels = piece[: len(piece) // step * step].reshape(-1, step).max(axis=1)
+    return start + int(np.argmin(levels)) * step + step // 2
+
+
+def insert_silences(audio: np.ndarray, points: list[int], length: int, fade: int) -> np.ndarray:
+    """`audio` with `length` samples of silence at each point, faded out and in around it."""
+    points = sorted(p for p in set(points) if 0 < p < len(audio))
+    if not points or length <= 0:
+        return audio
+    ramp = np.linspace(1.0, 0.0, fade + 2, dtype=np.float32)[1:-1]
+    pieces, start = [], 0
+    for point in points:
+        piece = np.array(audio[start:point], dtype=np.float32)
+        if start:
+            head = min(fade, len(piece))
+            piece[:head] *= ramp[::-1][:head]
+        tail = min(fade, len(piece))
+        if tail:
+            piece[-tail:] *= ramp[fade - tail:]
+        pieces += [piece, np.zeros(length, dtype=np.float32)]
+        start = point
+    last = np.array(audio[start:], dtype=np.float32)
+    head = min(fade, len(last))
+    last[:head] *= ramp[::-1][:head]
+    return np.concatenate([*pieces, last])
+
+
+def noise_scales(expressiveness: float) -> tuple[float, float]:
     """Piper's noise_scale and noise_w from expressiveness (0.5 → Piper's usual 0.667/0.8)."""
     e = min(1.0, max(0.0, expressiveness))
     return round(0.367 + 0.6 * e, 4), round(0.5 + 0.6 * e, 4)
@@ -184,6 +256,8 @@ class _Graph:
     decoder: Any | None
     """Session from latent frames to audio; None when the graph could not be cut."""
     noise_inputs: tuple[str, ...]
+    timed: bool = False
+    """Whether the text session's last output is the frames each phoneme id lasts."""
 
     def decode(self, latent: list[np.ndarray]) -> np.ndarray:
         """Audio for the text session's outputs, decoded piece by piece (bounded memory)."""
@@ -219,7 +293,8 @@ def _load_graph(model_path: Path, folder: Path | None, threads: int | None = Non
             stale.unlink(missing_ok=True)
         sessions = [_session(part, threads) for part in _prepared_parts(model_path, folder)]
     names = tuple(i.name for i in sessions[0].get_inputs() if i.name.startswith(_NOISE_PREFIX))
-    return _Graph(sessions[0], sessions[1] if len(sessions) > 1 else None, names)
+    timed = sessions[0].get_outputs()[-1].name == _FRAMES_OUTPUT
+    return _Graph(sessions[0], sessions[1] if len(sessions) > 1 else None, names, timed)
 
 
 def _session(model: Path | bytes, threads: int | None = None) -> Any:
@@ -311,13 +386,17 @@ def _cut_at_decoder(model: Any) -> list[Any]:
     def floats(names):
         return [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in names]
 
-    text = part(before, list(graph.input), floats(cut), "text_to_latent")
+    timing = [o.name for o in graph.output if o.name == _FRAMES_OUTPUT]
+    text = part(before, list(graph.input), floats(cut + timing), "text_to_latent")
     audio = part(constants + decoder, floats(cut), floats([decoder[-1].output[0]]), "decoder")
     return [text, audio]
 
 
 def _seeded_graph(model_path: Path) -> Any:
-    """The voice's graph with each RandomNormalLike reading a new noise input instead."""
+    """The voice's graph with each RandomNormalLike reading a new noise input instead.
+
+    Its frames per phoneme id become one more output, when the graph has exactly one Ceil.
+    """
     import onnx
     from onnx import TensorProto, helper
 
@@ -332,6 +411,11 @@ def _seeded_graph(model_path: Path) -> Any:
         count += 1
         graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [name]))
         nodes.extend(_noise_from_input(node, name, helper, TensorProto))
+    ceil = [n.output[0] for n in nodes if n.op_type == "Ceil"]
+    if len(ceil) == 1:  # Piper's w_ceil: frames per phoneme id, also given out
+        nodes.append(helper.make_node("Identity", ceil, [_FRAMES_OUTPUT]))
+        graph.output.append(helper.make_tensor_value_info(_FRAMES_OUTPUT, TensorProto.FLOAT,
+                                                          None))
     del graph.node[:]
     graph.node.extend(nodes)
     return model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .engine import VoiceSettings
@@ -30,21 +31,50 @@ class Pace:
     pause_factor: float
     """Multiplier on the script's nominal pauses."""
     sentence_gap: float
-    """Seconds of silence between consecutive sentences."""
+    """Seconds of silence between consecutive sentences (before `settle`)."""
+    clause_pause: float = 0.0
+    """Seconds of silence added at each comma, semicolon, colon or dash, on top of the
+    voice's own (Piper voices)."""
+    settle: float = 0.0
+    """Seconds added after each sentence that another sentence follows."""
+
+    @property
+    def between_sentences(self) -> float:
+        """Silence between consecutive spoken sentences: the gap and the settle."""
+        return self.sentence_gap + self.settle
 
 
 TONES: dict[str, Tone] = {
-    "warm": Tone(-1.0, 0.50, 1.00, "a semitone below the voice's own pitch, natural lilt"),
-    "calm": Tone(-2.0, 0.30, 1.05, "the lowest and steadiest, a little slower"),
-    "gentle": Tone(-1.0, 0.35, 1.15, "even and unhurried: the slowest"),
-    "bright": Tone(1.5, 0.70, 0.92, "higher, livelier and quicker"),
+    # No tone moves the pitch: every way of doing it cost naturalness (DNSMOS, issue 18:
+    # resampling -1 semitone -0.03 OVRL and -0.08 P.808; a formant-keeping time-stretcher
+    # -0.12 OVRL), more than a listener could gain from a semitone.
+    "warm": Tone(0.0, 0.50, 1.00, "the voice's own pitch and natural lilt"),
+    "calm": Tone(0.0, 0.30, 1.05, "the steadiest, a little slower"),
+    "gentle": Tone(0.0, 0.35, 1.15, "even and unhurried: the slowest"),
+    "bright": Tone(0.0, 0.70, 0.92, "the liveliest and quickest"),
 }
 
+# Clause pauses and settles are kept small: each short form must stay reachable at its
+# documented shortest length (soothing-breath short at 4 minutes, with a client's name).
 PACES: dict[str, Pace] = {
-    "slow": Pace(length_scale=1.4, pause_factor=1.25, sentence_gap=0.9),
-    "moderate": Pace(length_scale=1.15, pause_factor=1.0, sentence_gap=0.7),
-    "brisk": Pace(length_scale=1.0, pause_factor=0.8, sentence_gap=0.5),
+    "slow": Pace(length_scale=1.4, pause_factor=1.25, sentence_gap=0.9,
+                 clause_pause=0.1, settle=0.1),
+    "moderate": Pace(length_scale=1.15, pause_factor=1.0, sentence_gap=0.7,
+                     clause_pause=0.08, settle=0.08),
+    "brisk": Pace(length_scale=1.0, pause_factor=0.8, sentence_gap=0.5,
+                  clause_pause=0.05, settle=0.05),
 }
+
+
+_CLAUSE_MARK = re.compile(r"[,;:\u2013\u2014]")
+_INNER_SENTENCE_END = re.compile(r"[.!?]+\s+\S")
+
+
+def added_pause_seconds(text: str, pace: str) -> float:
+    """Estimate of the silence a pace's clause pauses and settles add to one spoken text."""
+    p = PACES[pace]
+    return (p.clause_pause * len(_CLAUSE_MARK.findall(text))
+            + p.settle * len(_INNER_SENTENCE_END.findall(text)))
 
 
 def voice_settings(tone: str, pace: str) -> VoiceSettings:
@@ -54,4 +84,6 @@ def voice_settings(tone: str, pace: str) -> VoiceSettings:
         length_scale=round(p.length_scale * t.length_factor, 4),
         pitch_semitones=t.pitch_semitones,
         expressiveness=t.expressiveness,
+        clause_pause=p.clause_pause,
+        settle=p.settle,
     )
