@@ -243,3 +243,25 @@ def test_unused_option_is_refused_in_one_line(capsys, args, field):
     assert main(["script", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"cft-audio: error: {field}: is not used by") and err.count("\n") == 1
+
+
+def test_known_verbs_are_inflects_own_answers():
+    import inflect
+
+    from cft_audio.script.wording import KNOWN_VERBS
+
+    engine = inflect.engine()
+    for verb, (singular, plural) in KNOWN_VERBS.items():
+        expected = {"be": "is", "have": "has"}.get(verb) or engine.plural_noun(verb)
+        assert singular == expected and engine.plural_verb(singular) == plural, verb
+
+
+def test_every_verb_the_templates_use_is_known():
+    import re
+
+    from cft_audio.script.wording import KNOWN_VERBS
+
+    verb = re.compile(r"verb\(.(\w+).\)")
+    paths = [*scripts_dir().rglob("*.j2"), scripts_dir() / "vocabulary.yaml"]
+    used = {found for path in paths for found in verb.findall(path.read_text())}
+    assert used and used <= set(KNOWN_VERBS), used - set(KNOWN_VERBS)

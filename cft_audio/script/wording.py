@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import inflect
-
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:(?<=s)['’](?![^\W\d_]))?")
 """A word: letters, with inner apostrophes (nan's, I'm) or a plural's final one (parents')."""
 
@@ -45,7 +43,16 @@ _CUT = frozenset({"at", "in", "on", "of", "with", "from", "by", "near", "above",
                   "humming", "singing", "smiling", "laughing", "holding", "sitting"})
 """Words after which a noun phrase's head has been said ("the sea at dawn")."""
 
-_INFLECT = inflect.engine()
+KNOWN_VERBS: dict[str, tuple[str, str]] = {
+    "accept": ("accepts", "accept"), "be": ("is", "are"), "care": ("cares", "care"),
+    "have": ("has", "have"), "know": ("knows", "know"), "look": ("looks", "look"),
+    "meet": ("meets", "meet"), "see": ("sees", "see"), "seem": ("seems", "seem"),
+    "understand": ("understands", "understand"), "want": ("wants", "want"),
+    "wish": ("wishes", "wish"),
+}
+"""inflect's answers for the verbs the bundled templates use, so a script renders without
+importing inflect (1.5 s, most of it typeguard instrumenting inflect); a test keeps this
+table equal to inflect's, which answers every other verb."""
 _IRREGULAR_SINGULAR = {"be": "is", "have": "has", "do": "does", "are": "is", "were": "was"}
 
 
@@ -122,24 +129,36 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@cache
+def _inflect():  # returns inflect.engine (imported only when needed)
+    """The inflect engine, imported on first use (own words, or a verb not in KNOWN_VERBS)."""
+    import inflect
+
+    return inflect.engine()
+
+
 def third_person(verb: str) -> str:
     """The form that goes with he, she or it: wish → wishes, be → is, have → has."""
     word = verb.strip()
+    if word in KNOWN_VERBS:
+        return KNOWN_VERBS[word][0]
     if word.lower() in _IRREGULAR_SINGULAR:
         return _IRREGULAR_SINGULAR[word.lower()]
-    if _INFLECT.plural_verb(word) != word:
+    if _inflect().plural_verb(word) != word:
         return word  # already the he/she/it form
-    return _INFLECT.plural_noun(word)
+    return _inflect().plural_noun(word)
 
 
 def plain_verb(verb: str) -> str:
     """The form that goes with they: wishes → wish, is → are, has → have."""
     word = verb.strip()
+    if word in KNOWN_VERBS:
+        return KNOWN_VERBS[word][1]
     if word.lower() in ("be", "is"):
         return "are"
     if word.lower() == "was":
         return "were"
-    return _INFLECT.plural_verb(word)
+    return _inflect().plural_verb(word)
 
 
 def agree(verb: str, pronoun: str) -> str:
@@ -149,7 +168,7 @@ def agree(verb: str, pronoun: str) -> str:
 
 def with_article(words: str) -> str:
     """A common noun phrase with the indefinite article it needs (owl → an owl)."""
-    return _INFLECT.a(words)
+    return _inflect().a(words)
 
 
 def noun_phrase(text: str, single: bool = False) -> Phrase:
@@ -238,8 +257,8 @@ def _plural(head: str, determiner: str) -> bool:
         return False
     if is_name(head):
         return determiner in ("the", "these", "those") and head.endswith("s") \
-            and bool(_INFLECT.singular_noun(head))
-    singular = _INFLECT.singular_noun(head.lower())
+            and bool(_inflect().singular_noun(head))
+    singular = _inflect().singular_noun(head.lower())
     return bool(singular) and singular != head.lower() and _is_word(singular)
 
 
@@ -250,7 +269,7 @@ def _common_capital(word: str) -> bool:
     if _possessive(word):
         return False
     lower = word.lower()
-    singular = _INFLECT.singular_noun(lower) or lower
+    singular = _inflect().singular_noun(lower) or lower
     return (lower in _words() or singular in _words()) and word not in _words(cased=True)
 
 
