@@ -22,7 +22,7 @@ from .library import STATE_FOLDER, private_folder
 from .pages import busy, counted, show, state_of
 
 if TYPE_CHECKING:
-    from .app import WebState
+    from .state import WebState
 
 MAX_MANIFEST_BYTES = 1_000_000
 """Largest manifest accepted."""

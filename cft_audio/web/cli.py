@@ -27,8 +27,9 @@ def serve(host: str, port: int, token: str | None, output: Path) -> None:
         token = access_token(host, token)
     except UnsafeBinding as error:
         raise click.UsageError(str(error)) from error
-    from .app import create_app, lan_address
+    from .app import create_app
     from .settings import Settings
+    from .state import lan_address
 
     settings = Settings(output=output, host=host, port=port, token=token)
     app = create_app(settings)

@@ -24,7 +24,7 @@ from .security import OutsideFolder
 from .uploads import KINDS, Uploads, kept_files, limits, save_uploads
 
 if TYPE_CHECKING:
-    from .app import WebState
+    from .state import WebState
 
 
 def state_of(request: HttpRequest) -> WebState:
