@@ -23,7 +23,7 @@ import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlsplit
 
-from .security import ASGIApp, Receive, Scope, Send, _headers, _plain
+from .security import ASGIApp, Receive, Scope, Send, plain_response, request_headers
 
 SESSION_COOKIE = "cft_session"
 """A random per-browser session id (HttpOnly, SameSite=Strict); the CSRF token derives from it."""
@@ -60,7 +60,7 @@ class CsrfGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
+        headers = request_headers(scope)
         session = _cookie(headers.get("cookie", ""), SESSION_COOKIE)
         fresh = not session or len(session) < 16
         if fresh:
@@ -70,18 +70,18 @@ class CsrfGuard:
         if scope.get("method") not in SAFE_METHODS:
             length = headers.get("content-length", "0")
             if not length.isdigit() or int(length) > MAX_BODY:
-                await _plain(send, 413, "This request is too large.\n")
+                await plain_response(send, 413, "This request is too large.\n")
                 return
             verdict = _browser_verdict(headers)
             if verdict is False:
                 _refused(scope, headers, "cross-site")
-                await _plain(send, 403, "Cross-site requests are not accepted.\n")
+                await plain_response(send, 403, "Cross-site requests are not accepted.\n")
                 return
             if verdict is None:
                 receive, given = await _token_in(scope, receive, headers)
                 if fresh or not given or not hmac.compare_digest(given, expected):
                     _refused(scope, headers, "no valid CSRF token")
-                    await _plain(send, 403, "This request did not come from the app's own "
+                    await plain_response(send, 403, "This request did not come from the app's own "
                                  "pages (no valid CSRF token). Reload the page and try again.\n")
                     return
         if not fresh:

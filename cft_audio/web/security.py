@@ -107,7 +107,7 @@ class TokenGate:
         if path == LOGIN_PATH and scope.get("method") == "POST":
             await self._sign_in(scope, receive, send)
             return
-        headers = _headers(scope)
+        headers = request_headers(scope)
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                           keep_blank_values=True)
         given = dict(query).get("token")
@@ -173,10 +173,10 @@ class HostGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
+        headers = request_headers(scope)
         host = headers.get("host", "")
         if self.hosts is not None and _hostname(host) not in self.hosts:
-            await _plain(send, 400, "Unknown host name.\n")
+            await plain_response(send, 400, "Unknown host name.\n")
             return
         await self.app(scope, receive, send)
 
@@ -188,7 +188,7 @@ def _hostname(host: str) -> str:
     return host.rsplit(":", 1)[0].lower() if host.count(":") == 1 else host.lower()
 
 
-def _headers(scope: Scope) -> dict[str, str]:
+def request_headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
@@ -196,7 +196,7 @@ def _same(given: str, token: str) -> bool:
     return secrets.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
+async def plain_response(send: Send, status: int, text: str) -> None:
     body = text.encode("utf-8")
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"text/plain; charset=utf-8"),
