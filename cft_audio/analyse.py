@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -12,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InvalidRequest, os_reason, with_detail
-from .export import StderrTail
-from .ffmpeg import ffmpeg_exe
+from .errors import ExportError, InvalidRequest, os_reason, with_detail
+from .export.ffmpeg import decode_blocks, ffmpeg_exe
+from .export.sidecars import OUTPUT_SHA256, SPEECH_TO_BACKGROUND, TARGET_LOUDNESS
+from .files import file_sha256
 from .limits import quoted
-from .sidecars import OUTPUT_SHA256, SPEECH_TO_BACKGROUND, TARGET_LOUDNESS
 from .sound.analysis import (
     SegmentEnergies,
     integrated_from_segments,
@@ -106,26 +105,11 @@ def _probe(path: Path) -> tuple[int, int]:
 
 def _decode_into(path: Path, sample_rate: int, channels: int, meter: _Meter) -> None:
     """Decode to float32 through ffmpeg's stdout, feeding the meter 10 s at a time."""
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
-               "-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le",
-               "-ac", str(channels), "-ar", str(sample_rate), "pipe:1"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               stdin=subprocess.DEVNULL)
-    assert process.stdout is not None and process.stderr is not None
-    tail = StderrTail(process.stderr)
-    frame_bytes = 4 * channels
     try:
-        while chunk := process.stdout.read(_CHUNK_SECONDS * sample_rate * frame_bytes):
-            usable = len(chunk) - len(chunk) % frame_bytes
-            meter.add(np.frombuffer(chunk[:usable], dtype="<f4").reshape(-1, channels))
-    except BaseException:
-        process.kill()
-        process.wait()
-        raise
-    finally:
-        process.stdout.close()
-    if process.wait() != 0:
-        raise with_detail(_unreadable(path, "cannot decode"), tail.last())
+        for block in decode_blocks(path, sample_rate, channels, _CHUNK_SECONDS):
+            meter.add(block)
+    except ExportError as error:
+        raise with_detail(_unreadable(path, "cannot decode"), error.detail) from error
     if meter.frames == 0:
         raise _unreadable(path, "no audio in it")
 
@@ -171,7 +155,7 @@ def _with_record(analysis: Analysis) -> Analysis:
     if not isinstance(record, dict):
         return analysis
     expected = record.get(OUTPUT_SHA256)
-    if isinstance(expected, str) and expected != _sha256(analysis.path):
+    if isinstance(expected, str) and expected != file_sha256(analysis.path):
         return replace(analysis, record=record_path, record_matches=False)
     return replace(analysis, record=record_path,
                     target_loudness=_number(record.get(TARGET_LOUDNESS)),
@@ -188,14 +172,6 @@ def _ratio(record: dict, key: str) -> float | None:
     if key in record and record[key] is None:
         return math.inf
     return _number(record.get(key))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for piece in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(piece)
-    return digest.hexdigest()
 
 
 def describe(analysis: Analysis) -> str:

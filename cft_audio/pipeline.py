@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 import platform
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,16 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .cover import cover_png
 from .errors import InvalidRequest
-from .export import (
-    FORMATS,
-    TrackInfo,
-    chapters_from_marks,
-    encode_stream,
-    iter_blocks,
-    plan_output,
-)
+from .export.cover import cover_png
+from .export.encode import FORMATS, encode_stream, iter_blocks, plan_output
+from .export.sidecars import captions_vtt, render_record, script_txt
+from .export.tags import TrackInfo, chapters_from_marks
+from .files import file_sha256, sweep_stale, text_sha256, write_text_atomic
 from .limits import MAX_SAMPLE_TEXT, quoted
 from .lyrics import readable_script
 from .request import MAX_MINUTES, MIN_MINUTES, Request, validate
@@ -37,7 +32,6 @@ from .script.cues import Pause, Say, Script, Section
 from .script.fitting import TargetOutOfReach, clamp_pauses, feasible_range, fit_pauses
 from .script.templates import environment, render_script
 from .script.vocabulary import Vocabulary, load_vocabulary
-from .sidecars import captions_vtt, file_sha256, render_record, script_txt, write_text_atomic
 from .sound import RATE
 from .sound.beds import BEDS, Bed, FileBed, bed_for
 from .sound.bedstore import StoredBed
@@ -54,7 +48,6 @@ from .sound.mix import STEMS, MixStats, bed_level, mix_blocks
 from .sound.signal import PCM16_SCALE, as_pcm16, resample
 from .sound.spool import Replay
 from .sound.timeline import TimedCue, Timeline, fixed_seconds, layout
-from .tempfiles import sweep_stale
 from .voices.cache import SpeechCache, speech_key
 from .voices.engine import Engine, SpeechClip, VoiceSettings
 from .voices.presets import PACES, added_pause_seconds, voice_settings
@@ -268,7 +261,7 @@ class Renderer:
             versions=versions(),
             seed=request.seed,
             voice=self._identities.get(request.voice, ""),
-            script_sha256=hashlib.sha256(result.script.text.encode("utf-8")).hexdigest(),
+            script_sha256=text_sha256(result.script.text),
             output_sha256=file_sha256(result.path),
             loudness=result.loudness,
             true_peak=result.true_peak,

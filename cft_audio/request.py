@@ -276,7 +276,7 @@ def _check_output_suffix(output: Path, fmt: str | None, formats: list[str]) -> N
 
 
 def _check_cover(path: Path) -> None:
-    from .cover import image_info  # raises InvalidRequest("cover") for anything but PNG/JPEG
+    from .export.cover import image_info  # raises InvalidRequest("cover") for anything but PNG/JPEG
 
     check_input_file("cover", path, MAX_COVER_BYTES, "MAX_COVER_BYTES", "a PNG or JPEG file")
     try:

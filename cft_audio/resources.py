@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 
+import platformdirs
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
+APP_NAME = "cft-audio"
+"""The per-user folders' name."""
 
 
 def _data_dir(name: str) -> Path:
@@ -28,45 +30,45 @@ def voices_dir() -> Path:
     return _data_dir("voices")
 
 
-def user_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+def user_data_dir() -> Path:
     """The user's own cft-audio folder (voices, lexicon): $CFT_AUDIO_HOME or the OS default."""
-    env = os.environ if environ is None else environ
-    if env.get("CFT_AUDIO_HOME"):
-        return Path(env["CFT_AUDIO_HOME"]).expanduser()
-    if sys.platform == "win32":
-        return Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "cft-audio"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "cft-audio"
-    return Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "cft-audio"
+    return _user_dir("CFT_AUDIO_HOME", "user_data_dir")
 
 
-def user_voices_dir(environ: Mapping[str, str] | None = None) -> Path:
+def user_voices_dir() -> Path:
     """Where `voices add` and `voices install` put voices and their profiles."""
-    return user_data_dir(environ) / "voices"
+    return user_data_dir() / "voices"
 
 
-def user_lexicon_path(environ: Mapping[str, str] | None = None) -> Path:
+def user_lexicon_path() -> Path:
     """The user's pronunciation lexicon (word: respelling), read when present."""
-    return user_data_dir(environ) / "lexicon.yaml"
+    return user_data_dir() / "lexicon.yaml"
 
 
-def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+def user_cache_dir() -> Path:
     """The cft-audio cache folder: $CFT_AUDIO_CACHE or the OS cache folder."""
-    env = os.environ if environ is None else environ
-    if env.get("CFT_AUDIO_CACHE"):
-        return Path(env["CFT_AUDIO_CACHE"]).expanduser()
-    if sys.platform == "win32":
-        return Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "cft-audio"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "cft-audio"
-    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cft-audio"
+    return _user_dir("CFT_AUDIO_CACHE", "user_cache_dir")
 
 
-def speech_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+def _user_dir(variable: str, kind: str) -> Path:
+    """The folder named by the environment variable, else platformdirs' per-user `kind` folder.
+
+    Linux: $XDG_DATA_HOME / $XDG_CACHE_HOME or ~/.local/share, ~/.cache; macOS:
+    ~/Library/Application Support, ~/Library/Caches; Windows: %APPDATA%, %LOCALAPPDATA%
+    (`opinion=False`: no extra Cache folder), each with a cft-audio folder inside; the same
+    folders as the hand-written code before it, except that macOS now also honours $XDG_*.
+    """
+    if os.environ.get(variable):
+        return Path(os.environ[variable]).expanduser()
+    dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False, roaming=True, opinion=False)
+    return Path(getattr(dirs, kind))
+
+
+def speech_cache_dir() -> Path:
     """Where synthesised sentences are cached (they speak clients' names: private)."""
-    return user_cache_dir(environ) / "speech"
+    return user_cache_dir() / "speech"
 
 
-def model_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+def model_cache_dir() -> Path:
     """Where prepared voice models (Piper graphs with seeded noise) are kept."""
-    return user_cache_dir(environ) / "models"
+    return user_cache_dir() / "models"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from cft_audio.cover import PNG_SIGNATURE, _font, _printable, cover_png, image_info
 from cft_audio.errors import InvalidRequest
+from cft_audio.export.cover import PNG_SIGNATURE, _font, _printable, cover_png, image_info
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -104,10 +106,12 @@ def test_bad_size_and_bad_images_refused():
 
 
 def test_jpeg_size_is_read():
-    jpeg = (b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\0" + bytes(9)
-            + b"\xff\xc0" + struct.pack(">HBHH", 17, 8, 480, 640) + bytes(12) + b"\xff\xd9")
-    info = image_info(jpeg)
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 130, 150)).save(out, "JPEG", progressive=True)
+    info = image_info(out.getvalue())
     assert (info.mime, info.width, info.height) == ("image/jpeg", 640, 480)
+    with pytest.raises(InvalidRequest, match="cover"):  # a JPEG's start, cut short
+        image_info(out.getvalue()[:2] + b"\xff\xc0" + bytes(20))
 
 
 def test_covers_of_two_exercises_are_saved_for_review():

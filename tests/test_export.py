@@ -18,20 +18,18 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.wave import WAVE
 
-from cft_audio.cover import cover_png
 from cft_audio.errors import ExportError, InvalidRequest
-from cft_audio.export import (
+from cft_audio.export.cover import cover_png
+from cft_audio.export.encode import (
     FORMATS,
-    Chapter,
     Format,
-    TrackInfo,
-    chapters_from_marks,
     encode_stream,
     ffmetadata,
     iter_blocks,
     plan_output,
 )
-from cft_audio.ffmpeg import decode, ffmpeg_exe
+from cft_audio.export.ffmpeg import decode, ffmpeg_exe
+from cft_audio.export.tags import Chapter, TrackInfo, chapters_from_marks
 
 RATE = 44100
 SECONDS = 3.0
@@ -233,7 +231,7 @@ def test_encoder_dying_mid_stream_is_reported(tmp_path, private_tmp, monkeypatch
     fake.write_text("#!/bin/sh\nhead -c 100000 >/dev/null\necho 'first line' >&2\n"
                     "echo 'No space left on device' >&2\nexit 1\n")
     fake.chmod(0o755)
-    monkeypatch.setattr("cft_audio.export.ffmpeg_exe", lambda: str(fake))
+    monkeypatch.setattr("cft_audio.export.encode.ffmpeg_exe", lambda: str(fake))
     with pytest.raises(ExportError, match="track.wav failed: the disk is full$") as caught:
         encode_stream(blocks(tone(10.0)), RATE, tmp_path / "out" / "track.wav", "wav", INFO)
     assert caught.value.detail == "No space left on device"
@@ -244,7 +242,7 @@ def test_encoder_dying_mid_stream_is_reported(tmp_path, private_tmp, monkeypatch
 def test_missing_ffmpeg_keeps_earlier_file(tmp_path, monkeypatch):
     target = tmp_path / "track.mp3"
     target.write_bytes(b"earlier result")
-    monkeypatch.setattr("cft_audio.export.ffmpeg_exe", lambda: str(tmp_path / "no-ffmpeg"))
+    monkeypatch.setattr("cft_audio.export.encode.ffmpeg_exe", lambda: str(tmp_path / "no-ffmpeg"))
     with pytest.raises(ExportError, match="track.mp3"):
         encode_stream(blocks(tone()), RATE, target, "mp3", INFO)
     assert target.read_bytes() == b"earlier result"

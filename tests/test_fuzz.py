@@ -228,7 +228,7 @@ def test_any_participants_csv(tmp_path_factory, text):
 @example(value="~0")  # found: a home folder of a user that does not exist was a traceback
 def test_any_path_value(tmp_path_factory, value):
     from cft_audio.analyse import analyse_file
-    from cft_audio.export import plan_output
+    from cft_audio.export.encode import plan_output
 
     folder = tmp_path_factory.mktemp("paths")
     calls = (lambda: renderer().check(Request("safe-place", background=value)),

@@ -20,9 +20,9 @@ from cft_audio.batch.errors import ManifestError
 from cft_audio.batch.plan import plan_batch
 from cft_audio.cli import main
 from cft_audio.errors import InvalidRequest
+from cft_audio.files import locked_temp, sweep_stale
 from cft_audio.script.cues import Say
 from cft_audio.script.markup import parse
-from cft_audio.tempfiles import locked_temp, sweep_stale
 
 from .batch_support import write_manifest
 from .hostile import CASES, LONG_LINE, run_cli
@@ -119,7 +119,7 @@ def test_ids_differing_only_in_case_collide(tmp_path):
 _HOLDER = """
 import sys, time
 from pathlib import Path
-from cft_audio.tempfiles import locked_temp
+from cft_audio.files import locked_temp
 with locked_temp(Path(sys.argv[1])) as temp:
     temp.write_bytes(b"half a track")
     print(temp, flush=True)
@@ -135,7 +135,7 @@ def _holder(target: Path) -> tuple[subprocess.Popen, Path]:
 
 
 def test_a_killed_writers_temp_file_is_swept_and_a_living_ones_is_kept(tmp_path, monkeypatch):
-    monkeypatch.setattr("cft_audio.tempfiles.SETTLING_SECONDS", 0.0)
+    monkeypatch.setattr("cft_audio.files.SETTLING_SECONDS", 0.0)
     killed, left = _holder(tmp_path / "a.mp3")
     living, kept = _holder(tmp_path / "b.mp3")
     try:

@@ -10,8 +10,9 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 
-from cft_audio.export import TrackInfo, encode_stream, iter_blocks
-from cft_audio.player import PlayerTrack, clock, player_html
+from cft_audio.export.encode import encode_stream, iter_blocks
+from cft_audio.export.player import PlayerTrack, clock, player_html
+from cft_audio.export.tags import TrackInfo
 
 RATE = 48000
 

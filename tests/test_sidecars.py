@@ -10,14 +10,9 @@ from pathlib import Path
 import pytest
 
 from cft_audio.errors import ExportError
+from cft_audio.export.sidecars import captions_vtt, render_record, script_txt, vtt_time
+from cft_audio.files import write_text_atomic
 from cft_audio.script.cues import Bell, Breath, Pause, Say, Script, Section
-from cft_audio.sidecars import (
-    captions_vtt,
-    render_record,
-    script_txt,
-    vtt_time,
-    write_text_atomic,
-)
 from cft_audio.sound.timeline import TimedCue
 
 CUES = (

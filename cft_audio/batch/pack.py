@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from ..player import PlayerTrack, player_html
-from ..sidecars import atomic_file, write_text_atomic
+from ..export.player import PlayerTrack, player_html
+from ..files import atomic_file, write_text_atomic
 from .handout import handout_html
 from .manifest import Programme
 from .plan import Pack

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from ..export.sidecars import OUTPUT_SHA256, render_record
+from ..files import file_sha256, text_sha256
 from ..pipeline import versions as render_versions
-from ..sidecars import OUTPUT_SHA256, file_sha256, render_record
 from .plan import Track
 
 _IGNORED = ("output",)
@@ -19,7 +19,7 @@ def fingerprint(request: dict, versions: dict, script_sha256: str) -> str:
     settings = {k: v for k, v in request.items() if k not in _IGNORED}
     blob = json.dumps({"request": settings, "versions": versions, "script": script_sha256},
                       sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return text_sha256(blob)
 
 
 def expected_fingerprint(track: Track) -> str:
@@ -27,7 +27,7 @@ def expected_fingerprint(track: Track) -> str:
     fields = {k: (str(v) if isinstance(v, Path) else v)
               for k, v in track.request.__dict__.items()}
     record = json.loads(render_record(request=fields, versions=render_versions()))
-    script = hashlib.sha256(track.script.text.encode("utf-8")).hexdigest()
+    script = text_sha256(track.script.text)
     return fingerprint(record["request"], record["versions"], script)
 
 

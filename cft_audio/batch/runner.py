@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import is_temp, private_folder, write_text_atomic
 from ..pipeline import SpeechJob
-from ..sidecars import write_text_atomic
 from .errors import BatchError, BatchInterrupted
 from .executors import Executor
 from .pack import write_pack
@@ -162,13 +162,16 @@ def _write_summary(plan: Plan, statuses: dict[Track, TrackStatus]) -> tuple[Path
 
 
 def sweep_temp_files(plan: Plan) -> int:
-    """Remove temp files a stopped run left (hidden `.…part` files) in the output folders."""
+    """Remove temp files a stopped run left (our hidden `.…cft.part` files) in the output folders.
+
+    The output lock is held, so no living writer can own one (unlike `files.sweep_stale`).
+    """
     removed = 0
     for folder in (plan.output, *(p.folder for p in plan.packs)):
         if not folder.is_dir():
             continue
         for path in folder.iterdir():
-            if path.name.startswith(".") and path.name.endswith(".part") and path.is_file():
+            if is_temp(path) and path.is_file():
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed
@@ -177,7 +180,7 @@ def sweep_temp_files(plan: Plan) -> int:
 def _make_private_folder(folder: Path) -> None:
     """Create a folder only its owner can read (it will hold clients' recordings)."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(folder)
     except OSError as error:
         raise BatchError(f"cannot create {folder}: {error.strerror}") from error
 

@@ -7,9 +7,8 @@ import io
 import math
 from collections.abc import Sequence
 
-import jinja2
-
-from ..player import clock
+from ..export.player import clock
+from ..pages import render_page
 from .plan import Plan
 from .status import TrackStatus
 
@@ -69,42 +68,7 @@ def summary_html(plan: Plan, statuses: Sequence[TrackStatus]) -> str:
     table = rows(plan, statuses)
     finished = sum(1 for s in statuses if s.finished)
     total = sum(s.seconds for s in statuses if s.finished)
-    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    return env.from_string(_PAGE).render(
-        programme=plan.manifest.programme, table=table,
+    return render_page(
+        "summary.html.j2", programme=plan.manifest.programme, table=table,
         columns=list(table[0]) if table else list(COLUMNS),
         finished=finished, count=len(statuses), total=clock(total))
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="robots" content="noindex">
-<title>{{ programme.title }}: batch summary</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
-  vertical-align: top; }
-th { background: #f3f1ec; position: sticky; top: 0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-</style>
-</head>
-<body>
-<h1>{{ programme.title }}</h1>
-<p>{{ programme.artist }}. {{ finished }} of {{ count }} tracks finished, {{ total }} in all.</p>
-<table>
-<thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>
-{% for row in table %}
-<tr>{% for c in columns %}<td{% if c in ("track", "week", "seconds", "loudness_lufs",
- "true_peak_dbtp") %} class="num"{% endif %}>{{ row[c] }}</td>{% endfor %}</tr>
-{% endfor %}
-</tbody>
-</table>
-</body>
-</html>
-"""

@@ -13,7 +13,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 
 from ..errors import InvalidRequest, with_detail
-from ..ffmpeg import ffmpeg_exe
+from ..export.ffmpeg import ffmpeg_exe
 from ..limits import quoted
 
 BED_RMS = 0.1

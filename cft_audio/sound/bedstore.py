@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import publish
 from .beds import BLOCK, Bed, render
 from .spool import read_blocks
 
@@ -71,7 +72,7 @@ class StoredBed:
                 if written == frames:  # whole: keep it now (the mixer may never ask again)
                     out.close()
                     if _longer_than_stored(path, frames):
-                        os.replace(temporary, path)
+                        publish(Path(temporary), path)
                 yield piece
         finally:
             out.close()

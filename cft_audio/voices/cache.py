@@ -15,12 +15,12 @@ import hashlib
 import json
 import os
 import struct
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..files import atomic_path, private_folder, text_sha256
 from .engine import SpeechClip, VoiceSettings
 
 FORMAT_VERSION = 2
@@ -48,7 +48,7 @@ def speech_key(identity: str, settings: VoiceSettings, text: str) -> str:
         {"v": FORMAT_VERSION, "voice": identity, "settings": asdict(settings), "text": text},
         sort_keys=True, ensure_ascii=False,
     )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return text_sha256(material)
 
 
 class SpeechCache:
@@ -86,20 +86,11 @@ class SpeechCache:
         path = self._path(key)
         data = _encode(clip)
         try:
-            self._make_private_folder(path.parent)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+            private_folder(path.parent)
+            with atomic_path(path) as temp:
+                temp.write_bytes(data)
         except OSError:
             return False
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except OSError:
-            _remove(Path(temporary))
-            return False
-        except BaseException:
-            _remove(Path(temporary))
-            raise
         if self._known_bytes is None:
             self._known_bytes = self.info().bytes
         else:
@@ -151,10 +142,6 @@ class SpeechCache:
             except OSError:
                 continue
             yield path, stat.st_mtime, stat.st_size
-
-    def _make_private_folder(self, folder: Path) -> None:
-        for directory in (self.folder, folder):
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _encode(clip: SpeechClip) -> bytes:

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EngineError
+from ..files import atomic_path
 from .engine import (
     EXPRESSIVENESS,
     PITCH,
@@ -342,13 +341,8 @@ def _save_atomically(model: Any, target: Path) -> None:
     import onnx
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    os.close(handle)
-    try:
-        onnx.save(model, temporary)
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    with atomic_path(target) as temp:
+        onnx.save(model, str(temp))
 
 
 def _cut_at_decoder(model: Any) -> list[Any]:

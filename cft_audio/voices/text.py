@@ -19,14 +19,6 @@ _ABBREVIATIONS = {
     "vs.": "versus", "no.": "number", "mins": "minutes", "min.": "minutes",
     "secs": "seconds", "sec.": "seconds", "&": "and",
 }
-_ONES = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_ORDINAL_ENDINGS = {"one": "first", "two": "second", "three": "third", "five": "fifth",
-                    "eight": "eighth", "nine": "ninth", "twelve": "twelfth"}
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|th|%)?(?!\w)")
 _RESPELLING = re.compile(r"^[^\n=]{1,80}$")
 
@@ -112,40 +104,22 @@ def _number_words(match: re.Match[str]) -> str:
     whole, fraction, suffix = match.group(1).replace(",", ""), match.group(2), match.group(3)
     if len(whole) > 9:
         return match.group(0)
+    if suffix and suffix != "%" and not fraction:
+        return number_to_words(int(whole), ordinal=True)
     words = number_to_words(int(whole))
     if fraction:
-        words += " point " + " ".join(_ONES[int(d)] for d in fraction)
-    if suffix == "%":
-        return words + " percent"
-    if suffix and not fraction:
-        return _ordinal(words)
-    return words
+        words += " point " + " ".join(number_to_words(int(d)) for d in fraction)
+    return words + " percent" if suffix == "%" else words
 
 
-def number_to_words(number: int) -> str:
-    """English words for 0 ≤ number < 10⁹ ("two hundred and five")."""
-    if number < 20:
-        return _ONES[number]
-    if number < 100:
-        tens, ones = divmod(number, 10)
-        return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
-    for size, name in ((1_000_000, "million"), (1000, "thousand"), (100, "hundred")):
-        if number >= size:
-            head, rest = divmod(number, size)
-            joiner = " and " if rest and rest < 100 else " "
-            return f"{number_to_words(head)} {name}" + (
-                f"{joiner}{number_to_words(rest)}" if rest else "")
-    raise ValueError(number)
+def number_to_words(number: int, ordinal: bool = False) -> str:
+    """English words for 0 ≤ number < 10⁹ ("two hundred and five", "twenty-first").
 
+    num2words's British English without its commas ("one thousand, two hundred"), which
+    the voice would read as pauses; the words are the same as before, so the audio is.
+    """
+    from num2words import num2words  # 20 ms; only texts with numbers need it
 
-def _ordinal(words: str) -> str:
-    head, _, last = words.rpartition(" ")
-    stem_head, dash, stem = last.rpartition("-")
-    if stem in _ORDINAL_ENDINGS:
-        stem = _ORDINAL_ENDINGS[stem]
-    elif stem.endswith("y"):
-        stem = stem[:-1] + "ieth"
-    else:
-        stem += "th"
-    last = f"{stem_head}{dash}{stem}"
-    return f"{head} {last}" if head else last
+    if not 0 <= number < 10**9:
+        raise ValueError(number)
+    return num2words(number, to="ordinal" if ordinal else "cardinal").replace(",", "")

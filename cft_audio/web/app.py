@@ -15,10 +15,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from ..files import private_folder
 from . import api, batches, client, pages
 from .csrf import CsrfGuard
 from .jobs import JobQueue
-from .library import Shares, private_folder
+from .library import Shares
 from .previews import Previewer
 from .security import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGate
 from .settings import Settings

@@ -17,8 +17,9 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..files import private_folder
 from .jobs import Job, JobCancelled, QueueFull
-from .library import STATE_FOLDER, private_folder
+from .library import STATE_FOLDER
 from .pages import busy, counted, show, state_of
 
 if TYPE_CHECKING:

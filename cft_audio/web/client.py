@@ -16,8 +16,8 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..cover import cover_png
-from ..player import Installable, PlayerTrack, player_html
+from ..export.cover import cover_png
+from ..export.player import Installable, PlayerTrack, player_html
 from .api import KEPT, send_file
 from .library import RenderEntry, download_name, find_render
 from .pages import playable, state_of

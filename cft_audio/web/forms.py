@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ..errors import InvalidRequest, ScriptError
-from ..export import FORMATS
+from ..export.encode import FORMATS
 from ..request import Request
 from ..request import warnings as request_warnings
 from ..script.catalogue import EXERCISES, LENGTHS, QUALITIES

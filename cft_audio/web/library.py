@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import os
 import secrets
 import shutil
 import threading
@@ -13,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..export import FORMATS
+from ..export.encode import FORMATS
+from ..files import atomic_path, private_folder
 from ..script.catalogue import EXERCISES
 from .security import OutsideFolder, safe_path
 
@@ -125,17 +125,6 @@ def download_name(entry: RenderEntry, ext: str) -> str:
         parts.append(f"{minutes}min")
     parts.append(entry.created.strftime("%Y-%m-%d"))
     return "-".join(parts) + f".{ext}"
-
-
-def private_folder(path: Path, exist_ok: bool = True) -> Path:
-    """Create `path` and any missing parents, each owner-only (0700) whatever the umask."""
-    missing = [p for p in (path, *path.parents) if not p.exists()]
-    for folder in reversed(missing):
-        folder.mkdir(mode=0o700, exist_ok=exist_ok or folder != path)
-        os.chmod(folder, 0o700)
-    if not missing and not exist_ok:
-        raise FileExistsError(path)
-    return path
 
 
 def new_render_folder(root: Path) -> Path:
@@ -281,7 +270,5 @@ class Shares:
 
     def _save(self, shares: dict[str, str]) -> None:
         private_folder(self.path.parent)
-        temp = self.path.with_suffix(".part")
-        temp.write_text(json.dumps(shares, indent=2), encoding="utf-8")
-        os.chmod(temp, 0o600)
-        os.replace(temp, self.path)
+        with atomic_path(self.path) as temp:
+            temp.write_text(json.dumps(shares, indent=2), encoding="utf-8")

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..export import TrackInfo, encode_stream, iter_blocks
+from ..export.encode import encode_stream, iter_blocks
+from ..export.tags import TrackInfo
 from ..pipeline import RenderContext, Renderer
 from ..request import Request
 from ..script.text import annotated

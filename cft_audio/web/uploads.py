@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .library import STATE_FOLDER, private_folder
+from ..files import private_folder
+from .library import STATE_FOLDER
 
 MB = 1024 * 1024
 

@@ -9,7 +9,7 @@ import mutagen
 import numpy as np
 import pytest
 
-from cft_audio.cover import cover_png
+from cft_audio.export.cover import cover_png
 from cft_audio.web import Settings
 from cft_audio.web.library import list_renders
 

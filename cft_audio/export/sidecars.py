@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
 import json
 import math
-import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .errors import ExportError, os_reason
-from .script.cues import Say, Script
-from .script.text import annotated
-from .sound.timeline import TimedCue
-from .tempfiles import locked_temp
+from ..script.cues import Say, Script
+from ..script.text import annotated
+from ..sound.timeline import TimedCue
 
 CAPTION_LINE = 42
 """Characters per caption line before a sentence is split onto two lines."""
@@ -91,43 +85,3 @@ def _plain(value: object) -> object:
     if isinstance(value, int):
         return value
     return str(value)
-
-
-@contextmanager
-def atomic_file(path: Path) -> Iterator[Path]:
-    """A hidden temp file beside `path` to write; renamed onto it (mode 0600) if all went well.
-
-    On any failure the temp file is removed and the old `path`, if any, is untouched; an
-    OSError becomes an ExportError naming the file.
-    """
-    path = Path(path)
-    with contextlib.ExitStack() as held:
-        try:
-            temp = held.enter_context(locked_temp(path))
-        except OSError as error:
-            raise ExportError(f"cannot write {path.name}: {os_reason(error)}") from error
-        try:
-            yield temp
-            os.chmod(temp, 0o600)
-            os.replace(temp, path)
-        except BaseException as error:
-            temp.unlink(missing_ok=True)
-            if isinstance(error, OSError):
-                raise ExportError(f"cannot write {path.name}: {os_reason(error)}") from error
-            raise
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write UTF-8 text through a hidden temp file in the same folder, then rename (mode 0600)."""
-    with atomic_file(path) as temp:
-        temp.write_text(text, encoding="utf-8", newline="\n")
-    return Path(path)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""Everything written into and beside the audio: encoding, tags, cover, sidecars, pack page."""
