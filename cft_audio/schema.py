@@ -36,8 +36,10 @@ class Web:
     inputmode: str = ""
     datalist: str = ""
     """The vocabulary's list (images, places) offered as suggestions."""
-    choices: str = ""
-    """The page's list of (value, shown) pairs; empty: the field's own choices."""
+    warns: bool = False
+    """`request.warnings` may note something beside it (a pressure word in a phrase)."""
+    after: bool = False
+    """Shown after the section's other fields (the form's order differs from the CLI's)."""
     capitalize: bool = False
     """Show the field's own choices capitalised."""
     blank: str = ""
@@ -187,7 +189,7 @@ class Request:
         label="Their own compassionate phrases", key="phrase", commands=BOTH,
         column=Column("a list of texts", personal=True),
         web=Web("client", "lines", "One per line, in their words (first person: they say it "
-                "to themselves).", placeholder="e.g. I am doing the best I can"))
+                "to themselves).", placeholder="e.g. I am doing the best I can", warns=True))
     gentle: bool = declare(
         False, "Gentle variant: eyes open allowed, more reassurance, shorter silences.",
         label="Gentle version", commands=BOTH, column=YES_NO,
@@ -207,11 +209,11 @@ class Request:
     voice: str = declare(
         "joe", "Voice id (see `cft-audio voices`).", label="Voice", commands=BOTH,
         show_default=True, column=Column("a voice id from `cft-audio voices`"),
-        web=Web("voice", "select", "Who speaks.", group="row", choices="voice_choices"))
+        web=Web("voice", "select", "Who speaks.", group="row"))
     tone: str = declare(
         "warm", "warm, calm, gentle or bright.", label="Tone", commands=BOTH,
         show_default=True, choices=tuple(TONES), column=Column(),
-        web=Web("voice", "select", "How it sounds.", choices="tone_choices"))
+        web=Web("voice", "select", "How it sounds."))
     pace: str = declare(
         "slow", "slow, moderate or brisk.", label="Pace", commands=BOTH, show_default=True,
         choices=tuple(PACES), column=Column(),
@@ -222,7 +224,7 @@ class Request:
         "of your own audio file (looped).", label="Background sound", show_default=True,
         column=Column("a background name or audio file", per_exercise=True),
         web=Web("background", "select", "Sits well under the voice and dips while it speaks.",
-                group="row", choices="background_choices"),
+                group="row"),
         upload=Upload("Your own background sound", "Instead of the background above: the "
                       "client’s own sound (looped with soft crossfades).",
                       ".wav,.flac,.mp3,.ogg,.opus,.m4a,audio/*"))
@@ -244,31 +246,31 @@ class Request:
                 text="Breath tone: a soft tone paces each breathing block"))
     mono: bool = declare(
         False, "A mono file, mastered to -19 LUFS.", label="Mono file", column=Column(),
-        web=Web("file", "flag", text="Mono file (mastered a little quieter, −19 LUFS)"))
+        web=Web("file", "flag", after=True, text="Mono file (mastered a little quieter, −19 LUFS)"))
     format: str | None = declare(
         None, "mp3, m4a, opus, flac or wav. Default: from the --output extension, else mp3.",
         label="Formats", column=Column("mp3, m4a, opus, flac, wav"),
-        web=Web("file", "checks", "MP3 plays everywhere; you can add others later too.",
-                choices="formats"))
+        web=Web("file", "checks", "MP3 plays everywhere; you can add others later too."))
     output: Path | None = declare(
         None, "Output file, or folder for an automatically named file. Default: output/.",
         label="Output", short="-o")
     seed: int = declare(
         0, "Seed for the background sound (same seed, same bed).", label="Seed",
         show_default=True, column=Column("a whole number"),
-        web=Web("tags", hint="Same seed, same background.", inputmode="numeric"))
+        web=Web("tags", hint="Same seed, same background.", group="row", inputmode="numeric",
+                after=True))
     artist: str = declare(
         "cft-audio", "Artist tag (therapist or clinic).", label="Artist", show_default=True,
-        web=Web("tags", hint="Therapist or clinic."))
+        web=Web("tags", hint="Therapist or clinic.", group="row"))
     album: str = declare(
         "Compassion-focused practice", "Album tag (programme).", label="Album",
-        show_default=True, web=Web("tags", hint="Programme."))
+        show_default=True, web=Web("tags", hint="Programme.", group="row"))
     track: int | None = declare(
         None, "Track number tag.", label="Track number",
-        web=Web("tags", hint="1 to 999, optional.", inputmode="numeric"))
+        web=Web("tags", hint="1 to 999, optional.", group="row", inputmode="numeric"))
     year: int | None = declare(
         None, "Year tag. Default: this year.", label="Year",
-        web=Web("tags", hint="Default: this year.", inputmode="numeric"))
+        web=Web("tags", hint="Default: this year.", group="row", inputmode="numeric"))
     cover: Path | None = declare(
         None, "Cover art (PNG or JPEG). Default: one drawn with the exercise title.",
         label="Cover image",
