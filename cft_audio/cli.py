@@ -9,18 +9,10 @@ import click
 
 from . import __version__
 from .batch.cli import batch
-from .errors import CftAudioError, InvalidRequest, ScriptError, os_reason
+from .errors import CftAudioError, ExitCode, InvalidRequest, ScriptError, os_reason
 from .limits import quoted
+from .schema import FIELDS, Request, Spec, cli_name, request_message
 from .web.cli import serve
-
-_FIELD_NAMES = {"exercise": "EXERCISE", "phrase": "--phrase", "detail": "--detail",
-                "sidecar": "--sidecar", "file": "FILE",
-                "quality": "--quality", "path": "PATH", "voice-name": "NAME"}
-"""How a request field is named on the command line (default: --FIELD)."""
-
-EXIT_USAGE = 2
-EXIT_FAILURE = 1
-EXIT_INTERRUPTED = 130
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,112 +21,45 @@ def cli() -> None:
     """Render personalised compassion-focused therapy (CFT) recordings, offline."""
 
 
-_PERSONALISATION = (
-    click.argument("exercise", metavar="EXERCISE", required=False),
-    click.option("--script", "script_path", type=click.Path(path_type=Path), default=None,
-                 help="Your own template (.j2) instead of EXERCISE; see scripts/README.md."),
-    click.option("--name", default="", help="Client's first name (used sparingly). "
-                 "Default: none."),
-    click.option("--image", default="person", show_default=True,
-                 help="Compassionate-other image: person, animal, tree, mountain, sea, light, "
-                      "or the client's own words, starting with a/an/the/my or a capital "
-                      "('my late father', 'Jesus')."),
-    click.option("--place", default="beach", show_default=True,
-                 help="Safe place: beach, forest, meadow, garden, room, lakeside, or the "
-                      "client's own words (\"my nan's kitchen\", 'at the beach at Whitby')."),
-    click.option("--pronoun", default=None,
-                 help="he, she, they or it for the compassionate other's image. Default: "
-                      "inferred from the words (see `cft-audio script`)."),
-    click.option("--detail", "details", multiple=True,
-                 help="A sensory detail of the safe place the client named (repeatable)."),
-    click.option("--quality", "qualities", multiple=True,
-                 help="A quality to dwell on: wisdom, strength, warmth, non-judgement "
-                      "(repeatable)."),
-    click.option("--phrase", "phrases", multiple=True,
-                 help="The client's own compassionate phrase (repeatable)."),
-    click.option("--gentle", is_flag=True,
-                 help="Gentle variant: eyes open allowed, more reassurance, shorter silences."),
-    click.option("--length", default=None,
-                 help="Script form: short, standard, long. Default: chosen from --minutes, "
-                      "else standard."),
-    click.option("--minutes", type=float, default=None,
-                 help="Target length in minutes (3 to 60); silences stretch or shrink to fit."),
-    click.option("--voice", default="joe", show_default=True,
-                 help="Voice id (see `cft-audio voices`)."),
-    click.option("--tone", default="warm", show_default=True,
-                 help="warm, calm, gentle or bright."),
-    click.option("--pace", default="slow", show_default=True, help="slow, moderate or brisk."),
-)
+def _option(spec: Spec):
+    """The click argument or option a request field is on the command line."""
+    if spec.argument:
+        return click.argument(spec.name, metavar=spec.argument, required=False)
+    names = [name for name in (spec.short, f"--{spec.key}", spec.name) if name]
+    if spec.kind == "flag":
+        return click.option(*names, is_flag=True, help=spec.help)
+    if spec.kind == "multiple":
+        return click.option(*names, multiple=True, metavar=spec.metavar, help=spec.help)
+    kind = {"int": int, "float": float, "path": click.Path(path_type=Path)}.get(spec.kind)
+    return click.option(*names, type=kind, default=spec.default, metavar=spec.metavar,
+                        show_default=spec.show_default, help=spec.help)
 
 
-def _pronunciation_options(command):
-    """Attach --say and --lexicon."""
-    command = click.option(
-        "--lexicon", type=click.Path(path_type=Path), default=None,
-        help="YAML file of word: respelling lines, over your own lexicon.yaml.")(command)
-    return click.option(
-        "--say", "say", multiple=True, metavar="NAME=RESPELLING",
-        help="Say a word as written here, e.g. --say \"Aoife=Eefa\" (repeatable).")(command)
+def request_options(command: str):
+    """Attach the options of every request field `command` takes, in the schema's order."""
+    specs = [spec for spec in FIELDS if command in spec.commands]
 
-
-def personalisation(command):
-    """Attach the options shared by `render` and `script`."""
-    for option in reversed(_PERSONALISATION):
-        command = option(command)
-    return command
-
-
-def _request(exercise: str | None, script_path: Path | None, **fields: object):
-    from .request import Request
-
-    return Request(exercise=exercise, script=script_path, **fields)  # type: ignore[arg-type]
+    def attach(function):
+        for spec in reversed(specs):
+            function = _option(spec)(function)
+        return function
+    return attach
 
 
 @cli.command()
-@personalisation
-@click.option("--background", default="ocean", show_default=True,
-              help="rain, ocean, stream, wind, brown-noise, warm-drone, bowls, none, or the "
-                   "path of your own audio file (looped).")
-@click.option("--bed-level", type=float, default=0.0, show_default=True,
-              help="Background level in dB relative to the default (-30 to 6); it always "
-                   "stays at least 16 dB under the voice.")
-@click.option("--accessible", is_flag=True,
-              help="Keep the background at least 20 dB under the voice (WCAG 1.4.7).")
-@click.option("--breath-tone", is_flag=True,
-              help="A soft rising and falling tone that paces the breathing blocks.")
-@click.option("--mono", is_flag=True, help="A mono file, mastered to -19 LUFS.")
-@click.option("--format", "fmt", default=None,
-              help="mp3, m4a, opus, flac or wav. Default: from the --output extension, "
-                   "else mp3.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Output file, or folder for an automatically named file. Default: output/.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed for the background sound (same seed, same bed).")
-@click.option("--artist", default="cft-audio", show_default=True,
-              help="Artist tag (therapist or clinic).")
-@click.option("--album", default="Compassion-focused practice", show_default=True,
-              help="Album tag (programme).")
-@click.option("--track", type=int, default=None, help="Track number tag.")
-@click.option("--year", type=int, default=None, help="Year tag. Default: this year.")
-@click.option("--cover", type=click.Path(path_type=Path), default=None,
-              help="Cover art (PNG or JPEG). Default: one drawn with the exercise title.")
-@click.option("--sidecar", "sidecars", multiple=True,
-              help="Also write beside the track: vtt (captions), txt (script), json (render "
-                   "record). Repeatable.")
-@_pronunciation_options
+@request_options("render")
 @click.option("--no-cache", is_flag=True, help="Synthesise afresh; do not use the speech cache.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Report each stage, its timing and the "
               "measured loudness.")
-def render(fmt: str | None, quiet: bool, verbose: bool, no_cache: bool,
-           **fields: object) -> None:
+def render(quiet: bool, verbose: bool, no_cache: bool, **fields: object) -> None:
     """Render EXERCISE (see `cft-audio exercises`) or --script to a finished audio file."""
     from .pipeline import RenderContext, Renderer
     from .progress import StageLog, TerminalProgress, combine
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
-    request = _request(format=fmt, **fields)  # type: ignore[arg-type]
+    request = Request(**fields)  # type: ignore[arg-type]
     _warn(request)
     err = sys.stderr
     reporters = []
@@ -164,13 +89,13 @@ def render(fmt: str | None, quiet: bool, verbose: bool, no_cache: bool,
 
 
 @cli.command()
-@personalisation
+@request_options("script")
 def script(**fields: object) -> None:
     """Print the personalised script of EXERCISE (or --script) with timing marks; no audio."""
     from .pipeline import Renderer
     from .script.text import annotated
 
-    request = _request(**fields)  # type: ignore[arg-type]
+    request = Request(**fields)  # type: ignore[arg-type]
     preview = Renderer().preview(request)
     _warn(request)
     click.echo(f"{preview.script.title} ({preview.script.length} form), "
@@ -218,7 +143,7 @@ def _list_voices() -> None:
 @click.option("--pace", default="slow", show_default=True, help="slow, moderate or brisk.")
 @click.option("--name", default="", help="Say this name in the greeting, to check it.")
 @click.option("--text", default=None, help="Say this instead of the sample sentences.")
-@_pronunciation_options
+@request_options("voices preview")
 @click.option("--format", "fmt", default=None, help="mp3, m4a or wav. Default: mp3.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Output file or folder. Default: output/.")
@@ -229,8 +154,8 @@ def voices_preview(voice: str, fmt: str | None, text: str | None, no_cache: bool
     from .pipeline import RenderContext, Renderer
 
     context = RenderContext(cache=None) if no_cache else RenderContext()
-    request = _request("compassionate-self", None, voice=voice, format=fmt,
-                       **fields)  # type: ignore[arg-type]
+    request = Request(exercise="compassionate-self", voice=voice, format=fmt,
+                      **fields)  # type: ignore[arg-type]
     click.echo(str(Renderer(context).preview_voice(request, text=text)))
 
 
@@ -304,7 +229,7 @@ def _warn(request) -> None:
     from .request import warnings
 
     for field, message in warnings(request):
-        click.echo(f"cft-audio: warning: {_FIELD_NAMES.get(field, '--' + field)}: {message}",
+        click.echo(f"cft-audio: warning: {cli_name(field)}: {message}",
                    err=True)
 
 
@@ -318,12 +243,6 @@ def _pronoun_note(script) -> str:
 
 def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(round(seconds % 60)):02d}"
-
-
-def _request_message(error: InvalidRequest) -> str:
-    text = str(error)
-    name = _FIELD_NAMES.get(error.field, f"--{error.field}")
-    return name + text[len(error.field):] if text.startswith(error.field) else text
 
 
 def _detail(error: CftAudioError, argv: list[str] | None) -> None:
@@ -344,35 +263,35 @@ def main(argv: list[str] | None = None) -> int:
         return int(done.exit_code)
     except click.exceptions.Abort:
         click.echo("cft-audio: interrupted", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except click.ClickException as error:
         if no_args_help is not None and isinstance(error, no_args_help):
             click.echo(error.format_message(), err=True)
-            return EXIT_USAGE
+            return ExitCode.USAGE
         click.echo(f"cft-audio: error: {error.format_message()}", err=True)
         return error.exit_code
     except InvalidRequest as error:
-        click.echo(f"cft-audio: error: {_request_message(error)}", err=True)
+        click.echo(f"cft-audio: error: {request_message(error)}", err=True)
         _detail(error, argv)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except ScriptError as error:
         click.echo(f"cft-audio: error: {error}", err=True)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except CftAudioError as error:
         click.echo(f"cft-audio: error: {error}", err=True)
         _detail(error, argv)
-        return EXIT_FAILURE
+        return ExitCode.FAILURE
     except KeyboardInterrupt:
         click.echo("cft-audio: interrupted; nothing was written", err=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except OSError as error:  # a last resort: a path the system refused, in our words
         shown = quoted(str(error.filename)) if error.filename else "a file"
         click.echo(f"cft-audio: error: cannot use {shown}: {os_reason(error)}", err=True)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except MemoryError:  # a last resort: the limits should stop hostile input long before
         click.echo("cft-audio: error: out of memory; nothing was written", err=True)
-        return EXIT_FAILURE
-    return 0
+        return ExitCode.FAILURE
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Iterable
+from enum import IntEnum
 from typing import TypeVar
+
+
+class ExitCode(IntEnum):
+    """The exit codes of every command: the CLI picks one per outcome, the library none."""
+
+    OK = 0
+    FAILURE = 1
+    """The work failed (an encoder, a disk, a track of a batch)."""
+    USAGE = 2
+    """Bad input: an option, a request field, a manifest; nothing was written."""
+    INTERRUPTED = 130
+    """Ctrl-C (128 + SIGINT)."""
 
 
 class CftAudioError(Exception):

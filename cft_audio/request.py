@@ -5,27 +5,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import InvalidRequest, os_reason
 from .limits import MAX_COVER_BYTES, MAX_LEXICON_BYTES, quoted
-from .script.catalogue import EXERCISES, LENGTHS, PERSONAL_FIELDS, QUALITIES, exercises_using
-from .script.vocabulary import (
-    MAX_OWN_WORDS,
-    OWN_WORDS_CHARACTERS,
-    PRONOUNS,
-    Vocabulary,
-    check_own_text,
-)
-from .voices.presets import PACES, TONES
+from .schema import FIELDS, PERSONAL_FIELDS, SIDECARS, Request
+from .script.catalogue import EXERCISES, exercises_using
+from .script.vocabulary import MAX_OWN_WORDS, OWN_WORDS_CHARACTERS, Vocabulary, check_own_text
+
+__all__ = ["MAX_MINUTES", "MIN_MINUTES", "SIDECARS", "Request", "check_input_file", "validate",
+           "warnings"]
 
 MIN_MINUTES = 3.0
 """Shortest track the tool renders."""
 MAX_MINUTES = 60.0
 """Longest track the tool renders."""
-SIDECARS = ("vtt", "txt", "json")
-"""Files that can be written beside a track."""
 MAX_TEXT = 80
 """Longest name, phrase or detail accepted, in characters."""
 
@@ -34,74 +28,6 @@ PRESSURE_WORDS = re.compile(r"\b(should|shouldn't|must|mustn't|have to|has to|ha
                             r"ought|try harder)\b", re.IGNORECASE)
 """Words the scripts never use; in a client's own phrase they are kept, with a warning."""
 _PHRASE_FORBIDDEN = "[]{}<>"
-
-
-@dataclass(frozen=True)
-class Request:
-    """Everything needed to render one personalised track; validated by `validate`."""
-
-    exercise: str | None = None
-    """Exercise id, e.g. "safe-place" (see `cft-audio exercises`); None with `script`."""
-    script: Path | None = None
-    """A therapist's own template (.j2) to render instead of a bundled exercise."""
-    name: str = ""
-    """Client's first name, used sparingly; empty for none."""
-    image: str = "person"
-    """Compassionate-other image: a vocabulary key, or own words ("my grandmother")."""
-    place: str = "beach"
-    """Safe place: a vocabulary key, or own words ("my grandmother's kitchen garden")."""
-    pronoun: str | None = None
-    """he, she, they or it for the compassionate other's image; None infers it from the words."""
-    qualities: tuple[str, ...] = ()
-    """Qualities of compassion to dwell on (see QUALITIES)."""
-    phrases: tuple[str, ...] = ()
-    """The client's own compassionate phrases, woven into the script."""
-    details: tuple[str, ...] = ()
-    """Sensory details of the safe place the client named."""
-    gentle: bool = False
-    """Gentle variant: eyes-open allowed, more reassurance, shorter silences."""
-    length: str | None = None
-    """Script form (short/standard/long); chosen from `minutes` when None."""
-    minutes: float | None = None
-    """Target duration; None keeps the script's natural length."""
-    voice: str = "joe"
-    """Voice profile id."""
-    tone: str = "warm"
-    """Tone preset."""
-    pace: str = "slow"
-    """Pace preset (speech rate and silence length)."""
-    say: tuple[str, ...] = ()
-    """Pronunciations as NAME=respelling ("Aoife=Eefa"), over any lexicon file."""
-    lexicon: Path | None = None
-    """A YAML lexicon file (word: respelling) for this render."""
-    background: str = "ocean"
-    """Background bed by name, "none", or the path of your own audio file (looped)."""
-    bed_level: float = 0.0
-    """Background level in dB relative to the default (+ louder; kept ≥ 16 dB under speech)."""
-    accessible: bool = False
-    """Keep the background ≥ 20 dB under the voice while it speaks (WCAG 1.4.7)."""
-    breath_tone: bool = False
-    """A soft rising and falling tone that paces each breathing block."""
-    mono: bool = False
-    """A mono file (mastered to -19 LUFS) instead of stereo (-16 LUFS)."""
-    format: str | None = None
-    """Audio format of the finished file; None takes it from `output` or uses mp3."""
-    output: Path | None = None
-    """Output file, or folder for an automatically named file; None means `output/`."""
-    seed: int = 0
-    """Seed for everything random (background beds)."""
-    artist: str = "cft-audio"
-    """Artist tag (therapist or clinic)."""
-    album: str = "Compassion-focused practice"
-    """Album tag (programme)."""
-    track: int | None = None
-    """Track number tag."""
-    year: int | None = None
-    """Year tag; None is the current year."""
-    cover: Path | None = None
-    """Cover art (PNG or JPEG); None draws one with the exercise title."""
-    sidecars: tuple[str, ...] = ()
-    """Files written beside the track: "vtt" captions, "txt" script, "json" render record."""
 
 
 def validate(
@@ -118,22 +44,15 @@ def validate(
         if len(words) > MAX_OWN_WORDS:  # before the vocabulary, which quotes what it refuses
             raise InvalidRequest(field, f"{quoted(words)} is too long",
                                  f"{OWN_WORDS_CHARACTERS}, up to {MAX_OWN_WORDS} characters")
-    if request.pronoun is not None:
-        _choice("pronoun", request.pronoun, PRONOUNS)
+    _check_choices(request)
     vocabulary.image(request.image, request.pronoun)
     vocabulary.place(request.place)
     _check_used(request)
-    for quality in request.qualities:
-        _choice("quality", quality, QUALITIES)
     _choice("voice", request.voice, voices)
-    _choice("tone", request.tone, TONES)
-    _choice("pace", request.pace, PACES)
     _check_background(request.background, backgrounds)
     if not -30.0 <= request.bed_level <= 6.0 or not math.isfinite(request.bed_level):
         raise InvalidRequest("bed-level", f"{request.bed_level:g} dB is out of range",
                              "-30 to 6 (dB, relative to the default)")
-    for sidecar in request.sidecars:
-        _choice("sidecar", sidecar, SIDECARS)
     if request.cover is not None:
         _check_cover(Path(request.cover))
     if request.lexicon is not None:
@@ -146,8 +65,6 @@ def validate(
         _choice("format", request.format, formats)
     if request.output is not None:
         _check_output_suffix(Path(request.output), request.format, formats)
-    if request.length is not None:
-        _choice("length", request.length, LENGTHS)
     _check_minutes(request.minutes)
     if request.name:
         _check_name(request.name)
@@ -176,13 +93,23 @@ def _check_used(request: Request) -> None:
     """An option the exercise never speaks of is an error, never silently dropped."""
     if request.exercise is None or request.exercise not in EXERCISES:
         return  # a custom template may use anything
-    defaults = {f.name: f.default for f in fields(Request)}
+    defaults = {spec.name: spec.default for spec in FIELDS}
     uses = EXERCISES[request.exercise].uses
     for field, shown in PERSONAL_FIELDS.items():
         value = getattr(request, field)
         if field not in uses and value not in (defaults[field], (), None):
             users = ", ".join(exercises_using(field))
             raise InvalidRequest(shown, f"is not used by {request.exercise}", users)
+
+
+def _check_choices(request: Request) -> None:
+    """Each field with fixed choices (tone, pace, qualities…) holds one of them."""
+    for spec in FIELDS:
+        if not spec.choices:
+            continue
+        value = getattr(request, spec.name)
+        for one in value if spec.kind == "multiple" else () if value is None else (value,):
+            _choice(spec.key, one, spec.choices)
 
 
 def _check_source(exercise: str | None, script: Path | None) -> None:

@@ -10,11 +10,9 @@ from typing import TextIO
 
 import click
 
+from ..errors import ExitCode
 from .executors import DEFAULT_JOBS
 
-EXIT_USAGE = 2
-EXIT_FAILURE = 1
-EXIT_INTERRUPTED = 130
 _PHASES = {"speech": "Speaking sentences", "render": "Rendering tracks"}
 
 
@@ -54,7 +52,7 @@ def batch(ctx: click.Context, manifest: Path, output: Path | None, participants_
     except ManifestError as error:
         for line in error.lines():
             click.echo(f"cft-audio: error: {line}", err=True)
-        ctx.exit(EXIT_USAGE)
+        ctx.exit(ExitCode.USAGE)
     if check_only:
         if not quiet:
             click.echo(f"{manifest.name}: ok, {len(plan.packs)} participants, "
@@ -68,7 +66,7 @@ def batch(ctx: click.Context, manifest: Path, output: Path | None, participants_
         if bar:
             bar.close()
         click.echo(f"cft-audio: {stop}", err=True)
-        ctx.exit(EXIT_INTERRUPTED)
+        ctx.exit(ExitCode.INTERRUPTED)
     if bar:
         bar.close()
     for status in report.failed:
@@ -82,7 +80,7 @@ def batch(ctx: click.Context, manifest: Path, output: Path | None, participants_
                    f"{report.sentences} sentences spoken")
         click.echo(str(report.summary[1]))
     if report.failed:
-        ctx.exit(EXIT_FAILURE)
+        ctx.exit(ExitCode.FAILURE)
 
 
 def _executor(kind: str, scheduler: str | None, jobs: int):

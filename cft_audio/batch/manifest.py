@@ -26,6 +26,7 @@ from ..limits import (
     SHOWN_CHARS,
     quoted,
 )
+from ..schema import FIELDS, Spec
 from .errors import ManifestError, Problem
 
 Settings = Mapping[str, Any]
@@ -87,45 +88,22 @@ def _integer(value: Any) -> int:
     return int(number)
 
 
-@dataclass(frozen=True)
-class Setting:
-    """A manifest key that sets a Request field."""
-
-    parse: Callable[[Any], Any]
-    allowed: str
-    personal: bool = False
-    """Only a participant row may set it (it is about the person)."""
-
-
-SETTINGS: dict[str, Setting] = {
-    "name": Setting(_text, "a first name or pseudonym", personal=True),
-    "image": Setting(_text, "see `cft-audio render --help`"),
-    "pronoun": Setting(_text, "he, she, they or it (default: from the image's words)"),
-    "place": Setting(_text, "see `cft-audio render --help`"),
-    "details": Setting(_texts, "a list of texts", personal=True),
-    "phrases": Setting(_texts, "a list of texts", personal=True),
-    "qualities": Setting(_texts, "a list: wisdom, strength, warmth, non-judgement"),
-    "gentle": Setting(_flag, "yes or no"),
-    "length": Setting(_text, "short, standard, long"),
-    "minutes": Setting(_number, "3 to 60"),
-    "voice": Setting(_text, "a voice id from `cft-audio voices`"),
-    "tone": Setting(_text, "warm, calm, gentle, bright"),
-    "pace": Setting(_text, "slow, moderate, brisk"),
-    "say": Setting(_texts, "a list of NAME=respelling", personal=False),
-    "background": Setting(_text, "a background name or audio file"),
-    "bed_level": Setting(_number, "-30 to 6 (dB)"),
-    "accessible": Setting(_flag, "yes or no"),
-    "breath_tone": Setting(_flag, "yes or no"),
-    "mono": Setting(_flag, "yes or no"),
-    "format": Setting(_text, "mp3, m4a, opus, flac, wav"),
-    "seed": Setting(_integer, "a whole number"),
-}
-"""Every setting a manifest row may give, by Request field name."""
-
-EXERCISE_KEYS = ("week", "exercise", "script", "length", "minutes", "background", "breath_tone",
-                 "image", "pronoun", "place", "qualities", "gentle")
-DEFAULT_KEYS = tuple(k for k, s in SETTINGS.items() if not s.personal)
+_PARSE: dict[str, Callable[[Any], Any]] = {
+    "str": _text, "multiple": _texts, "flag": _flag, "float": _number, "int": _integer}
+"""How a cell becomes a value of the field's kind (declared in the request schema)."""
+SETTINGS: dict[str, Spec] = {spec.name: spec for spec in FIELDS if spec.column}
+"""Every setting a manifest row may give, by Request field name (the schema's columns)."""
+EXERCISE_KEYS = ("week", "exercise", "script",
+                 *(key for key, spec in SETTINGS.items() if spec.column.per_exercise))
+DEFAULT_KEYS = tuple(key for key, spec in SETTINGS.items() if not spec.column.personal)
 PARTICIPANT_KEYS = ("id", *SETTINGS)
+
+
+def column_allowed(spec: Spec) -> str:
+    """How problems describe a column's good values."""
+    if spec.column and spec.column.allowed:
+        return spec.column.allowed
+    return "yes or no" if spec.kind == "flag" else ", ".join(spec.choices)
 
 
 @dataclass(frozen=True)
@@ -379,12 +357,12 @@ def _settings(where: str, data: Any, allowed: tuple[str, ...],
             continue
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue  # an empty cell keeps the default
-        setting = SETTINGS[key]
+        spec = SETTINGS[key]
         try:
-            values[key] = setting.parse(raw)
+            values[key] = _PARSE[spec.kind](raw)
         except ValueError as error:
             problems.append(Problem(where, key.replace("_", "-"), f"{quoted(raw)} {error}",
-                                    setting.allowed))
+                                    column_allowed(spec)))
     return MappingProxyType(values)
 
 

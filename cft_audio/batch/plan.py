@@ -8,7 +8,8 @@ from pathlib import Path
 from ..errors import InvalidRequest, ScriptError
 from ..pipeline import Renderer
 from ..request import Request
-from ..script.catalogue import EXERCISES, PERSONAL_FIELDS, exercises_using
+from ..schema import PERSONAL_FIELDS
+from ..script.catalogue import EXERCISES, exercises_using
 from ..script.cues import Script
 from .errors import ManifestError, Problem, from_invalid
 from .manifest import Manifest, Participant, Session, Settings, read_manifest

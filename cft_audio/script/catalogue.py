@@ -16,7 +16,7 @@ class Exercise:
     description: str
     """One line for `cft-audio exercises`."""
     uses: frozenset[str] = frozenset()
-    """Personal fields this exercise speaks of, beyond name, phrases and gentle (see FIELDS)."""
+    """Personal fields this exercise speaks of, beyond name, phrases and gentle."""
 
 
 EXERCISES: dict[str, Exercise] = {
@@ -55,16 +55,6 @@ QUALITIES: tuple[str, ...] = ("wisdom", "strength", "warmth", "non-judgement")
 
 LENGTHS: tuple[str, ...] = ("short", "standard", "long")
 """Script forms: about 4, 10 and 18 minutes."""
-
-PERSONAL_FIELDS: dict[str, str] = {
-    "image": "image",
-    "pronoun": "pronoun",
-    "qualities": "quality",
-    "place": "place",
-    "details": "detail",
-}
-"""Request fields that only some exercises speak of, and how errors name them."""
-
 
 def exercises_using(field: str) -> tuple[str, ...]:
     """The exercises that speak of a personal field (image: compassionate-other)."""

@@ -1,4 +1,5 @@
-"""Form fields ↔ `Request`: the CLI's options, parsed and checked with the CLI's messages."""
+"""Form fields ↔ `Request`: the form is generated from the request schema, parsed and checked
+with the CLI's messages (worded with the field's label)."""
 
 from __future__ import annotations
 
@@ -14,60 +15,51 @@ from ..errors import InvalidRequest, ScriptError
 from ..export.encode import FORMATS
 from ..request import Request
 from ..request import warnings as request_warnings
+from ..schema import BY_KEY, FIELDS, Spec, form_message
+from ..schema import PERSONAL_FIELDS as PERSONAL
 from ..script.catalogue import EXERCISES, LENGTHS, QUALITIES
 from ..sound.beds import BEDS
 from ..voices.presets import PACES, TONES
+from .uploads import KINDS
 
+__all__ = ["FIELD_ORDER", "FORMAT_ORDER", "LABELS", "PERSONAL_FIELDS", "FormResult",
+           "choices", "defaults", "form_message", "form_values", "options", "parse_form",
+           "sections", "uploads", "values_from_request"]
+
+SECTIONS = ("client", "length", "voice", "background", "file", "tags")
+"""The parts of the form, in the order it shows them."""
+WEB_FIELDS: tuple[Spec, ...] = tuple(sorted(
+    (s for s in FIELDS if s.web), key=lambda s: (SECTIONS.index(s.web.section), s.web.after)))
+"""The fields the form shows, in its order."""
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
-    "compassionate-self": ("name", "quality", "phrase", "gentle"),
-    "compassionate-other": ("name", "image", "pronoun", "quality", "phrase", "gentle"),
-    "safe-place": ("name", "place", "detail", "phrase", "gentle"),
-    "soothing-breath": ("name", "phrase", "gentle"),
-}
+    exercise.id: tuple(s.key for s in WEB_FIELDS if s.web.section == "client"
+                       and (s.name not in PERSONAL or s.name in exercise.uses))
+    for exercise in EXERCISES.values()}
 """The personalisation each exercise's template uses (every form has the common options)."""
-
+LABELS: dict[str, str] = {spec.key: spec.label for spec in FIELDS}
+"""The label each form field shows; problems are worded with it (never with CLI flags)."""
+FIELD_ORDER = ("exercise", "script", *(s.key for s in WEB_FIELDS),
+               *(s.key for s in FIELDS if s.upload and s.key != "script"), *KINDS)
+"""Fields in the order the form shows them (problems are listed in this order)."""
 FORMAT_ORDER: tuple[str, ...] = tuple(f for f in ("mp3", "m4a", "opus", "flac", "wav")
                                       if f in FORMATS)
 """Formats offered, the phone-friendly ones first."""
 
-_LINES = ("detail", "phrase", "say")
-"""Repeatable CLI options, one value per line of a text box."""
-_MULTI = ("quality", "format")
-"""Repeatable CLI options shown as checkboxes."""
-_FLAGS = ("gentle", "accessible", "breath-tone", "mono")
-"""CLI flags, shown as checkboxes."""
-_NUMBERS: dict[str, tuple[str, click.ParamType]] = {
-    "minutes": ("minutes", click.FLOAT),
-    "bed-level": ("bed_level", click.FLOAT),
-    "seed": ("seed", click.INT),
-    "track": ("track", click.INT),
-    "year": ("year", click.INT),
-}
-"""Numeric options: the Request attribute and click's type (for click's own messages)."""
-_TEXT = {"name": "name", "image": "image", "pronoun": "pronoun", "place": "place",
-         "voice": "voice", "tone": "tone", "pace": "pace", "background": "background",
-         "artist": "artist", "album": "album", "length": "length"}
-"""Single-value text options and their Request attribute."""
-LABELS: dict[str, str] = {
-    "exercise": "Exercise", "name": "Client's first name", "image": "Compassionate image",
-    "pronoun": "How to speak of the image", "place": "Safe place",
-    "detail": "Sensory details", "quality": "Qualities to dwell on",
-    "phrase": "Their own compassionate phrases", "gentle": "Gentle version",
-    "length": "Script form", "minutes": "Minutes", "voice": "Voice", "tone": "Tone",
-    "pace": "Pace", "say": "Pronunciations", "lexicon": "Pronunciation list (lexicon)",
-    "background": "Background sound", "bed-level": "Background level (dB)",
-    "accessible": "Accessible", "breath-tone": "Breath tone", "format": "Formats",
-    "mono": "Mono file", "artist": "Artist", "album": "Album", "track": "Track number",
-    "year": "Year", "seed": "Seed", "script": "Your own script", "cover": "Cover image",
-    "output": "Output",
-}
-"""The label each form field shows; problems are worded with it (never with CLI flags).
-A new field needs one line here, one in FIELD_ORDER, and its input in form.html."""
+_NUMBER_TYPES = {"int": click.INT, "float": click.FLOAT}
+"""Click's types for numeric fields (for click's own messages)."""
 
-_ATTRIBUTES = {"quality": "qualities", "phrase": "phrases", "detail": "details",
-               "bed-level": "bed_level", "breath-tone": "breath_tone", "say": "say",
-               "format": "format", "exercise": "exercise"}
-"""Request attributes whose name differs from the form field."""
+
+def _inputs(*kinds: str, widget: str = "") -> tuple[Spec, ...]:
+    return tuple(s for s in WEB_FIELDS if s.kind in kinds and (not widget or s.web.widget == widget)
+                 and s.key != "format")
+
+
+_SINGLE = _inputs("str", "int", "float")
+"""One value each: a text box or a select."""
+_MULTIPLE = _inputs("multiple")
+"""Several values: one a line of a text box, or a checkbox each."""
+_FLAGS = _inputs("flag")
+"""Checkboxes."""
 
 
 @dataclass(frozen=True)
@@ -85,15 +77,8 @@ class FormResult:
     """Notes beside fields that do not stop the render (a pressure word in a phrase)."""
 
 
-def form_message(error: InvalidRequest) -> str:
-    """The problem worded for the form: the field's label, then what is wrong and allowed."""
-    text = str(error)
-    label = LABELS.get(error.field, error.field)
-    return label + text[len(error.field):] if text.startswith(error.field) else text
-
-
 def _attribute(field: str) -> str:
-    return _ATTRIBUTES.get(field, _TEXT.get(field, field.replace("-", "_")))
+    return BY_KEY[field].name if field in BY_KEY else field.replace("-", "_")
 
 
 def form_values(form: Mapping[str, Any] | Any) -> dict[str, Any]:
@@ -101,18 +86,21 @@ def form_values(form: Mapping[str, Any] | Any) -> dict[str, Any]:
     getlist: Callable[[str], list[str]] = getattr(form, "getlist", lambda k: (
         form[k] if isinstance(form.get(k), list) else ([form[k]] if k in form else [])))
     values: dict[str, Any] = {}
-    for field in (*_TEXT, *_NUMBERS, "exercise"):
+    for field in (*(s.key for s in _SINGLE), "exercise"):
         found = getlist(field)
         if found:  # a field left out of the form keeps the CLI's default
             values[field] = str(found[-1]).strip()
-    for field in _LINES:
-        found = getlist(field)
-        text = "\n".join(str(v) for v in found)
-        values[field] = [line.strip() for line in text.splitlines() if line.strip()]
-    for field in _MULTI:
-        values[field] = [str(v) for v in getlist(field) if str(v)]
-    for field in _FLAGS:
-        values[field] = any(str(v) not in ("", "0", "off", "false") for v in getlist(field))
+    for spec in _MULTIPLE:
+        found = getlist(spec.key)
+        if spec.web.widget == "lines":
+            text = "\n".join(str(v) for v in found)
+            values[spec.key] = [line.strip() for line in text.splitlines() if line.strip()]
+        else:
+            values[spec.key] = [str(v) for v in found if str(v)]
+    values["format"] = [str(v) for v in getlist("format") if str(v)]
+    for spec in _FLAGS:
+        values[spec.key] = any(str(v) not in ("", "0", "off", "false")
+                               for v in getlist(spec.key))
     return values
 
 
@@ -122,28 +110,36 @@ def defaults(exercise: str) -> dict[str, Any]:
     return values_from_request(request, (FORMAT_ORDER[0],))
 
 
+def _shown(value: Any) -> str:
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def values_from_request(request: Request | Mapping[str, Any],
                         formats: Sequence[str] = ()) -> dict[str, Any]:
     """Form values for a request (or a render record's request), for "re-render with changes"."""
     fields = dataclasses.asdict(request) if isinstance(request, Request) else dict(request)
-    base = dataclasses.asdict(Request())
-    get = lambda key: fields.get(key, base.get(key))  # noqa: E731
-    values: dict[str, Any] = {}
-    for field, attribute in _TEXT.items():
-        values[field] = "" if get(attribute) is None else str(get(attribute))
-    for field, (attribute, _kind) in _NUMBERS.items():
-        value = get(attribute)
-        values[field] = "" if value is None else f"{value:g}" if isinstance(value, float) \
-            else str(value)
-    values["exercise"] = get("exercise") or ""
-    values["detail"] = list(get("details") or ())
-    values["phrase"] = list(get("phrases") or ())
-    values["say"] = list(get("say") or ())
-    values["quality"] = list(get("qualities") or ())
-    values["format"] = list(formats) or [get("format") or FORMAT_ORDER[0]]
-    for field in _FLAGS:
-        values[field] = bool(get(_attribute(field)))
+    get = lambda spec: fields.get(spec.name, spec.default)  # noqa: E731
+    values: dict[str, Any] = {spec.key: _shown(get(spec)) for spec in _SINGLE}
+    values["exercise"] = fields.get("exercise") or ""
+    values.update({spec.key: list(get(spec) or ()) for spec in _MULTIPLE})
+    values["format"] = list(formats) or [fields.get("format") or FORMAT_ORDER[0]]
+    values.update({spec.key: bool(get(spec)) for spec in _FLAGS})
     return values
+
+
+def _single(spec: Spec, values: Mapping[str, Any], errors: dict[str, str]) -> Any:
+    """A one-value field's value as the request takes it (its default when left empty)."""
+    if spec.kind == "str":
+        value = values.get(spec.key, spec.default)
+        return value or None if spec.default is None else value
+    raw = str(values.get(spec.key, "")).strip()
+    if not raw:
+        return spec.default
+    try:
+        return _NUMBER_TYPES[spec.kind].convert(raw, None, None)
+    except click.BadParameter as error:
+        errors[spec.key] = f"{spec.label}: {error.message}"
+        return spec.default
 
 
 def parse_form(values: Mapping[str, Any], output: Path | None,
@@ -158,28 +154,9 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
     set back to its default and the request checked again, so all problems show at once.
     """
     errors: dict[str, str] = {}
-    fields: dict[str, Any] = {}
-    base = Request()
-    for field, attribute in _TEXT.items():
-        fields[attribute] = values[field] if field in values else getattr(base, attribute)
-    fields["length"] = fields["length"] or None
-    fields["pronoun"] = fields["pronoun"] or None
-    for field, (attribute, kind) in _NUMBERS.items():
-        raw = str(values.get(field, "")).strip()
-        if not raw:
-            fields[attribute] = getattr(base, attribute)
-            continue
-        try:
-            fields[attribute] = kind.convert(raw, None, None)
-        except click.BadParameter as error:
-            errors[field] = f"{LABELS[field]}: {error.message}"
-            fields[attribute] = getattr(base, attribute)
-    fields["details"] = tuple(values.get("detail", ()))
-    fields["phrases"] = tuple(values.get("phrase", ()))
-    fields["say"] = tuple(values.get("say", ()))
-    fields["qualities"] = tuple(values.get("quality", ()))
-    for field in _FLAGS:
-        fields[_attribute(field)] = bool(values.get(field))
+    fields: dict[str, Any] = {spec.name: _single(spec, values, errors) for spec in _SINGLE}
+    fields.update({spec.name: tuple(values.get(spec.key, ())) for spec in _MULTIPLE})
+    fields.update({spec.name: bool(values.get(spec.key)) for spec in _FLAGS})
     formats = tuple(dict.fromkeys(values.get("format") or (FORMAT_ORDER[0],)))
     fields["format"] = formats[0]
     files = dict(files or {})
@@ -200,14 +177,6 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
                       notes)
 
 
-FIELD_ORDER = ("exercise", "script", "name", "image", "pronoun", "place", "detail", "quality",
-               "phrase", "gentle", "length", "minutes", "voice", "tone", "pace", "say",
-               "lexicon", "background", "bed-level", "accessible", "breath-tone", "format",
-               "mono", "cover", "artist", "album", "track", "year", "seed", "background-file",
-               "script-file", "lexicon-file", "cover-file")
-"""Fields in the order the form shows them (problems are listed in this order)."""
-
-
 def _position(field: str) -> int:
     return FIELD_ORDER.index(field) if field in FIELD_ORDER else len(FIELD_ORDER)
 
@@ -215,7 +184,7 @@ def _position(field: str) -> int:
 def _checked(request: Request, check: Callable[[Request], object],
              errors: dict[str, str]) -> Request:
     """Check the request, collecting each field's message until it passes."""
-    for _ in range(len(dataclasses.fields(Request)) + 1):
+    for _ in range(len(FIELDS) + 1):
         try:
             check(request)
             return request
@@ -232,6 +201,34 @@ def _checked(request: Request, check: Callable[[Request], object],
                 return request
             request = dataclasses.replace(request, **{attribute: fallback})
     return request
+
+
+def sections(exercise: str) -> dict[str, list[tuple[str, list[Spec]]]]:
+    """The form's fields by section, as blocks: a group ("row", "checks") or one field ("")."""
+    shown = PERSONAL_FIELDS[exercise]
+    found: dict[str, list[tuple[str, list[Spec]]]] = {section: [] for section in SECTIONS}
+    for spec in WEB_FIELDS:
+        if spec.web.section == "client" and spec.key not in shown:
+            continue
+        blocks = found[spec.web.section]
+        group = next((b for b in blocks if spec.web.group and b[0] == spec.web.group), None)
+        if group is None:
+            blocks.append((spec.web.group, [spec]))
+        else:
+            group[1].append(spec)
+    return found
+
+
+def choices(given: Mapping[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
+    """(value, shown) pairs of each select and checkbox field: `given` (voices…), else its own."""
+    found = {spec.key: [(c, c.capitalize() if spec.web.capitalize else c) for c in spec.choices]
+             for spec in WEB_FIELDS if spec.choices}
+    return {**found, **given}
+
+
+def uploads() -> list[tuple[str, Spec]]:
+    """The upload inputs, by name, with the field each fills."""
+    return [(name, BY_KEY[kind.field]) for name, kind in KINDS.items()]
 
 
 def options() -> dict[str, Any]:

@@ -59,9 +59,10 @@ class RenderEntry:
     @property
     def setting(self) -> str:
         """The place or image it was made with ("" for exercises that use neither)."""
-        from .forms import PERSONAL_FIELDS
+        from ..script.catalogue import EXERCISES
 
-        used = PERSONAL_FIELDS.get(self.exercise, ())
+        exercise = EXERCISES.get(self.exercise)
+        used = exercise.uses if exercise else frozenset()
         for name in ("place", "image"):
             if name in used and self.request.get(name):
                 return str(self.request[name])

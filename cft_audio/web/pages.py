@@ -98,12 +98,14 @@ def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
         minutes_hint=_minutes_hint(state, exercise), warnings=warnings or {},
         inferred_pronoun=getattr(preview, "pronoun", ""),
         vocabulary=renderer.vocabulary, preview=preview.as_json() if preview else None,
-        voice_choices=[(p.id, f"{p.name} ({p.id})" if p.name and p.name != p.id else p.id)
-                       for p in renderer.profiles.values()],
-        tone_choices=[(name, f"{name.capitalize()}: {tone.description}")
-                      for name, tone in forms.options()["tones"].items()],
-        background_choices=[(name, name.replace("-", " ").capitalize())
-                            for name in forms.options()["backgrounds"]],
+        sections=forms.sections(exercise), uploads=forms.uploads(), choices=forms.choices({
+            "voice": [(p.id, f"{p.name} ({p.id})" if p.name and p.name != p.id else p.id)
+                      for p in renderer.profiles.values()],
+            "tone": [(name, f"{name.capitalize()}: {tone.description}")
+                     for name, tone in forms.options()["tones"].items()],
+            "background": [(name, name.replace("-", " ").capitalize())
+                           for name in forms.options()["backgrounds"]],
+            "format": [(fmt, fmt.upper()) for fmt in forms.FORMAT_ORDER]}),
     )
 
 

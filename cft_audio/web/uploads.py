@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import private_folder
+from ..schema import BY_KEY
 from .library import STATE_FOLDER
 
 MB = 1024 * 1024
@@ -27,19 +28,24 @@ class Kind:
     """One upload field: the request field it fills, the types and the size it accepts."""
 
     field: str
-    label: str
     suffixes: tuple[str, ...]
     max_bytes: int
     magic: tuple[bytes, ...] = ()
     """Accepted first bytes (empty: any)."""
 
+    @property
+    def label(self) -> str:
+        """How the form names the upload (the request schema's label)."""
+        spec = BY_KEY[self.field]
+        return spec.upload.label if spec.upload else spec.label
+
 
 KINDS: dict[str, Kind] = {
-    "background-file": Kind("background", "Your own background sound",
-                            (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a"), 50 * MB),
-    "script-file": Kind("script", "Your own script", (".j2",), 200_000),
-    "lexicon-file": Kind("lexicon", "Pronunciation list (lexicon)", (".yaml", ".yml"), 200_000),
-    "cover-file": Kind("cover", "Cover image", (".png", ".jpg", ".jpeg"), 5 * MB,
+    "background-file": Kind("background", (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a"),
+                            50 * MB),
+    "script-file": Kind("script", (".j2",), 200_000),
+    "lexicon-file": Kind("lexicon", (".yaml", ".yml"), 200_000),
+    "cover-file": Kind("cover", (".png", ".jpg", ".jpeg"), 5 * MB,
                        (b"\x89PNG\r\n\x1a\n", b"\xff\xd8")),
 }
 """The upload inputs of the form, by input name."""

@@ -1,0 +1,331 @@
+"""The request schema: every Request field declared once, with all the CLI, web form and manifest
+derive from it (flag, help, label, hint, column, allowed values), and how errors name a field."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidRequest
+from .script.catalogue import EXERCISES, LENGTHS, QUALITIES
+from .script.vocabulary import PRONOUNS
+from .voices.presets import PACES, TONES
+
+SIDECARS = ("vtt", "txt", "json")
+"""Files that can be written beside a track."""
+BOTH = ("render", "script")
+"""Commands of the personalisation options (`render` has all the rest too)."""
+
+
+@dataclass(frozen=True)
+class Web:
+    """How a field shows on the web form: its `section` (client, length, voice, background,
+    file or tags) and `widget` (text, lines: one value a line, select, checks: a box a choice,
+    or flag); fields of a section with the same `group` ("row" or "checks") sit side by side."""
+
+    section: str
+    widget: str = "text"
+    hint: str = ""
+    """Shown under the label; {inferred} and {minutes} are filled in by the page."""
+    text: str = ""
+    """What the page shows beside the input, when more than the field's label."""
+    group: str = ""
+    placeholder: str = ""
+    inputmode: str = ""
+    datalist: str = ""
+    """The vocabulary's list (images, places) offered as suggestions."""
+    warns: bool = False
+    """`request.warnings` may note something beside it (a pressure word in a phrase)."""
+    after: bool = False
+    """Shown after the section's other fields (the form's order differs from the CLI's)."""
+    capitalize: bool = False
+    """Show the field's own choices capitalised."""
+    blank: str = ""
+    """A select's first option, for "no value" (None)."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the web form takes for this field (input `KEY-file`): label, hint, file types."""
+
+    label: str
+    hint: str = ""
+    accept: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A manifest column (or key) that sets this field; `allowed` describes good values
+    (empty: from the field's choices or type), `personal` ones only a participant row may set,
+    `per_exercise` ones an exercise row may set too."""
+
+    allowed: str = ""
+    personal: bool = False
+    per_exercise: bool = False
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One field's declaration; `name`, `default` and `kind` come from the Request field."""
+
+    help: str
+    """The CLI help (and the field's documentation)."""
+    label: str = ""
+    """How the web form and its problems name the field."""
+    key: str = ""
+    """How flags, form inputs and errors name it; default: the name with - for _."""
+    commands: tuple[str, ...] = ("render",)
+    """CLI commands that take it as an option."""
+    short: str = ""
+    """A short flag (-o)."""
+    argument: str = ""
+    """The metavar when it is a positional argument instead of an option."""
+    show_default: bool = False
+    metavar: str | None = None
+    choices: tuple[str, ...] = ()
+    """The allowed values, when fixed (checked by `validate`, listed by the form)."""
+    web: Web | None = None
+    upload: Upload | None = None
+    column: Column | None = None
+    name: str = ""
+    default: Any = None
+    kind: str = "str"
+    """str, int, float, path, flag (bool) or multiple (a tuple of texts)."""
+
+    @property
+    def flag(self) -> str:
+        """How the command line names it: --KEY, or the argument's metavar."""
+        return self.argument or f"--{self.key}"
+
+
+def declare(default: Any, help: str, **spec: Any) -> Any:
+    """A Request field with its default and declaration."""
+    return dataclasses.field(default=default, metadata={"spec": Spec(help, **spec)})
+
+
+def _kind(annotation: Any) -> str:
+    text = str(annotation)
+    for kind, mark in (("multiple", "tuple"), ("flag", "bool"), ("float", "float"),
+                       ("int", "int"), ("path", "Path")):
+        if text.startswith(mark) or f"{mark} |" in text:
+            return kind
+    return "str"
+
+
+def declared(cls: type) -> tuple[Spec, ...]:
+    """The declarations of a dataclass's fields, in order, each bound to its field."""
+    found = []
+    for field in dataclasses.fields(cls):
+        spec = field.metadata["spec"]
+        found.append(dataclasses.replace(
+            spec, name=field.name, default=field.default, kind=_kind(field.type),
+            key=spec.key or field.name.replace("_", "-"), label=spec.label or field.name))
+    return tuple(found)
+
+
+IMAGE_HELP = ("Compassionate-other image: person, animal, tree, mountain, sea, light, or the "
+              "client's own words, starting with a/an/the/my or a capital ('my late father', "
+              "'Jesus').")
+PLACE_HELP = ("Safe place: beach, forest, meadow, garden, room, lakeside, or the client's own "
+              "words (\"my nan's kitchen\", 'at the beach at Whitby').")
+LISTED = Column("see `cft-audio render --help`", per_exercise=True)
+YES_NO = Column(per_exercise=True)
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything needed to render one personalised track; validated by `validate`.
+
+    Each field is declared here once: `cft-audio render` and `script` take it as an option,
+    the web form shows it and the manifest reads it, all from its declaration (`FIELDS`).
+    """
+
+    exercise: str | None = declare(
+        None, "Exercise id (see `cft-audio exercises`); None with `script`.", label="Exercise",
+        commands=BOTH, argument="EXERCISE")
+    script: Path | None = declare(
+        None, "Your own template (.j2) instead of EXERCISE; see scripts/README.md.",
+        label="Your own script", commands=BOTH,
+        upload=Upload("Your own script", "A template of your own instead of this exercise’s "
+                      "script (see the templates guide).", ".j2"))
+    name: str = declare(
+        "", "Client's first name (used sparingly). Default: none.", label="Client's first name",
+        commands=BOTH, column=Column("a first name or pseudonym", personal=True),
+        web=Web("client", hint="Used sparingly, at most three times. Leave empty for none.",
+                placeholder="e.g. Sam"))
+    image: str = declare(
+        "person", IMAGE_HELP, label="Compassionate image", commands=BOTH, show_default=True,
+        column=LISTED, web=Web("client", datalist="images", hint=(
+            "Choose one, or write their own words as they said them: “my late father”, “a wise "
+            "old owl”, “Jesus”. It is spoken back as “your late father”.")))
+    place: str = declare(
+        "beach", PLACE_HELP, label="Safe place", commands=BOTH, show_default=True,
+        column=LISTED, web=Web("client", datalist="places", hint=(
+            "Choose one, or their own words: “my nan’s kitchen”, “the hills above our "
+            "village”, “at the beach at Whitby”.")))
+    pronoun: str | None = declare(
+        None, "he, she, they or it for the compassionate other's image. Default: inferred "
+        "from the words (see `cft-audio script`).", label="How to speak of the image",
+        commands=BOTH, choices=PRONOUNS,
+        column=Column("he, she, they or it (default: from the image's words)",
+                      per_exercise=True),
+        web=Web("client", "select", "He, she, they or it. Automatic: {inferred}.",
+                blank="Automatic"))
+    details: tuple[str, ...] = declare(
+        (), "A sensory detail of the safe place the client named (repeatable).",
+        label="Sensory details", key="detail", commands=BOTH,
+        column=Column("a list of texts", personal=True),
+        web=Web("client", "lines", "One per line, e.g. “the smell of cut grass”.",
+                text="Sensory details they named"))
+    qualities: tuple[str, ...] = declare(
+        (), "A quality to dwell on: wisdom, strength, warmth, non-judgement (repeatable).",
+        label="Qualities to dwell on", key="quality", commands=BOTH, choices=QUALITIES,
+        column=Column("a list: wisdom, strength, warmth, non-judgement", per_exercise=True),
+        web=Web("client", "checks", "Optional: spend longer on these."))
+    phrases: tuple[str, ...] = declare(
+        (), "The client's own compassionate phrase (repeatable).",
+        label="Their own compassionate phrases", key="phrase", commands=BOTH,
+        column=Column("a list of texts", personal=True),
+        web=Web("client", "lines", "One per line, in their words (first person: they say it "
+                "to themselves).", placeholder="e.g. I am doing the best I can", warns=True))
+    gentle: bool = declare(
+        False, "Gentle variant: eyes open allowed, more reassurance, shorter silences.",
+        label="Gentle version", commands=BOTH, column=YES_NO,
+        web=Web("client", "flag", text="Gentle version: eyes may stay open, more reassurance, "
+                "shorter silences"))
+    length: str | None = declare(
+        None, "Script form: short, standard, long. Default: chosen from --minutes, else "
+        "standard.", label="Script form", commands=BOTH, choices=LENGTHS,
+        column=Column(per_exercise=True),
+        web=Web("length", "select", "Short ≈ 4 min, standard ≈ 10, long ≈ 19.", group="row",
+                capitalize=True, blank="Chosen from minutes"))
+    minutes: float | None = declare(
+        None, "Target length in minutes (3 to 60); silences stretch or shrink to fit.",
+        label="Minutes", commands=BOTH, column=Column("3 to 60", per_exercise=True),
+        web=Web("length", hint="About {minutes} for this exercise; silences stretch or "
+                "shrink. Empty: natural length.", group="row", inputmode="decimal"))
+    voice: str = declare(
+        "joe", "Voice id (see `cft-audio voices`).", label="Voice", commands=BOTH,
+        show_default=True, column=Column("a voice id from `cft-audio voices`"),
+        web=Web("voice", "select", "Who speaks.", group="row"))
+    tone: str = declare(
+        "warm", "warm, calm, gentle or bright.", label="Tone", commands=BOTH,
+        show_default=True, choices=tuple(TONES), column=Column(),
+        web=Web("voice", "select", "How it sounds."))
+    pace: str = declare(
+        "slow", "slow, moderate or brisk.", label="Pace", commands=BOTH, show_default=True,
+        choices=tuple(PACES), column=Column(),
+        web=Web("voice", "select", "Speech rate and silence length.", group="row",
+                capitalize=True))
+    background: str = declare(
+        "ocean", "rain, ocean, stream, wind, brown-noise, warm-drone, bowls, none, or the path "
+        "of your own audio file (looped).", label="Background sound", show_default=True,
+        column=Column("a background name or audio file", per_exercise=True),
+        web=Web("background", "select", "Sits well under the voice and dips while it speaks.",
+                group="row"),
+        upload=Upload("Your own background sound", "Instead of the background above: the "
+                      "client’s own sound (looped with soft crossfades).",
+                      ".wav,.flac,.mp3,.ogg,.opus,.m4a,audio/*"))
+    bed_level: float = declare(
+        0.0, "Background level in dB relative to the default (-30 to 6); it always stays at "
+        "least 16 dB under the voice.", label="Background level (dB)", show_default=True,
+        column=Column("-30 to 6 (dB)"),
+        web=Web("background", hint="−30 to 6, relative to the default.", group="row",
+                placeholder="0", inputmode="decimal"))
+    accessible: bool = declare(
+        False, "Keep the background at least 20 dB under the voice (WCAG 1.4.7).",
+        label="Accessible", column=Column(),
+        web=Web("background", "flag", group="checks",
+                text="Accessible: background at least 20 dB under the voice"))
+    breath_tone: bool = declare(
+        False, "A soft rising and falling tone that paces the breathing blocks.",
+        label="Breath tone", column=YES_NO,
+        web=Web("background", "flag", group="checks",
+                text="Breath tone: a soft tone paces each breathing block"))
+    mono: bool = declare(
+        False, "A mono file, mastered to -19 LUFS.", label="Mono file", column=Column(),
+        web=Web("file", "flag", after=True, text="Mono file (mastered a little quieter, −19 LUFS)"))
+    format: str | None = declare(
+        None, "mp3, m4a, opus, flac or wav. Default: from the --output extension, else mp3.",
+        label="Formats", column=Column("mp3, m4a, opus, flac, wav"),
+        web=Web("file", "checks", "MP3 plays everywhere; you can add others later too."))
+    output: Path | None = declare(
+        None, "Output file, or folder for an automatically named file. Default: output/.",
+        label="Output", short="-o")
+    seed: int = declare(
+        0, "Seed for the background sound (same seed, same bed).", label="Seed",
+        show_default=True, column=Column("a whole number"),
+        web=Web("tags", hint="Same seed, same background.", group="row", inputmode="numeric",
+                after=True))
+    artist: str = declare(
+        "cft-audio", "Artist tag (therapist or clinic).", label="Artist", show_default=True,
+        web=Web("tags", hint="Therapist or clinic.", group="row"))
+    album: str = declare(
+        "Compassion-focused practice", "Album tag (programme).", label="Album",
+        show_default=True, web=Web("tags", hint="Programme.", group="row"))
+    track: int | None = declare(
+        None, "Track number tag.", label="Track number",
+        web=Web("tags", hint="1 to 999, optional.", group="row", inputmode="numeric"))
+    year: int | None = declare(
+        None, "Year tag. Default: this year.", label="Year",
+        web=Web("tags", hint="Default: this year.", group="row", inputmode="numeric"))
+    cover: Path | None = declare(
+        None, "Cover art (PNG or JPEG). Default: one drawn with the exercise title.",
+        label="Cover image",
+        upload=Upload("Cover image", "Shown by phones’ players instead of the drawn cover.",
+                      ".png,.jpg,.jpeg,image/png,image/jpeg"))
+    sidecars: tuple[str, ...] = declare(
+        (), "Also write beside the track: vtt (captions), txt (script), json (render record). "
+        "Repeatable.", label="Sidecar files", key="sidecar", choices=SIDECARS)
+    say: tuple[str, ...] = declare(
+        (), "Say a word as written here, e.g. --say \"Aoife=Eefa\" (repeatable).",
+        label="Pronunciations", commands=("render", "voices preview"),
+        metavar="NAME=RESPELLING", column=Column("a list of NAME=respelling"),
+        web=Web("voice", "lines", "One per line as NAME=respelling, e.g. Aoife=Eefa.",
+                placeholder="Aoife=Eefa"))
+    lexicon: Path | None = declare(
+        None, "YAML file of word: respelling lines, over your own lexicon.yaml.",
+        label="Pronunciation list (lexicon)", commands=("render", "voices preview"),
+        upload=Upload("Pronunciation list (lexicon)", "A YAML file of word: respelling lines "
+                      "for this recording.", ".yaml,.yml"))
+
+
+FIELDS: tuple[Spec, ...] = declared(Request)
+"""Every field's declaration, in the order the CLI's help lists them."""
+BY_KEY: dict[str, Spec] = {spec.key: spec for spec in FIELDS}
+"""Declarations by key (quality, bed-level): how errors, flags and form inputs name them."""
+PERSONAL_FIELDS: dict[str, str] = {
+    spec.name: spec.key for spec in FIELDS
+    if any(spec.name in exercise.uses for exercise in EXERCISES.values())}
+"""Request fields that only some exercises speak of (`Exercise.uses`), and their keys."""
+_OTHER_NAMES = {"file": "FILE", "path": "PATH", "voice-name": "NAME"}
+"""Arguments of other commands (analyse FILE, voices add PATH) that errors name."""
+
+
+def cli_name(field: str) -> str:
+    """How the command line names a field: --quality, EXERCISE."""
+    spec = BY_KEY.get(field)
+    return spec.flag if spec else _OTHER_NAMES.get(field, f"--{field}")
+
+
+def label(field: str) -> str:
+    """How the web form names a field: "Client's first name"."""
+    spec = BY_KEY.get(field)
+    return spec.label if spec else field
+
+
+def _renamed(error: InvalidRequest, name: str) -> str:
+    text = str(error)
+    return name + text[len(error.field):] if text.startswith(error.field) else text
+
+
+def request_message(error: InvalidRequest) -> str:
+    """The problem worded for the command line: the field's flag, what is wrong and allowed."""
+    return _renamed(error, cli_name(error.field))
+
+
+def form_message(error: InvalidRequest) -> str:
+    """The problem worded for the form: the field's label, then what is wrong and allowed."""
+    return _renamed(error, label(error.field))

@@ -1,0 +1,72 @@
+"""The request schema: each declared field reaches the CLI, the web form and the manifest."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from cft_audio.batch import manifest
+from cft_audio.cli import cli
+from cft_audio.errors import ExitCode, InvalidRequest
+from cft_audio.schema import FIELDS, Request, form_message, request_message
+from cft_audio.web import forms
+
+COMMANDS = {"render": ["render"], "script": ["script"], "voices preview": ["voices", "preview"]}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_each_field_is_an_option_of_the_commands_it_names(command):
+    page = CliRunner().invoke(cli, [*COMMANDS[command], "--help"], terminal_width=200).output
+    specs = [spec for spec in FIELDS if command in spec.commands]
+    assert specs
+    positions = [page.index(f"{spec.flag}" if spec.argument else f"{spec.flag} ")
+                 for spec in specs]
+    assert positions == sorted(positions)  # in the schema's order
+    for spec in specs:
+        if not spec.argument:
+            assert " ".join(spec.help.split()[:3]) in " ".join(page.split()), spec.name
+    if command == "script":  # `voices preview` has its own --tone, --pace…
+        others = [spec for spec in FIELDS if command not in spec.commands]
+        assert others and all(f"{spec.flag} " not in page for spec in others)
+
+
+def test_the_request_takes_each_declared_field_and_default():
+    request = Request()
+    assert [spec.name for spec in FIELDS] == list(request.__dataclass_fields__)
+    assert all(getattr(request, spec.name) == spec.default for spec in FIELDS)
+
+
+def test_each_web_field_is_on_the_form_of_the_exercises_that_use_it():
+    shown = {spec.key for exercise in forms.PERSONAL_FIELDS
+             for blocks in forms.sections(exercise).values()
+             for _group, specs in blocks for spec in specs}
+    assert shown == {spec.key for spec in FIELDS if spec.web}
+    assert "pronoun" in forms.PERSONAL_FIELDS["compassionate-other"]
+    assert "pronoun" not in forms.PERSONAL_FIELDS["safe-place"]
+    assert forms.FIELD_ORDER.index("name") < forms.FIELD_ORDER.index("seed")
+
+
+def test_each_column_is_a_manifest_key_where_it_belongs():
+    for spec in FIELDS:
+        assert (spec.name in manifest.PARTICIPANT_KEYS) == (spec.column is not None)
+        if spec.column is None:
+            continue
+        assert (spec.name in manifest.DEFAULT_KEYS) != spec.column.personal
+        assert (spec.name in manifest.EXERCISE_KEYS) == spec.column.per_exercise
+        assert manifest.column_allowed(spec)
+
+
+@pytest.mark.parametrize(("field", "cli_text", "form_text"), [
+    ("quality", "--quality: unknown value 'x'", "Qualities to dwell on: unknown value 'x'"),
+    ("bed-level", "--bed-level: unknown value 'x'", "Background level (dB): unknown value 'x'"),
+    ("exercise", "EXERCISE: unknown value 'x'", "Exercise: unknown value 'x'"),
+    ("file", "FILE: unknown value 'x'", "file: unknown value 'x'"),
+])
+def test_errors_are_worded_for_the_command_line_and_the_form(field, cli_text, form_text):
+    error = InvalidRequest(field, "unknown value 'x'", ["a", "b"])
+    assert request_message(error) == f"{cli_text} (allowed: a, b)"
+    assert form_message(error) == f"{form_text} (allowed: a, b)"
+
+
+def test_exit_codes_are_one_enum():
+    assert [int(code) for code in ExitCode] == [0, 1, 2, 130]
