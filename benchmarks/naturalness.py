@@ -42,7 +42,7 @@ from speechmos import dnsmos
 
 from cft_audio import Renderer, Request
 from cft_audio.ffmpeg import decode
-from cft_audio.pipeline import RenderContext
+from cft_audio.render import RenderContext
 from cft_audio.sound import RATE
 from cft_audio.sound.signal import as_pcm16, resample
 from cft_audio.voices.cache import SpeechCache
@@ -90,7 +90,7 @@ def ladder(renderer: Renderer, tone: str, pace: str, folder: Path,
     jobs = renderer.speech_jobs(request)
     texts = [job.text for job in jobs]
     settings = voice_settings(tone, pace)
-    engine = renderer._engine(request.voice)  # the benchmark looks inside the engine
+    engine = renderer.speaker.engine(request.voice)  # the benchmark looks inside the engine
     engine.load()
     rate = engine.sample_rate
     plain = PiperVoice.load(engine.model_path)

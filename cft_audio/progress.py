@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from .pipeline import STAGES
+from .render import STAGES
 
 _LABELS = {
     "script": "Writing script",

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CftAudioError, InvalidRequest
-from ..pipeline import STAGES, RenderContext, Renderer
+from ..render import STAGES, RenderContext, Renderer
 
 LABELS = {
     "queued": "Waiting for a free slot",
