@@ -22,7 +22,7 @@ import numpy as np
 from pocketsphinx import Decoder
 
 from cft_audio import Renderer, Request
-from cft_audio.render import RenderContext
+from cft_audio.pipeline import RenderContext
 from cft_audio.sound.signal import as_pcm16, resample
 from cft_audio.voices.presets import voice_settings
 

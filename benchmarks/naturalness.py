@@ -42,7 +42,7 @@ from speechmos import dnsmos
 
 from cft_audio import Renderer, Request
 from cft_audio.ffmpeg import decode
-from cft_audio.render import RenderContext
+from cft_audio.pipeline import RenderContext
 from cft_audio.sound import RATE
 from cft_audio.sound.signal import as_pcm16, resample
 from cft_audio.voices.cache import SpeechCache

@@ -29,7 +29,7 @@ REQUEST = {"exercise": "compassionate-other", "image": "tree", "name": "Sam"}
 
 def plan(pace: str) -> tuple[list[list], str, float]:
     """The say/pause items of the track, the voice model file and its Piper length scale."""
-    from cft_audio.render import Renderer
+    from cft_audio.pipeline import Renderer
     from cft_audio.request import Request
     from cft_audio.script.cues import Pause, Say
     from cft_audio.voices.engine import pitch_factor

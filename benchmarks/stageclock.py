@@ -47,9 +47,9 @@ def _children() -> float:
 
 def install() -> StageTimes:
     """Patch the render stages so every render updates the returned StageTimes."""
-    from cft_audio.render import mix as mix_stage
-    from cft_audio.render import renderer as renderer_module
-    from cft_audio.render import speech as speech_stage
+    from cft_audio.pipeline import mix as mix_stage
+    from cft_audio.pipeline import renderer as renderer_module
+    from cft_audio.pipeline import speech as speech_stage
 
     times = StageTimes()
     lock = threading.Lock()

@@ -42,7 +42,7 @@ def child(fields: dict[str, str], cached: bool, output: str) -> None:
     sys.path.insert(0, str(HERE))
     import stageclock
 
-    from cft_audio.render import RenderContext, Renderer
+    from cft_audio.pipeline import RenderContext, Renderer
     from cft_audio.request import Request
 
     times = stageclock.install()

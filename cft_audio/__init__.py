@@ -3,7 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from .errors import CftAudioError, EngineError, ExportError, InvalidRequest, ScriptError
-from .render import RenderContext, Renderer, Result, render
+from .pipeline import RenderContext, Renderer, Result, render
 from .request import Request
 
 try:

@@ -129,8 +129,8 @@ def _request(exercise: str | None, script_path: Path | None, **fields: object):
 def render(fmt: str | None, quiet: bool, verbose: bool, no_cache: bool,
            **fields: object) -> None:
     """Render EXERCISE (see `cft-audio exercises`) or --script to a finished audio file."""
+    from .pipeline import RenderContext, Renderer
     from .progress import StageLog, TerminalProgress, combine
-    from .render import RenderContext, Renderer
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
@@ -167,7 +167,7 @@ def render(fmt: str | None, quiet: bool, verbose: bool, no_cache: bool,
 @personalisation
 def script(**fields: object) -> None:
     """Print the personalised script of EXERCISE (or --script) with timing marks; no audio."""
-    from .render import Renderer
+    from .pipeline import Renderer
     from .script.text import annotated
 
     request = _request(**fields)  # type: ignore[arg-type]
@@ -202,7 +202,7 @@ def voices_list() -> None:
 
 
 def _list_voices() -> None:
-    from .render import RenderContext
+    from .pipeline import RenderContext
     from .voices.profiles import load_profiles
 
     for profile in load_profiles(RenderContext().voice_folders).values():
@@ -226,7 +226,7 @@ def _list_voices() -> None:
 def voices_preview(voice: str, fmt: str | None, text: str | None, no_cache: bool,
                    **fields: object) -> None:
     """Render a 10-second sample of VOICE with a tone and pace."""
-    from .render import RenderContext, Renderer
+    from .pipeline import RenderContext, Renderer
 
     context = RenderContext(cache=None) if no_cache else RenderContext()
     request = _request("compassionate-self", None, voice=voice, format=fmt,
@@ -276,7 +276,7 @@ def cache() -> None:
 @cache.command("info")
 def cache_info() -> None:
     """Where the speech cache is, how many sentences it holds and its size."""
-    from .render import RenderContext
+    from .pipeline import RenderContext
 
     store = RenderContext().cache
     info = store.info() if store is not None else None
@@ -288,7 +288,7 @@ def cache_info() -> None:
 @cache.command("clear")
 def cache_clear() -> None:
     """Delete every cached sentence (they hold clients' names and words)."""
-    from .render import RenderContext
+    from .pipeline import RenderContext
 
     store = RenderContext().cache
     removed = store.clear() if store is not None else 0

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from .render import STAGES
+from .pipeline import STAGES
 
 _LABELS = {
     "script": "Writing script",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from cft_audio.render import RenderContext
+from cft_audio.pipeline import RenderContext
 
 from .conftest import FakeEngine
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cft_audio.render import RenderContext
+from cft_audio.pipeline import RenderContext
 from cft_audio.voices.engine import RATE, SpeechClip, VoiceSettings
 
 from .browser import browser  # noqa: F401  (shared fixture for page tests)

@@ -70,7 +70,7 @@ def test_a_stored_bed_is_read_not_remade(tmp_path, monkeypatch):
 
 def test_renders_with_a_bed_store_are_byte_identical(fake_engine, tmp_path):
     from cft_audio import Renderer, Request
-    from cft_audio.render import RenderContext
+    from cft_audio.pipeline import RenderContext
 
     template = tmp_path / "tiny.j2"
     template.write_text("[section Arriving]\nHello.\n[pause short]\nRest here.\n",

@@ -25,7 +25,7 @@ from cft_audio.batch.plan import plan_batch
 from cft_audio.cli import main
 from cft_audio.errors import CftAudioError
 from cft_audio.limits import MAX_TEMPLATE_SECONDS
-from cft_audio.render import RenderContext, Renderer
+from cft_audio.pipeline import RenderContext, Renderer
 from cft_audio.request import Request
 
 settings.register_profile("ci", max_examples=100, deadline=None, database=None,

@@ -7,7 +7,7 @@ import dataclasses
 import mutagen
 
 from cft_audio.lyrics import readable_script
-from cft_audio.render import Renderer
+from cft_audio.pipeline import Renderer
 from cft_audio.request import Request
 from cft_audio.script.cues import Bell, Breath, Pause, Say, Script, Section
 

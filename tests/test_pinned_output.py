@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from cft_audio import Renderer, Request
-from cft_audio.render import RenderContext
+from cft_audio.pipeline import RenderContext
 
 ROWS: dict[str, dict] = {
     "other-warm-slow-ocean-wav": dict(exercise="compassionate-other", length="short", image="tree",

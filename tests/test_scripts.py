@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cft_audio.errors import InvalidRequest
-from cft_audio.render.fit import nominal_pauses
+from cft_audio.pipeline.fit import nominal_pauses
 from cft_audio.resources import scripts_dir
 from cft_audio.script.catalogue import EXERCISES, LENGTHS
 from cft_audio.script.cues import Bell, Pause, Say, Section

@@ -13,7 +13,7 @@ import pytest
 
 from cft_audio import Renderer, Request
 from cft_audio.ffmpeg import decode, ffmpeg_exe
-from cft_audio.render import RenderContext
+from cft_audio.pipeline import RenderContext
 from cft_audio.script.cues import Say, Section
 from cft_audio.sound.analysis import true_peak_db
 from cft_audio.sound.beds import BEDS
@@ -158,7 +158,7 @@ def test_mono_file_is_mastered_to_minus_19(renderer, template, tmp_path):
 
 def test_a_track_whose_loudness_model_missed_is_written_again_on_target(
         renderer, template, tmp_path, monkeypatch):
-    import cft_audio.render.mastering as mastering
+    import cft_audio.pipeline.mastering as mastering
 
     real_plan = mastering.plan_master
 

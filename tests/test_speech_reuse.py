@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cft_audio import Renderer, Request
-from cft_audio.render import RenderContext
+from cft_audio.pipeline import RenderContext
 from cft_audio.voices.cache import SpeechCache, _decode
 from cft_audio.voices.engine import SpeechClip, VoiceSettings
 from cft_audio.voices.profiles import open_engine

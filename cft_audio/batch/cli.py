@@ -41,7 +41,7 @@ def batch(ctx: click.Context, manifest: Path, output: Path | None, participants_
           jobs: int, executor: str, scheduler: str | None, name_files: bool, check_only: bool,
           quiet: bool) -> None:
     """Render a pack per participant from MANIFEST.yaml (see examples/programme.yaml)."""
-    from ..render import Renderer
+    from ..pipeline import Renderer
     from .errors import BatchInterrupted, ManifestError
     from .plan import plan_batch
     from .runner import run_batch

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import InvalidRequest, ScriptError
-from ..render import Renderer
+from ..pipeline import Renderer
 from ..request import Request
 from ..script.catalogue import EXERCISES, PERSONAL_FIELDS, exercises_using
 from ..script.cues import Script

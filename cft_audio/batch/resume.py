@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..render import versions as render_versions
+from ..pipeline import versions as render_versions
 from ..sidecars import OUTPUT_SHA256, file_sha256, render_record
 from .plan import Track
 

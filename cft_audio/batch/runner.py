@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..render import SpeechJob
+from ..pipeline import SpeechJob
 from ..sidecars import write_text_atomic
 from .errors import BatchError, BatchInterrupted
 from .executors import Executor

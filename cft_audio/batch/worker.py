@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import CftAudioError
-from ..render import RenderContext, Renderer, SpeechJob
+from ..pipeline import RenderContext, Renderer, SpeechJob
 from ..request import Request
 from ..voices.engine import Engine
 from ..voices.profiles import VoiceProfile, open_engine

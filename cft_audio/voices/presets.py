@@ -7,9 +7,6 @@ from dataclasses import dataclass
 
 from .engine import VoiceSettings
 
-_CLAUSE_MARK = re.compile(r"[,;:\u2013\u2014]")
-_INNER_SENTENCE_END = re.compile(r"[.!?]+\s+\S")
-
 
 @dataclass(frozen=True)
 class Tone:
@@ -72,6 +69,10 @@ PACES: dict[str, Pace] = {
     "brisk": Pace(length_scale=1.0, pause_factor=0.8, sentence_gap=0.5,
                   clause_pause=0.05, settle=0.05),
 }
+
+
+_CLAUSE_MARK = re.compile(r"[,;:\u2013\u2014]")
+_INNER_SENTENCE_END = re.compile(r"[.!?]+\s+\S")
 
 
 def added_pause_seconds(text: str, pace: str) -> float:

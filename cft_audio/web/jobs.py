@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CftAudioError, InvalidRequest
-from ..render import STAGES, RenderContext, Renderer
+from ..pipeline import STAGES, RenderContext, Renderer
 from .pool import STOP_SECONDS, WorkerPool
 
 LABELS = {

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..export import TrackInfo, encode_stream, iter_blocks
-from ..render import RenderContext, Renderer
+from ..pipeline import RenderContext, Renderer
 from ..request import Request
 from ..script.text import annotated
 from ..sound import RATE

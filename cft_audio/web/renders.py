@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..render import Renderer
+from ..pipeline import Renderer
 from ..request import Request
 from .jobs import JobCancelled, Steps
 from .library import RenderEntry, new_render_folder

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..render import RenderContext
+    from ..pipeline import RenderContext
 
 DEFAULT_HOST = "127.0.0.1"
 """Loopback only, unless the therapist asks for the LAN on purpose."""

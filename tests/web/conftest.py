@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cft_audio.render import RenderContext
+from cft_audio.pipeline import RenderContext
 from cft_audio.resources import voices_dir
 from cft_audio.voices.cache import SpeechCache
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cft_audio.pipeline import Renderer
 from cft_audio.player import PlayerTrack, player_html
-from cft_audio.render import Renderer
 from cft_audio.request import Request
 from cft_audio.web import Settings
 from cft_audio.web.library import find_render

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cft_audio.cli import main
-from cft_audio.render import Renderer
+from cft_audio.pipeline import Renderer
 from cft_audio.request import Request
 from cft_audio.web import forms
 from cft_audio.web.renders import request_from_record

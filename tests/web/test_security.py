@@ -152,7 +152,7 @@ TRAVERSALS = [
     "/renders/%2e%2e/secret",
     "/c/%2e%2e/files",
     "/c/x/..%2f..%2fsecret.txt",
-    "/static/..%2f..%2f..%2frequest.py",
+    "/static/..%2f..%2f..%2fpipeline.py",
     "/static/%2e%2e/app.py",
 ]
 

@@ -33,6 +33,10 @@ class Estimate:
     natural: float
     """With the pauses at their nominal length for the pace."""
 
+    def reaches(self, seconds: float) -> bool:
+        """Whether the script can be fitted to `seconds`."""
+        return self.shortest <= seconds <= self.longest
+
 
 @dataclass(frozen=True)
 class Preview:

@@ -69,8 +69,7 @@ class ScriptWriter:
             return script
         target = request.minutes * 60
         options = self.options(request, voicing)
-        reachable = [o for o in options
-                     if o.estimate.shortest <= target <= o.estimate.longest]
+        reachable = [o for o in options if o.estimate.reaches(target)]
         if not reachable:
             _refuse_target(request, options)
         return min(reachable, key=lambda o: abs(np.log(target / o.estimate.natural))).script

@@ -3,6 +3,7 @@
 plan.py (the request resolved) → scripts.py (script) → speech.py (speech, cached) →
 fit.py (silences fitted, timeline) → mix.py (bed under the voice) → mastering.py
 (loudness, limiter, encoding) → record.py (tags, sidecars); renderer.py runs them.
+sample.py makes voice samples from the same speech stage; context.py holds RenderContext.
 """
 
 from .context import STAGES, Progress, RenderContext
