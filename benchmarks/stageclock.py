@@ -3,8 +3,8 @@
 Used by the benchmarks (stages.py, batch.py); the library itself is not changed. It
 wraps, in this process only:
 
-- `Renderer._speak`: the speech stage, CPU of every thread of the process while it runs
-  (synthesis, cache reads, resampling to the working rate);
+- `Speaker.speak` (pipeline/speech.py): the speech stage, CPU of every thread of the
+  process while it runs (synthesis, cache reads, resampling to the working rate);
 - `mix_blocks`: the mix stage, CPU of whichever thread pulls its blocks (beds included);
 - the whole `Renderer.render`: the process's CPU less speech and mix is the master stage
   (profiling, limiter, meters, tags, sidecars); the CPU of child processes (ffmpeg)
