@@ -66,7 +66,7 @@ def main() -> None:
     decoder = Decoder(samprate=ASR_RATE, loglevel="FATAL")
     renderer = Renderer(RenderContext(cache=None, lexicon=None))
     texts = [job.text for job in renderer.speech_jobs(Request("safe-place", length="short"))]
-    engine = renderer._engine("joe")  # the benchmark speaks through the engine directly
+    engine = renderer.speaker.engine("joe")  # the benchmark speaks through the engine directly
     print(f"{len(texts)} sentences of the short safe place, tone {args.tone}")
     print("| pace | pacing | words | word error rate |")
     print("| --- | --- | --- | --- |")

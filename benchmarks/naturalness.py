@@ -90,7 +90,7 @@ def ladder(renderer: Renderer, tone: str, pace: str, folder: Path,
     jobs = renderer.speech_jobs(request)
     texts = [job.text for job in jobs]
     settings = voice_settings(tone, pace)
-    engine = renderer._engine(request.voice)  # the benchmark looks inside the engine
+    engine = renderer.speaker.engine(request.voice)  # the benchmark looks inside the engine
     engine.load()
     rate = engine.sample_rate
     plain = PiperVoice.load(engine.model_path)

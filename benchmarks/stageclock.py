@@ -3,8 +3,8 @@
 Used by the benchmarks (stages.py, batch.py); the library itself is not changed. It
 wraps, in this process only:
 
-- `Renderer._speak`: the speech stage, CPU of every thread of the process while it runs
-  (synthesis, cache reads, resampling to the working rate);
+- `Speaker.speak` (pipeline/speech.py): the speech stage, CPU of every thread of the
+  process while it runs (synthesis, cache reads, resampling to the working rate);
 - `mix_blocks`: the mix stage, CPU of whichever thread pulls its blocks (beds included);
 - the whole `Renderer.render`: the process's CPU less speech and mix is the master stage
   (profiling, limiter, meters, tags, sidecars); the CPU of child processes (ffmpeg)
@@ -46,13 +46,16 @@ def _children() -> float:
 
 
 def install() -> StageTimes:
-    """Patch the pipeline so every render updates the returned StageTimes."""
-    from cft_audio import pipeline
+    """Patch the render stages so every render updates the returned StageTimes."""
+    from cft_audio.pipeline import mix as mix_stage
+    from cft_audio.pipeline import renderer as renderer_module
+    from cft_audio.pipeline import speech as speech_stage
 
     times = StageTimes()
     lock = threading.Lock()
-    original_render, original_speak = pipeline.Renderer.render, pipeline.Renderer._speak
-    original_mix = pipeline.mix_blocks
+    original_render = renderer_module.Renderer.render
+    original_speak = speech_stage.Speaker.speak
+    original_mix = mix_stage.mix_blocks
 
     def speak(self, *args, **kwargs):
         cpu, wall = time.process_time(), time.perf_counter()
@@ -86,6 +89,6 @@ def install() -> StageTimes:
         times.cpu["master"] = own - times.cpu["speech"] - times.cpu["mix"]
         return result
 
-    pipeline.Renderer.render, pipeline.Renderer._speak = render, speak
-    pipeline.mix_blocks = mix
+    renderer_module.Renderer.render, speech_stage.Speaker.speak = render, speak
+    mix_stage.mix_blocks = mix
     return times

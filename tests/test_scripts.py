@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cft_audio.errors import InvalidRequest
-from cft_audio.pipeline import _nominal_pauses
+from cft_audio.pipeline.fit import nominal_pauses
 from cft_audio.resources import scripts_dir
 from cft_audio.script.catalogue import EXERCISES, LENGTHS
 from cft_audio.script.cues import Bell, Pause, Say, Section
@@ -129,8 +129,8 @@ def _imagery_pauses_are_long_enough(script):
                 and not NOT_PROMPTS.match(before.text)):
             assert cue.imagery, f"{before.text!r} is followed by a plain pause"
     floors = [c.floor for c in script.cues if isinstance(c, Pause)]
-    for pace in PACES:
-        for pause, floor in zip(_nominal_pauses(script, pace), floors, strict=True):
+    for pace in PACES.values():
+        for pause, floor in zip(nominal_pauses(script, pace), floors, strict=True):
             assert pause >= floor
     imagery = [c for c in script.cues if isinstance(c, Pause) and c.imagery]
     assert imagery or script.exercise == "soothing-breath" and script.length == "short"

@@ -158,15 +158,15 @@ def test_mono_file_is_mastered_to_minus_19(renderer, template, tmp_path):
 
 def test_a_track_whose_loudness_model_missed_is_written_again_on_target(
         renderer, template, tmp_path, monkeypatch):
-    import cft_audio.pipeline as pipeline
+    import cft_audio.pipeline.mastering as mastering
 
-    real_plan = pipeline.plan_master
+    real_plan = mastering.plan_master
 
     def missed_plan(*args, **kwargs):
         plan = real_plan(*args, **kwargs)
         return replace(plan, gain=plan.gain * 10 ** (-2 / 20))  # as if the model were 2 dB off
 
-    monkeypatch.setattr(pipeline, "plan_master", missed_plan)
+    monkeypatch.setattr(mastering, "plan_master", missed_plan)
     result = renderer.render(Request(script=template, name="Aoife", output=tmp_path / "x.wav"))
     assert loudness(decode(result.path)) == pytest.approx(-16.0, abs=0.15)
     assert result.loudness == pytest.approx(-16.0, abs=0.1)

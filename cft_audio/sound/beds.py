@@ -6,7 +6,7 @@ import itertools
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import ClassVar, Protocol
 
@@ -364,11 +364,19 @@ class BrownNoise(_Procedural):
         return 1.0 + self.side**2
 
 
-def _wave_point(rng: np.random.Generator, index: int) -> tuple[float, float]:
-    """Alternating troughs (0.15-0.3, then a 2.5-4.5 s rise) and crests (0.7-1, 4.5-8.5 s fall)."""
-    if index % 2 == 0:
-        return rng.uniform(0.15, 0.3), rng.uniform(2.5, 4.5)
-    return rng.uniform(0.7, 1.0), rng.uniform(4.5, 8.5)
+Span = tuple[float, float]
+
+
+def _alternating(rng: np.random.Generator, index: int, low: tuple[Span, Span],
+                 high: tuple[Span, Span]) -> tuple[float, float]:
+    """Breakpoints alternately low and high: each (level range, seconds range), drawn."""
+    level, seconds = low if index % 2 == 0 else high
+    return rng.uniform(*level), rng.uniform(*seconds)
+
+
+_wave_point: Point = partial(_alternating, low=((0.15, 0.3), (2.5, 4.5)),
+                             high=((0.7, 1.0), (4.5, 8.5)))
+"""Alternating troughs (0.15-0.3, then a 2.5-4.5 s rise) and crests (0.7-1, 4.5-8.5 s fall)."""
 
 
 @dataclass(frozen=True)
@@ -490,11 +498,9 @@ class Stream(_Procedural):
         return bands + self.bubble_level**2 * bubbles
 
 
-def _gust_point(rng: np.random.Generator, index: int) -> tuple[float, float]:
-    """Alternating lulls (0.2-0.45, held 2-5 s) and gusts (0.65-1, 1.5-4 s)."""
-    if index % 2 == 0:
-        return rng.uniform(0.2, 0.45), rng.uniform(2.0, 5.0)
-    return rng.uniform(0.65, 1.0), rng.uniform(1.5, 4.0)
+_gust_point: Point = partial(_alternating, low=((0.2, 0.45), (2.0, 5.0)),
+                             high=((0.65, 1.0), (1.5, 4.0)))
+"""Alternating lulls (0.2-0.45, held 2-5 s) and gusts (0.65-1, 1.5-4 s)."""
 
 
 @dataclass(frozen=True)

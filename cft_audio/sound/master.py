@@ -2,7 +2,7 @@
 
 The track is never held whole: `plan_master` profiles the mix as it streams past
 once and solves the gain on a model of the limiter; `mastered_blocks` streams it a
-second time with that gain, and the caller measures what came out.
+second time with that gain, and a `TrackMeter` measures what came out.
 """
 
 from __future__ import annotations
@@ -237,15 +237,31 @@ class _LimiterModel:
                               self.segment)
 
 
-def measure_blocks(blocks: Iterable[np.ndarray], sample_rate: int, channels: int,
-                   into: list[float]) -> Iterator[np.ndarray]:
-    """Pass blocks through; when they end, put [loudness, true peak dB] into `into`."""
-    loudness, peak = LoudnessMeter(sample_rate, channels), PeakMeter(sample_rate)
-    for block in blocks:
-        loudness.add(block)
-        peak.add(block)
-        yield block
-    into[:] = [loudness.integrated(), peak.db]
+@dataclass(frozen=True)
+class Measurement:
+    """What a written track measured: integrated loudness (LUFS) and true peak (dBTP)."""
+
+    loudness: float
+    true_peak: float
+
+
+class TrackMeter:
+    """Measures the blocks that stream through it (loudness and true peak of the whole)."""
+
+    def __init__(self, sample_rate: int, channels: int):
+        self._loudness = LoudnessMeter(sample_rate, channels)
+        self._peak = PeakMeter(sample_rate)
+
+    def through(self, blocks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+        """Pass blocks through, measuring each."""
+        for block in blocks:
+            self._loudness.add(block)
+            self._peak.add(block)
+            yield block
+
+    def measurement(self) -> Measurement:
+        """What the blocks passed so far measured."""
+        return Measurement(self._loudness.integrated(), self._peak.db)
 
 
 def mastered_blocks(

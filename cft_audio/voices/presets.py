@@ -43,6 +43,11 @@ class Pace:
         """Silence between consecutive spoken sentences: the gap and the settle."""
         return self.sentence_gap + self.settle
 
+    def added_seconds(self, text: str) -> float:
+        """Estimate of the silence this pace's clause pauses and settles add to one text."""
+        return (self.clause_pause * len(_CLAUSE_MARK.findall(text))
+                + self.settle * len(_INNER_SENTENCE_END.findall(text)))
+
 
 TONES: dict[str, Tone] = {
     # No tone moves the pitch: every way of doing it cost naturalness (DNSMOS, issue 18:
@@ -72,18 +77,20 @@ _INNER_SENTENCE_END = re.compile(r"[.!?]+\s+\S")
 
 def added_pause_seconds(text: str, pace: str) -> float:
     """Estimate of the silence a pace's clause pauses and settles add to one spoken text."""
-    p = PACES[pace]
-    return (p.clause_pause * len(_CLAUSE_MARK.findall(text))
-            + p.settle * len(_INNER_SENTENCE_END.findall(text)))
+    return PACES[pace].added_seconds(text)
+
+
+def combined(tone: Tone, pace: Pace) -> VoiceSettings:
+    """Combine a tone and a pace into engine-neutral settings."""
+    return VoiceSettings(
+        length_scale=round(pace.length_scale * tone.length_factor, 4),
+        pitch_semitones=tone.pitch_semitones,
+        expressiveness=tone.expressiveness,
+        clause_pause=pace.clause_pause,
+        settle=pace.settle,
+    )
 
 
 def voice_settings(tone: str, pace: str) -> VoiceSettings:
-    """Combine a tone and a pace preset into engine-neutral settings."""
-    t, p = TONES[tone], PACES[pace]
-    return VoiceSettings(
-        length_scale=round(p.length_scale * t.length_factor, 4),
-        pitch_semitones=t.pitch_semitones,
-        expressiveness=t.expressiveness,
-        clause_pause=p.clause_pause,
-        settle=p.settle,
-    )
+    """Combine a tone and a pace preset, by name, into engine-neutral settings."""
+    return combined(TONES[tone], PACES[pace])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import os
 import secrets
 import shutil
@@ -19,7 +18,7 @@ import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 
 from ..errors import CftAudioError, InvalidRequest
 from ..pipeline import STAGES, RenderContext, Renderer
+from .pool import STOP_SECONDS, WorkerPool
 
 LABELS = {
     "queued": "Waiting for a free slot",
@@ -44,12 +44,8 @@ LABELS = {
 """What the progress page says for each stage."""
 _KEEP = 200
 """Finished jobs remembered (for their status pages)."""
-_STOP_SECONDS = 1.5
-"""How long a stopping worker may take to finish its cancelled job before it is terminated."""
 QUEUE_LIMIT = 8
 """Jobs that may wait or run at once (beyond it, new ones are refused: about 8 renders' CPU)."""
-_CANCEL_BYTES = 8192
-"""Room for the ids of recently cancelled jobs, shared with the workers."""
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +113,17 @@ class Job:
         self.state, self.stage = "running", phase
         self.fraction = max(self.fraction, min(0.999, share[0] + (share[1] - share[0]) * part))
 
+    def end(self, outcome: dict[str, Any]) -> None:
+        """Record how the job ended: {"result": ...} or {"error": message}."""
+        if not self.active:  # cancelled: what the work said on its way out does not count
+            return
+        self.finished = time.time()
+        if "error" in outcome:
+            self.state, self.stage, self.error = "failed", "failed", outcome["error"]
+        else:
+            self.result = outcome["result"]
+            self.state, self.stage, self.fraction = "done", "done", 1.0
+
     def as_json(self) -> dict[str, Any]:
         """The job's state for the progress page."""
         return {"id": self.id, "title": self.title, "state": self.state, "stage": self.stage,
@@ -177,12 +184,8 @@ class JobQueue:
         self.limit = limit
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
-        self._mp = multiprocessing.get_context("spawn")  # no fork of a threaded server
-        self._updates = self._mp.Queue()
-        self._cancelled = self._mp.Array("c", _CANCEL_BYTES)
-        self._recent: list[str] = []
+        self._pool = WorkerPool(workers, _start_worker, (self.context,))
         self._threads: list[threading.Thread] = []
-        self._pool: ProcessPoolExecutor | None = None
         self._closed = False
         self._listener = threading.Thread(target=self._listen, name="cft-progress",
                                           daemon=True)
@@ -198,9 +201,9 @@ class JobQueue:
                   cleanup=cleanup)
         with self._lock:
             self._admit(job)
-            future = self._executor().submit(_execute, job.id, task)
+            future = self._pool.submit(_execute, job.id, task)
             job.future = future
-            self._place()
+            _place(self._jobs, self.workers)
         future.add_done_callback(lambda done: self._finish(job, done))
         return job
 
@@ -209,23 +212,8 @@ class JobQueue:
         job = Job(id=secrets.token_urlsafe(9), title=title, kind="batch")
         with self._lock:
             self._admit(job)
-
-        def run() -> None:
-            job.state = "running"
-            try:
-                outcome = {"result": work(job)}
-            except InvalidRequest as error:
-                outcome = {"error": _form_message(error)}
-            except CftAudioError as error:
-                outcome = {"error": str(error)}
-            except Exception as error:  # noqa: BLE001  (shown on the page, logged in full)
-                if not job.active:
-                    return
-                log.exception("job %s failed", job.id)
-                outcome = {"error": f"unexpected error: {type(error).__name__}: {error}"}
-            self._record(job, outcome)
-
-        thread = threading.Thread(target=run, name=f"cft-job-{job.id}", daemon=True)
+        thread = threading.Thread(target=_run_on_thread, args=(job, work),
+                                  name=f"cft-job-{job.id}", daemon=True)
         with self._lock:
             self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
@@ -249,11 +237,9 @@ class JobQueue:
                 return False
             job.state, job.stage, job.finished = "cancelled", "cancelled", time.time()
             job.error = ""
-            self._recent = [*self._recent, job.id][-(_CANCEL_BYTES // 16):]
-            self._cancelled.raw = "\n".join(self._recent).encode("ascii").ljust(
-                _CANCEL_BYTES, b"\0")[:_CANCEL_BYTES]
+            self._pool.cancel(job.id)
             future = job.future
-            self._place()
+            _place(self._jobs, self.workers)
         if future is not None:
             future.cancel()  # not yet started: it never will; started: it stops itself
         if job.on_cancel is not None:
@@ -274,24 +260,11 @@ class JobQueue:
         for job_id in active:
             self.cancel(job_id)
         with self._lock:
-            pool, self._pool = self._pool, None
             threads = list(self._threads)
-        if pool is not None:
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)  # idle workers exit by themselves
-            deadline = time.monotonic() + _STOP_SECONDS
-            for process in processes:  # a cancelled render stops at its next progress report
-                process.join(max(0.0, deadline - time.monotonic()))
-            for process in processes:
-                if process.is_alive():
-                    process.terminate()  # SIGTERM: the worker unwinds, cleans up and exits
-            for process in processes:
-                process.join(1.0)
-                if process.is_alive():
-                    process.kill()
+        self._pool.stop()
         for thread in threads:
-            thread.join(_STOP_SECONDS)
-        self._updates.put(None)
+            thread.join(STOP_SECONDS)
+        self._pool.updates.put(None)
         self._listener.join(timeout=5)
 
     def _admit(self, job: Job) -> None:
@@ -303,34 +276,7 @@ class JobQueue:
             raise QueueFull(f"{active} jobs are already waiting or running (at most "
                             f"{self.limit}); wait for one to finish, or cancel one")
         self._jobs[job.id] = job
-        self._forget_old()
-
-    def _place(self) -> None:
-        """Number each waiting process job by the jobs ahead of it (under the lock)."""
-        running = sum(1 for j in self._jobs.values() if j.state == "running"
-                      and j.kind == "render")
-        ahead = max(0, running - self.workers)
-        free = max(0, self.workers - running)
-        for job in self._jobs.values():
-            if job.kind != "render" or job.state != "queued":
-                continue
-            if free:
-                free -= 1
-                job.position = 0
-            else:
-                ahead += 1
-                job.position = ahead
-
-    def _executor(self) -> ProcessPoolExecutor:
-        """The worker pool (started on first use, or again after a worker died)."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=self._mp, initializer=_start_worker,
-                initargs=(self.context, self._updates, self._cancelled))
-        return self._pool
-
-    def _forget_old(self) -> None:
-        while len(self._jobs) > _KEEP:
+        while len(self._jobs) > _KEEP:  # forget the oldest finished jobs
             oldest = next(iter(self._jobs))
             if self._jobs[oldest].active:
                 break
@@ -339,7 +285,7 @@ class JobQueue:
     def _listen(self) -> None:
         """Apply progress reports from the workers to their jobs."""
         while True:
-            update = self._updates.get()
+            update = self._pool.updates.get()
             if update is None:
                 return
             job_id, step, stage, fraction = update
@@ -350,7 +296,7 @@ class JobQueue:
                 if was != job.state:
                     with self._lock:
                         job.position = 0
-                        self._place()
+                        _place(self._jobs, self.workers)
 
     def _finish(self, job: Job, done: Future) -> None:
         """Record a job's outcome (a worker that died fails its job and is replaced)."""
@@ -362,24 +308,46 @@ class JobQueue:
             outcome = done.result()
         except BrokenProcessPool:
             with self._lock:
-                self._pool = None
+                self._pool.broken()
             outcome = {"error": "the render worker stopped unexpectedly; please try again"}
         except Exception as error:  # noqa: BLE001  (cancelled at shutdown, or unpicklable)
             outcome = {"error": f"unexpected error: {type(error).__name__}: {error}"}
-        self._record(job, outcome)
+        job.end(outcome)
         with self._lock:
-            self._place()
+            _place(self._jobs, self.workers)
 
-    @staticmethod
-    def _record(job: Job, outcome: dict[str, Any]) -> None:
-        if not job.active:  # cancelled: what the work said on its way out does not count
-            return
-        job.finished = time.time()
-        if "error" in outcome:
-            job.state, job.stage, job.error = "failed", "failed", outcome["error"]
+
+def _place(jobs: OrderedDict[str, Job], workers: int) -> None:
+    """Number each waiting process job by the jobs ahead of it (under the queue's lock)."""
+    running = sum(1 for j in jobs.values() if j.state == "running" and j.kind == "render")
+    ahead = max(0, running - workers)
+    free = max(0, workers - running)
+    for job in jobs.values():
+        if job.kind != "render" or job.state != "queued":
+            continue
+        if free:
+            free -= 1
+            job.position = 0
         else:
-            job.result = outcome["result"]
-            job.state, job.stage, job.fraction = "done", "done", 1.0
+            ahead += 1
+            job.position = ahead
+
+
+def _run_on_thread(job: Job, work: Callable[[Job], Any]) -> None:
+    """Run a thread job's work and record how it ended."""
+    job.state = "running"
+    try:
+        outcome = {"result": work(job)}
+    except InvalidRequest as error:
+        outcome = {"error": _form_message(error)}
+    except CftAudioError as error:
+        outcome = {"error": str(error)}
+    except Exception as error:  # noqa: BLE001  (shown on the page, logged in full)
+        if not job.active:
+            return
+        log.exception("job %s failed", job.id)
+        outcome = {"error": f"unexpected error: {type(error).__name__}: {error}"}
+    job.end(outcome)
 
 
 def _form_message(error: InvalidRequest) -> str:

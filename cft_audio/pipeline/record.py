@@ -1,0 +1,103 @@
+"""What goes with a finished track: its tags, and the captions, script and record beside it."""
+
+from __future__ import annotations
+
+import datetime
+import platform
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from ..export.cover import cover_png
+from ..export.sidecars import captions_vtt, render_record, script_txt
+from ..export.tags import TrackInfo, chapters_from_marks
+from ..files import file_sha256, text_sha256, write_text_atomic
+from ..lyrics import readable_script
+from ..script.catalogue import EXERCISES
+from ..script.cues import Pause, Script, Section
+from ..sound import RATE
+from ..sound.timeline import TimedCue, Timeline
+from .plan import RenderPlan
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished render: where it is, how long it is, and when every cue happens."""
+
+    path: Path
+    seconds: float
+    cues: tuple[TimedCue, ...]
+    script: Script
+    loudness: float
+    true_peak: float
+    synthesised: int = 0
+    """Sentences the engine spoke for this render (the rest came from a cache)."""
+    speech_to_background: float = float("inf")
+    """Voice level over background level while the voice speaks, in dB."""
+
+
+def track_info(plan: RenderPlan, timeline: Timeline) -> TrackInfo:
+    """Tags, cover, lyrics and chapters for the finished file."""
+    script, request = plan.script, plan.request
+    if request.cover is not None:
+        cover = Path(request.cover).read_bytes()
+    else:
+        cover = cover_png(script.title, request.album)
+    chapters = chapters_from_marks(
+        [(t.start, t.cue.title) for t in timeline.cues if isinstance(t.cue, Section)],
+        timeline.seconds)
+    return TrackInfo(
+        title=script.title, artist=request.artist, album=request.album, genre="Meditation",
+        year=request.year or datetime.date.today().year, track=request.track,
+        comment=_comment(plan), lyrics=readable_script(script), cover=cover, chapters=chapters)
+
+
+def write_sidecars(result: Result, plan: RenderPlan, timeline: Timeline, voice: str) -> None:
+    """The requested .vtt, .txt and .json files beside the track (`voice`: its identity)."""
+    path = result.path  # with_suffix on the track itself: a dot in its name is kept
+    sidecars = plan.request.sidecars
+    if "vtt" in sidecars:
+        write_text_atomic(path.with_suffix(".vtt"), captions_vtt(result.cues))
+    if "txt" in sidecars:
+        pauses = [t.end - t.start for t in result.cues if isinstance(t.cue, Pause)]
+        write_text_atomic(path.with_suffix(".txt"), script_txt(result.script, pauses))
+    if "json" in sidecars:
+        write_text_atomic(path.with_suffix(".json"), record(result, plan, timeline, voice))
+
+
+def record(result: Result, plan: RenderPlan, timeline: Timeline, voice: str) -> str:
+    """Everything needed to reproduce the file, as JSON."""
+    request = plan.request
+    fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in request.__dict__.items()}
+    return render_record(
+        request=fields,
+        versions=versions(),
+        seed=plan.seed,
+        voice=voice,
+        script_sha256=text_sha256(result.script.text),
+        output_sha256=file_sha256(result.path),
+        loudness=result.loudness,
+        true_peak=result.true_peak,
+        target_loudness=plan.target_lufs,
+        speech_to_background=result.speech_to_background,
+        speech_spans=[[a / RATE, b / RATE] for a, b in timeline.speech_spans],
+        sections=[[t.start, t.cue.title] for t in timeline.cues if isinstance(t.cue, Section)],
+    )
+
+
+def versions() -> dict[str, str]:
+    """Versions of what shaped the sound (recorded in every render record)."""
+    found = {"python": platform.python_version()}
+    for package in ("cft-audio", "numpy", "scipy", "piper-tts", "onnxruntime",
+                    "imageio-ffmpeg", "espeakng-loader"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "absent"
+    return found
+
+
+def _comment(plan: RenderPlan) -> str:
+    if plan.script.exercise in EXERCISES and plan.request.script is None:
+        return EXERCISES[plan.script.exercise].description
+    return "A personal practice script"

@@ -1,0 +1,152 @@
+"""The renderer: resolves a request into a plan, then runs the stages, each taking values.
+
+request → plan → script → speech → timeline (fit) → mix → master → export (+ sidecars)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import InvalidRequest
+from ..export.encode import FORMATS, plan_output
+from ..request import Request, validate
+from ..script.cues import Script
+from ..sound.beds import BEDS
+from ..sound.mix import STEMS
+from ..sound.timeline import Timeline
+from ..voices.profiles import load_profiles
+from ..voices.text import Lexicon, lexicon_from_pairs, load_lexicon
+from . import fit
+from .context import RenderContext
+from .fit import Preview
+from .mastering import master
+from .mix import BedShelf, Mix
+from .plan import RenderPlan, Voicing, output_format, plan_for, voicing_for
+from .record import Result, track_info, write_sidecars
+from .sample import PREVIEW_SECONDS, sample_script, sample_track
+from .scripts import ScriptWriter, minutes_range
+from .speech import Speaker, SpeechJob
+
+
+class Renderer:
+    """Renders requests; keeps loaded voices, recent speech and the bed for later renders."""
+
+    def __init__(self, context: RenderContext | None = None):
+        self.context = context or RenderContext()
+        self.profiles = load_profiles(self.context.voice_folders)
+        self.scripts = ScriptWriter(self.context.scripts)
+        self.vocabulary = self.scripts.vocabulary
+        self.speaker = Speaker(self.context, self.profiles)
+        self.beds = BedShelf(self.context.bed_store)
+
+    @property
+    def engine_calls(self) -> int:
+        """Sentences actually synthesised (not found in memory or the disk cache)."""
+        return self.speaker.engine_calls
+
+    def check(self, request: Request) -> Voicing:
+        """Raise InvalidRequest if any field of the request is not allowed; its voicing."""
+        validate(request, voices=self.profiles, vocabulary=self.vocabulary,
+                 backgrounds=BEDS, formats=FORMATS)
+        voicing = voicing_for(request, self._lexicon(request))
+        self.beds.get(request.background)  # your own file is decoded (and checked) before speech
+        return voicing
+
+    def script(self, request: Request) -> Script:
+        """Validate the request and write its personalised script (no audio)."""
+        return self.scripts.choose(request, self.check(request))
+
+    def plan(self, request: Request, with_output: bool = True) -> RenderPlan:
+        """Validate the request and resolve it, once, into the plan every stage works from."""
+        voicing = self.check(request)
+        script = self.scripts.choose(request, voicing)
+        output = None
+        if with_output:  # fail before the slow work, not after it
+            output = plan_output(request.output, script.exercise, script.length,
+                                 output_format(request), request.sidecars)
+        return plan_for(request, script, voicing, self.beds.get(request.background), output)
+
+    def render(self, request: Request, stem: str = "mix") -> Result:
+        """Render the request to a finished, tagged audio file (streamed, bounded memory).
+
+        `stem` "voice" or "bed" writes that part alone, at exactly its level in the mix
+        (same gain, no limiter): for checking the speech-to-background ratio.
+        """
+        if stem not in STEMS:
+            raise InvalidRequest("stem", f"unknown value {stem!r}", STEMS)
+        calls_before = self.engine_calls
+        plan, timeline = self._placed(request, with_output=True)
+        mastered = master(Mix(plan, timeline), track_info(plan, timeline),
+                          self.context.progress, stem)
+        result = Result(
+            path=mastered.path, seconds=timeline.seconds, cues=timeline.cues,
+            script=plan.script, loudness=mastered.measured.loudness,
+            true_peak=mastered.measured.true_peak,
+            synthesised=self.engine_calls - calls_before,
+            speech_to_background=mastered.speech_to_background)
+        write_sidecars(result, plan, timeline, self.speaker.known_identity(plan.voicing.voice))
+        return result
+
+    def timeline(self, request: Request) -> tuple[Script, Timeline]:
+        """Script, speech and placement only: the track's exact layout, before any mixing."""
+        plan, timeline = self._placed(request, with_output=False)
+        return plan.script, timeline
+
+    def _placed(self, request: Request, with_output: bool) -> tuple[RenderPlan, Timeline]:
+        """The plan, and its timeline: script, speech and silences in place."""
+        progress = self.context.progress
+        progress("script", 0.0)
+        plan = self.plan(request, with_output)
+        progress("script", 1.0)
+        speech = self.speaker.speak(plan.script, plan.voicing, progress)
+        progress("timeline", 0.0)
+        return plan, fit.place(plan, speech)
+
+    def reachable_minutes(self, request: Request) -> tuple[float, float]:
+        """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
+        return minutes_range(self.scripts.options(request, self.check(request)))
+
+    def preview(self, request: Request) -> Preview:
+        """The script with estimated pause lengths and duration, without synthesising."""
+        voicing = self.check(request)
+        script = self.scripts.choose(request, voicing)
+        return fit.preview(script, voicing,
+                           None if request.minutes is None else request.minutes * 60)
+
+    def speech_jobs(self, request: Request) -> tuple[SpeechJob, ...]:
+        """The sentences a render of `request` speaks, each once (validates; no synthesis).
+
+        A batch gathers these over many requests, drops repeats by `key`, and hands them
+        to `synthesise` so a sentence shared by many tracks is spoken once.
+        """
+        voicing = self.check(request)
+        return self.speaker.jobs(self.scripts.choose(request, voicing), voicing)
+
+    def synthesise(self, jobs: Iterable[SpeechJob]) -> int:
+        """Speak every job the speech cache lacks into it; return how many were spoken."""
+        return self.speaker.synthesise(jobs)
+
+    def preview_voice(
+        self, request: Request, text: str | None = None, seconds: float = PREVIEW_SECONDS
+    ) -> Path:
+        """A short voice sample (voice, tone, pace, pronunciations of the request), no bed."""
+        voicing = self.check(request)
+        script = sample_script(request, text)
+        speech = self.speaker.speak(script, voicing, self.context.progress)
+        return sample_track(script, speech, voicing.pace, request, seconds)
+
+    def _lexicon(self, request: Request) -> Lexicon:
+        """The user's lexicon, then the request's lexicon file, then its --say entries."""
+        lexicon = Lexicon()
+        user = self.context.lexicon
+        if user is not None and user.is_file():
+            lexicon = load_lexicon(user)
+        if request.lexicon is not None:
+            lexicon = lexicon.merged(load_lexicon(Path(request.lexicon)))
+        return lexicon.merged(lexicon_from_pairs(request.say))
+
+
+def render(request: Request, context: RenderContext | None = None) -> Result:
+    """Render one request to a finished audio file and return where and what it is."""
+    return Renderer(context).render(request)
