@@ -19,14 +19,12 @@ from .limits import quoted
 from .sound.analysis import (
     SegmentEnergies,
     integrated_from_segments,
-    peak_envelope,
     range_from_segments,
 )
+from .sound.meter import PeakMeter
 
 READABLE = "an audio file ffmpeg can read"
 _CHUNK_SECONDS = 10
-_PEAK_CONTEXT = 16
-"""Samples each side a true-peak estimate needs (the interpolator has 12 taps)."""
 _LAYOUTS = {"mono": 1, "stereo": 2, "2.1": 3, "3.0": 3, "quad": 4, "4.0": 4, "5.0": 5,
             "5.1": 6, "6.1": 7, "7.1": 8}
 _STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio: [^,]+(?:\([^)]*\))?, (\d+) Hz, ([^,]+),")
@@ -118,31 +116,19 @@ class _Meter:
     """Loudness segments, true peak and length of audio fed in consecutive chunks."""
 
     def __init__(self, sample_rate: int, channels: int):
-        self.sample_rate = sample_rate
         self.segments = SegmentEnergies(sample_rate, channels)
+        self.peaks = PeakMeter(sample_rate)
         self.frames = 0
-        self.peak = 0.0
-        self._context = np.zeros((_PEAK_CONTEXT, channels), dtype=np.float32)
 
     def add(self, chunk: np.ndarray) -> None:
         """Feed the next chunk (frames × channels)."""
         self.segments.add(chunk)
+        self.peaks.add(chunk)
         self.frames += len(chunk)
-        self._peak(np.concatenate([self._context, chunk]))
-
-    def _peak(self, joined: np.ndarray) -> None:
-        """True peak of the samples whose neighbours on both sides are now known."""
-        envelope = peak_envelope(joined, self.sample_rate, floor=self.peak or None)
-        settled = envelope[_PEAK_CONTEXT : len(joined) - _PEAK_CONTEXT]
-        if len(settled):
-            self.peak = max(self.peak, float(settled.max()))
-        self._context = joined[-2 * _PEAK_CONTEXT :]
 
     def true_peak_db(self) -> float:
         """The peak of everything fed, in dBTP (the end is followed by silence)."""
-        tail = np.zeros((_PEAK_CONTEXT, self._context.shape[1]), dtype=np.float32)
-        self._peak(np.concatenate([self._context, tail]))
-        return 20 * math.log10(self.peak) if self.peak > 0 else float("-inf")
+        return self.peaks.db
 
 
 def _with_record(analysis: Analysis) -> Analysis:

@@ -29,26 +29,35 @@ def decode(path: Path, sample_rate: int = 44100, channels: int = 2) -> np.ndarra
     return np.concatenate(blocks) if blocks else np.zeros((0, channels), dtype=np.float32)
 
 
-def decode_blocks(path: Path, sample_rate: int = 44100, channels: int = 2,
-                  block_seconds: float = 10.0) -> Iterator[np.ndarray]:
-    """The file's first audio stream as float32 (frames, channels) blocks, as ffmpeg decodes it.
+_SAMPLES = {"f32le": "<f4", "s16le": "<i2"}
+"""Raw sample formats ffmpeg can hand over, with their NumPy types."""
 
-    Memory stays at one block whatever the file's length. A file ffmpeg cannot decode
-    raises ExportError("cannot decode NAME") with ffmpeg's last message as its detail.
+
+def decode_blocks(path: Path, sample_rate: int = 44100, channels: int = 2,
+                  block_seconds: float = 10.0, *, pcm: str = "f32le",
+                  seconds: float | None = None) -> Iterator[np.ndarray]:
+    """The file's first audio stream as (frames, channels) blocks, as ffmpeg decodes it.
+
+    Samples are float32 (`pcm` "f32le") or int16 ("s16le"); `seconds` stops after that
+    much of the file. Memory stays at one block whatever the file's length. A file ffmpeg
+    cannot decode raises ExportError("cannot decode NAME") with ffmpeg's last message as
+    its detail.
     """
+    limit = [] if seconds is None else ["-t", f"{seconds:g}"]
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
-               "-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le",
+               *limit, "-map", "0:a:0", "-f", pcm, "-acodec", f"pcm_{pcm}",
                "-ac", str(channels), "-ar", str(sample_rate), "pipe:1"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                stdin=subprocess.DEVNULL)
     assert process.stdout is not None and process.stderr is not None
     tail = StderrTail(process.stderr)
-    frame_bytes = 4 * channels
+    sample = np.dtype(_SAMPLES[pcm])
+    frame_bytes = sample.itemsize * channels
     block_bytes = max(1, round(block_seconds * sample_rate)) * frame_bytes
     try:
         while chunk := process.stdout.read(block_bytes):
             usable = len(chunk) - len(chunk) % frame_bytes
-            yield np.frombuffer(chunk[:usable], dtype="<f4").reshape(-1, channels)
+            yield np.frombuffer(chunk[:usable], dtype=sample).reshape(-1, channels)
     except BaseException:  # the reader stopped early (or failed): stop ffmpeg too
         process.kill()
         process.wait()

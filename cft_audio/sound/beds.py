@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -12,8 +11,8 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 
-from ..errors import InvalidRequest, with_detail
-from ..export.ffmpeg import ffmpeg_exe
+from ..errors import ExportError, InvalidRequest, with_detail
+from ..export.ffmpeg import decode_blocks
 from ..limits import quoted
 
 BED_RMS = 0.1
@@ -709,22 +708,21 @@ def _loop(source: np.ndarray, sample_rate: int, rms: float) -> _Loop:
 
 def _decode16(path: Path, sample_rate: int) -> np.ndarray:
     """Stereo int16 frames of the file's first _MAX_SOURCE_SECONDS at `sample_rate`."""
-    command = [
-        ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-sn", "-dn",
-        "-t", f"{_MAX_SOURCE_SECONDS:g}", "-f", "s16le", "-acodec", "pcm_s16le",
-        "-ac", "2", "-ar", str(sample_rate), "-",
-    ]
+    source = np.empty((int(_MAX_SOURCE_SECONDS * sample_rate) + sample_rate, 2), dtype="<i2")
+    filled = 0  # pages never written are never resident: a short file costs its own length
     try:
-        result = subprocess.run(command, capture_output=True, check=False)
+        for block in decode_blocks(path, sample_rate, 2, pcm="s16le",
+                                   seconds=_MAX_SOURCE_SECONDS):
+            take = min(len(block), len(source) - filled)
+            source[filled:filled + take] = block[:take]
+            filled += take
+    except ExportError as error:
+        raise with_detail(InvalidRequest("background", f"cannot decode {quoted(path.name)}",
+                                         _FILE_ALLOWED), error.detail) from error
     except OSError as error:
         raise InvalidRequest("background", f"cannot run ffmpeg on {path.name}: {error}",
                              _FILE_ALLOWED) from error
-    if result.returncode != 0:
-        lines = result.stderr.decode(errors="replace").strip().splitlines()
-        detail = lines[-1].strip() if lines else f"ffmpeg exit status {result.returncode}"
-        raise with_detail(InvalidRequest("background", f"cannot decode {quoted(path.name)}",
-                                         _FILE_ALLOWED), detail)
-    return np.frombuffer(result.stdout, dtype="<i2").reshape(-1, 2)
+    return source[:filled]
 
 
 @dataclass(frozen=True)
