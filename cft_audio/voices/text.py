@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -21,6 +22,9 @@ _ABBREVIATIONS = {
 }
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|th|%)?(?!\w)")
 _RESPELLING = re.compile(r"^[^\n=]{1,80}$")
+_ABBREVIATION = re.compile(
+    r"(?<!\w)(?:" + "|".join(re.escape(k) for k in sorted(_ABBREVIATIONS, key=len, reverse=True))
+    + r")(?=\s|$|[,;:!?])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,17 @@ class Lexicon:
         """Replace every listed word, longest first, keeping the surrounding text."""
         if not self.entries:
             return text
+        pattern, folded = self._matcher
+        return pattern.sub(lambda m: folded[m.group(1).casefold()], text)
+
+    @cached_property
+    def _matcher(self) -> tuple[re.Pattern[str], dict[str, str]]:
+        """The words' pattern and respellings, built once per lexicon, not per sentence."""
         words = sorted(self.entries, key=len, reverse=True)
         pattern = re.compile(
             r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
         )
-        folded = {w.casefold(): r for w, r in self.entries.items()}
-        return pattern.sub(lambda m: folded[m.group(1).casefold()], text)
+        return pattern, {w.casefold(): r for w, r in self.entries.items()}
 
     def fingerprint(self) -> str:
         """A stable text form of the entries (for records and cache keys)."""
@@ -89,15 +98,7 @@ def prepare(text: str, lexicon: Lexicon | None = None) -> str:
 
 
 def _expand_abbreviations(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        return _ABBREVIATIONS[match.group(0).casefold()]
-
-    keys = sorted(_ABBREVIATIONS, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(k) for k in keys) + r")(?=\s|$|[,;:!?])",
-        re.IGNORECASE,
-    )
-    return pattern.sub(replace, text)
+    return _ABBREVIATION.sub(lambda match: _ABBREVIATIONS[match.group(0).casefold()], text)
 
 
 def _number_words(match: re.Match[str]) -> str:
