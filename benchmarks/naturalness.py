@@ -113,14 +113,15 @@ def ladder(renderer: Renderer, tone: str, pace: str, folder: Path,
     renderer.synthesise(jobs)  # into the cache, where the render finds them
     spoken = [renderer.context.cache.get(job.key).samples for job in jobs]
     plains = [scores(piper_says(scale, width), rate) for _ in range(plain_runs)]
+    seeded_scores = scores(seeded, rate)
     rows = [
         ("plain Piper, voice's scales", scores(piper_says(own.noise_scale, own.noise_w_scale),
                                                rate)),
         (f"plain Piper, tone's scales{'*' if plain_runs > 1 else ''}",
          tuple(float(np.median(column)) for column in zip(*plains, strict=True))),
-        ("seeded graph", scores(seeded, rate)),
+        ("seeded graph", seeded_scores),
         (f"pitch shift ({settings.pitch_semitones:+g} st)",
-         scores(pitched, rate) if pitched is not seeded else scores(seeded, rate)),
+         seeded_scores if pitched is seeded else scores(pitched, rate)),
         ("trimming and fades", scores([finish_clip(a, rate).samples for a in pitched], rate)),
         ("clause joins and pauses", scores(spoken, rate)),
         ("resampling", scores([as_pcm16(resample(a, rate, RATE)) / np.float32(32767)
@@ -160,7 +161,7 @@ def main() -> None:
                           f" {ovrl - previous[0]:+.2f} | {sig - previous[1]:+.2f} | "
                           f"{p808 - previous[2]:+.2f}  |")
                 print(f"| {stage:<31} | {ovrl:.2f} | {sig:.2f} | {p808:.2f}  |"
-                      + (change or "       |       |        |"))
+                      + (change or "       |       |        |"), flush=True)
                 previous = (ovrl, sig, p808)
             reference, ours = rows[1][1], dict(rows)["render (cut by cue times)"]
             verdicts.append((tone, ours[0] - reference[0], ours[1] - reference[1]))
