@@ -152,7 +152,8 @@ TRAVERSALS = [
     "/renders/%2e%2e/secret",
     "/c/%2e%2e/files",
     "/c/x/..%2f..%2fsecret.txt",
-    "/static/..%2f..%2f..%2fpipeline.py",
+    "/static/..%2f..%2fcli.py",
+    "/static/..%2f..%2f..%2fpyproject.toml",
     "/static/%2e%2e/app.py",
 ]
 
