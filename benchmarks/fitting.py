@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from cft_audio import Renderer, Request
-from cft_audio.export.ffmpeg import decode
+from cft_audio.ffmpeg import decode
 from cft_audio.script.catalogue import EXERCISES
 
 

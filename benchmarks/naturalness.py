@@ -41,7 +41,7 @@ from piper.config import SynthesisConfig
 from speechmos import dnsmos
 
 from cft_audio import Renderer, Request
-from cft_audio.export.ffmpeg import decode
+from cft_audio.ffmpeg import decode
 from cft_audio.pipeline import RenderContext
 from cft_audio.sound import RATE
 from cft_audio.sound.signal import as_pcm16, resample

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ExportError, InvalidRequest, os_reason, with_detail
-from .export.ffmpeg import decode_blocks, ffmpeg_exe
 from .export.sidecars import OUTPUT_SHA256, SPEECH_TO_BACKGROUND, TARGET_LOUDNESS
+from .ffmpeg import decode_blocks, ffmpeg_exe
 from .files import file_sha256
 from .limits import quoted
 from .sound.analysis import (

@@ -10,9 +10,9 @@ import pytest
 from cft_audio.analyse import analyse_file, describe
 from cft_audio.errors import InvalidRequest
 from cft_audio.export.encode import encode_stream, iter_blocks
-from cft_audio.export.ffmpeg import decode
 from cft_audio.export.sidecars import render_record
 from cft_audio.export.tags import TrackInfo
+from cft_audio.ffmpeg import decode
 from cft_audio.sound.analysis import (
     SegmentEnergies,
     integrated_from_segments,

@@ -13,7 +13,7 @@ import pyloudnorm
 import pytest
 
 from cft_audio import Renderer, Request, render
-from cft_audio.export.ffmpeg import decode
+from cft_audio.ffmpeg import decode
 from cft_audio.script.cues import Pause, Say
 from cft_audio.sound.analysis import true_peak_db
 

@@ -28,8 +28,8 @@ from cft_audio.export.encode import (
     iter_blocks,
     plan_output,
 )
-from cft_audio.export.ffmpeg import decode, ffmpeg_exe
 from cft_audio.export.tags import Chapter, TrackInfo, chapters_from_marks
+from cft_audio.ffmpeg import decode, ffmpeg_exe
 
 RATE = 44100
 SECONDS = 3.0

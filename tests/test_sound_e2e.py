@@ -12,7 +12,7 @@ import pyloudnorm
 import pytest
 
 from cft_audio import Renderer, Request
-from cft_audio.export.ffmpeg import decode, ffmpeg_exe
+from cft_audio.ffmpeg import decode, ffmpeg_exe
 from cft_audio.pipeline import RenderContext
 from cft_audio.script.cues import Say, Section
 from cft_audio.sound.analysis import true_peak_db

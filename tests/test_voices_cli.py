@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cft_audio.cli import main
-from cft_audio.export.ffmpeg import decode
+from cft_audio.ffmpeg import decode
 from cft_audio.resources import user_voices_dir, voices_dir
 from cft_audio.voices.profiles import load_profiles, resolve_reference
 

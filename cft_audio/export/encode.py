@@ -13,9 +13,9 @@ from typing import IO
 import numpy as np
 
 from ..errors import ExportError, InvalidRequest, ffmpeg_reason, os_reason, with_detail
+from ..ffmpeg import StderrTail, ffmpeg_exe
 from ..files import atomic_path, locked_temp
 from ..limits import MAX_FILE_NAME, quoted
-from .ffmpeg import StderrTail, ffmpeg_exe
 from .tags import Chapter, TrackInfo, milliseconds, write_tags
 
 

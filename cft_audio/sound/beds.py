@@ -12,7 +12,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 
 from ..errors import ExportError, InvalidRequest, with_detail
-from ..export.ffmpeg import decode_blocks
+from ..ffmpeg import decode_blocks
 from ..limits import quoted
 
 BED_RMS = 0.1

@@ -11,7 +11,7 @@ from typing import IO
 
 import numpy as np
 
-from ..errors import ExportError, with_detail
+from .errors import ExportError, with_detail
 
 _STDERR_LINES = 20
 
