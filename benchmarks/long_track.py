@@ -15,11 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from processes import timed
 
 HERE = Path(__file__).resolve().parent
 TRACKS = {
@@ -32,13 +32,7 @@ def one_run(arguments: list[str], cache: str, output: str) -> tuple[float, float
     """Render once in a child process; return (wall seconds, peak RSS in MB)."""
     command = [sys.executable, "-m", "cft_audio.cli", "render", *arguments, "--quiet",
                "-o", output]
-    start = time.perf_counter()
-    child = subprocess.Popen(command, env={**os.environ, "CFT_AUDIO_CACHE": cache})
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"render failed: {' '.join(arguments)}")
-    return elapsed, usage.ru_maxrss / 1024
+    return timed(command, {**os.environ, "CFT_AUDIO_CACHE": cache})
 
 
 def main() -> None:

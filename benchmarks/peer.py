@@ -20,8 +20,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from processes import timed
 
 HERE = Path(__file__).resolve().parent
 REQUEST = {"exercise": "compassionate-other", "image": "tree", "name": "Sam"}
@@ -47,17 +48,6 @@ def plan(pace: str) -> tuple[list[list], str, float]:
     settings = voice_settings(request.tone, request.pace)
     length = settings.length_scale * pitch_factor(settings.pitch_semitones)
     return items, str(model), round(length, 4)
-
-
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run a fresh process; return (wall seconds, peak RSS MB)."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(command[:4])}...")
-    return elapsed, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -89,7 +79,7 @@ def main() -> None:
         for run in range(options.runs):
             for name, command in commands.items():
                 (work / "cft.mp3").unlink(missing_ok=True)
-                figures[name].append(timed(command, env))
+                figures[name].append(timed(command, env, quiet=True))
                 seconds, peak = figures[name][-1]
                 print(f"run {run + 1} {name:<10} {seconds:6.1f} s wall, peak RSS {peak:4.0f} MB "
                       f"(load {os.getloadavg()[0]:.1f})", flush=True)

@@ -19,10 +19,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import warnings
+
+from processes import timed
 
 SPEECH_SECONDS, PAUSE_SECONDS = 6.0, 3.0
 
@@ -62,12 +63,9 @@ def one_run(minutes: float, mastered: bool) -> float:
     """Peak RSS in MB of one fresh child process building the track."""
     with tempfile.TemporaryDirectory() as folder:
         output = os.path.join(folder, "track.mp3")
-        child = subprocess.Popen([sys.executable, __file__, "--child", str(minutes),
-                                  "mastered" if mastered else "bare", output])
-        _, status, usage = os.wait4(child.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit("the pydub child failed")
-    return usage.ru_maxrss / 1024
+        _, peak = timed([sys.executable, __file__, "--child", str(minutes),
+                         "mastered" if mastered else "bare", output])
+    return peak
 
 
 def main() -> None:
