@@ -11,7 +11,7 @@ from . import __version__
 from .batch.cli import batch
 from .errors import CftAudioError, ExitCode, InvalidRequest, ScriptError, os_reason
 from .limits import quoted
-from .schema import FIELDS, Request, Spec, cli_name, request_message
+from .schema import FIELDS, Request, Spec, cli_name, parse_number, request_message
 from .web.cli import serve
 
 
@@ -19,6 +19,21 @@ from .web.cli import serve
 @click.version_option(__version__, "--version", prog_name="cft-audio")
 def cli() -> None:
     """Render personalised compassion-focused therapy (CFT) recordings, offline."""
+
+
+class _Number(click.ParamType):
+    """A number field's option: its text parsed by the schema, which names the range if not."""
+
+    name = "number"
+
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        self.name = "integer" if spec.kind == "int" else "float"
+
+    def convert(self, value, param, ctx):
+        """The number (a default passes through); raises InvalidRequest for other text."""
+        return value if value is None or isinstance(value, (int, float)) else \
+            parse_number(self.spec, value)
 
 
 def _option(spec: Spec):
@@ -30,7 +45,8 @@ def _option(spec: Spec):
         return click.option(*names, is_flag=True, help=spec.help)
     if spec.kind == "multiple":
         return click.option(*names, multiple=True, metavar=spec.metavar, help=spec.help)
-    kind = {"int": int, "float": float, "path": click.Path(path_type=Path)}.get(spec.kind)
+    kind = {"int": _Number(spec), "float": _Number(spec),
+            "path": click.Path(path_type=Path)}.get(spec.kind)
     return click.option(*names, type=kind, default=spec.default, metavar=spec.metavar,
                         show_default=spec.show_default, help=spec.help)
 

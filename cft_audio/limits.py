@@ -33,6 +33,22 @@ MAX_COVER_BYTES = 10_000_000
 MAX_LEXICON_BYTES = 1_000_000
 """Largest pronunciation lexicon (`--lexicon`) read, in bytes."""
 
+MAX_COVER_PIXELS = 50_000_000
+"""Most pixels (width × height) in a cover image; players decode it whole, phones' covers are
+about a million pixels."""
+
+MIN_MINUTES = 3.0
+"""Shortest `--minutes` asked of a track."""
+MAX_MINUTES = 60.0
+"""Longest track the tool renders, in minutes."""
+MAX_SEED = 2**32 - 1
+"""Highest background seed (`--seed`, from 0): a 32-bit number. The generator takes any size,
+but the seed names the bed store's files and is kept in the render record."""
+MIN_YEAR = 1900
+"""Earliest year tag (`--year`, a manifest's `year`)."""
+MAX_YEAR = 2999
+"""Latest year tag."""
+
 MAX_SAMPLE_TEXT = 300
 """Longest `--text` a voice sample says, in characters (a sample is about 10 seconds)."""
 
