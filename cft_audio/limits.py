@@ -6,6 +6,8 @@ InvalidRequest or a manifest problem). The README lists them.
 
 from __future__ import annotations
 
+import re
+
 MAX_MANIFEST_BYTES = 1_000_000
 """Largest batch manifest (YAML) read, in bytes."""
 MAX_PARTICIPANTS_BYTES = 1_000_000
@@ -62,6 +64,15 @@ SHOWN_CHARS = 40
 def cut(text: str, keep: int = SHOWN_CHARS) -> str:
     """`text` as it is quoted in a message: at most `keep` characters, then "…"."""
     return text if len(text) <= keep else text[:keep] + "…"
+
+
+_LONG_VALUE = re.compile(rf"[^\s'\"()]{{{SHOWN_CHARS + 1},}}")
+
+
+def cut_values(message: str) -> str:
+    """Another tool's message (click's) with each value it echoes cut as `cut` cuts it: any run
+    of over SHOWN_CHARS characters without a space, quote or bracket."""
+    return _LONG_VALUE.sub(lambda found: cut(found.group(0)), message)
 
 
 def quoted(value: object) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .errors import InvalidRequest, os_reason
@@ -33,8 +33,12 @@ def validate(
     vocabulary: Vocabulary,
     backgrounds: Iterable[str],
     formats: Iterable[str],
+    broken_voices: Mapping[str, str] | None = None,
 ) -> None:
-    """Raise InvalidRequest naming the first field whose value is not allowed."""
+    """Raise InvalidRequest naming the first field whose value is not allowed.
+
+    `broken_voices` are voices whose profile cannot be read (voice → why).
+    """
     _check_source(request.exercise, request.script)
     for field, words in (("image", request.image), ("place", request.place)):
         if len(words) > MAX_OWN_WORDS:  # before the vocabulary, which quotes what it refuses
@@ -44,7 +48,7 @@ def validate(
     vocabulary.image(request.image, request.pronoun)
     vocabulary.place(request.place)
     _check_used(request)
-    _choice("voice", request.voice, voices)
+    _check_voice(request.voice, voices, broken_voices or {})
     _check_background(request.background, backgrounds)
     _check_bounds(request)
     if request.cover is not None:
@@ -128,6 +132,14 @@ def _choice(field: str, value: str, allowed: Iterable[str]) -> None:
     options = sorted(allowed)
     if value not in options:
         raise InvalidRequest(field, f"unknown value {quoted(value)}", options)
+
+
+def _check_voice(voice: str, voices: Iterable[str], broken: Mapping[str, str]) -> None:
+    """A voice with a good profile; a broken one says why (the others are unaffected)."""
+    voices = sorted(voices)
+    if voice in broken and voice not in voices:
+        raise InvalidRequest("voice", f"{quoted(voice)} cannot be used: {broken[voice]}", voices)
+    _choice("voice", voice, voices)
 
 
 def _check_background(background: str, names: Iterable[str]) -> None:

@@ -88,6 +88,8 @@ class Spec:
     metavar: str | None = None
     choices: tuple[str, ...] = ()
     """The allowed values, when fixed (checked by `validate`, listed by the form)."""
+    file_name: bool = False
+    """Text that may name a file: the command line passes it on as the system gave it."""
     bounds: tuple[float, float] | None = None
     """The lowest and highest value of a number (checked by `validate`)."""
     unit: str = ""
@@ -252,6 +254,7 @@ class Request:
     background: str = declare(
         "ocean", "rain, ocean, stream, wind, brown-noise, warm-drone, bowls, none, or the path "
         "of your own audio file (looped).", label="Background sound", show_default=True,
+        file_name=True,
         column=Column("a background name or audio file", per_exercise=True),
         web=Web("background", "select", "Sits well under the voice and dips while it speaks.",
                 group="row"),
