@@ -89,6 +89,8 @@ def _number(value: Any) -> float:
 
 
 def _integer(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # exactly, however large (a float would round it)
     number = _number(value)
     if number != int(number):
         raise ValueError("must be a whole number")
