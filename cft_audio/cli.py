@@ -9,9 +9,10 @@ import click
 
 from . import __version__
 from .batch.cli import batch
+from .console import locale_note, undecodable, utf8_streams, utf8_text
 from .errors import CftAudioError, ExitCode, InvalidRequest, ScriptError, os_reason
-from .limits import quoted
-from .schema import FIELDS, Request, Spec, cli_name, request_message
+from .limits import cut_values, quoted
+from .schema import FIELDS, Request, Spec, cli_name, parse_number, request_message
 from .web.cli import serve
 
 
@@ -21,6 +22,41 @@ def cli() -> None:
     """Render personalised compassion-focused therapy (CFT) recordings, offline."""
 
 
+class _Number(click.ParamType):
+    """A number field's option: its text parsed by the schema, which names the range if not."""
+
+    name = "number"
+
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        self.name = "integer" if spec.kind == "int" else "float"
+
+    def convert(self, value, param, ctx):
+        """The number (a default passes through); raises InvalidRequest for other text."""
+        return value if value is None or isinstance(value, (int, float)) else \
+            parse_number(self.spec, value)
+
+
+class _Text(click.ParamType):
+    """Text typed on the command line, read as UTF-8 whatever the locale (see console)."""
+
+    name = "text"
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def convert(self, value, param, ctx):
+        """The text decoded as UTF-8; raises InvalidRequest if it holds other bytes."""
+        if not isinstance(value, str):
+            return value
+        text = utf8_text(value)
+        if undecodable(text):
+            note = locale_note()
+            raise InvalidRequest(self.field, f"{quoted(text)} is not UTF-8 text"
+                                 + (f" (and {note})" if note else ""), "text typed in UTF-8")
+        return text
+
+
 def _option(spec: Spec):
     """The click argument or option a request field is on the command line."""
     if spec.argument:
@@ -28,9 +64,12 @@ def _option(spec: Spec):
     names = [name for name in (spec.short, f"--{spec.key}", spec.name) if name]
     if spec.kind == "flag":
         return click.option(*names, is_flag=True, help=spec.help)
+    text = None if spec.file_name else _Text(spec.key)
     if spec.kind == "multiple":
-        return click.option(*names, multiple=True, metavar=spec.metavar, help=spec.help)
-    kind = {"int": int, "float": float, "path": click.Path(path_type=Path)}.get(spec.kind)
+        return click.option(*names, multiple=True, type=text, metavar=spec.metavar,
+                            help=spec.help)
+    kind = {"int": _Number(spec), "float": _Number(spec), "str": text,
+            "path": click.Path(path_type=Path)}.get(spec.kind)
     return click.option(*names, type=kind, default=spec.default, metavar=spec.metavar,
                         show_default=spec.show_default, help=spec.help)
 
@@ -128,21 +167,26 @@ def voices_list() -> None:
 
 def _list_voices() -> None:
     from .pipeline import RenderContext
-    from .voices.profiles import load_profiles
+    from .voices.profiles import read_voices
 
-    for profile in load_profiles(RenderContext().voice_folders).values():
+    profiles, broken = read_voices(RenderContext().voice_folders)
+    for profile in profiles.values():
         details = ", ".join(x for x in (profile.accent, profile.gender) if x)
         click.echo(f"{profile.id:<16} {profile.engine:<7} {profile.language or '-':<6} "
                    f"{profile.name}" + (f" ({details})" if details else "")
                    + f" - {profile.description}")
+    for voice, reason in broken.items():
+        click.echo(f"{voice:<16} {'broken':<7} {'-':<6} {reason}")
 
 
 @voices.command("preview")
 @click.argument("voice")
 @click.option("--tone", default="warm", show_default=True, help="warm, calm, gentle or bright.")
 @click.option("--pace", default="slow", show_default=True, help="slow, moderate or brisk.")
-@click.option("--name", default="", help="Say this name in the greeting, to check it.")
-@click.option("--text", default=None, help="Say this instead of the sample sentences.")
+@click.option("--name", default="", type=_Text("name"),
+              help="Say this name in the greeting, to check it.")
+@click.option("--text", default=None, type=_Text("text"),
+              help="Say this instead of the sample sentences.")
 @request_options("voices preview")
 @click.option("--format", "fmt", default=None, help="mp3, m4a or wav. Default: mp3.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
@@ -255,6 +299,7 @@ def _detail(error: CftAudioError, argv: list[str] | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to one-line messages and exit codes (2 for usage errors)."""
     no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", None)
+    utf8_streams()
     try:
         code = cli.main(args=argv, prog_name="cft-audio", standalone_mode=False)
         if isinstance(code, int):  # ctx.exit(N) in a command (batch: 2, 1 or 130)
@@ -268,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         if no_args_help is not None and isinstance(error, no_args_help):
             click.echo(error.format_message(), err=True)
             return ExitCode.USAGE
-        click.echo(f"cft-audio: error: {error.format_message()}", err=True)
+        click.echo(f"cft-audio: error: {cut_values(error.format_message())}", err=True)
         return error.exit_code
     except InvalidRequest as error:
         click.echo(f"cft-audio: error: {request_message(error)}", err=True)

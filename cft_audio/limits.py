@@ -6,6 +6,8 @@ InvalidRequest or a manifest problem). The README lists them.
 
 from __future__ import annotations
 
+import re
+
 MAX_MANIFEST_BYTES = 1_000_000
 """Largest batch manifest (YAML) read, in bytes."""
 MAX_PARTICIPANTS_BYTES = 1_000_000
@@ -33,6 +35,22 @@ MAX_COVER_BYTES = 10_000_000
 MAX_LEXICON_BYTES = 1_000_000
 """Largest pronunciation lexicon (`--lexicon`) read, in bytes."""
 
+MAX_COVER_PIXELS = 50_000_000
+"""Most pixels (width × height) in a cover image; players decode it whole, phones' covers are
+about a million pixels."""
+
+MIN_MINUTES = 3.0
+"""Shortest `--minutes` asked of a track."""
+MAX_MINUTES = 60.0
+"""Longest track the tool renders, in minutes."""
+MAX_SEED = 2**32 - 1
+"""Highest background seed (`--seed`, from 0): a 32-bit number. The generator takes any size,
+but the seed names the bed store's files and is kept in the render record."""
+MIN_YEAR = 1900
+"""Earliest year tag (`--year`, a manifest's `year`)."""
+MAX_YEAR = 2999
+"""Latest year tag."""
+
 MAX_SAMPLE_TEXT = 300
 """Longest `--text` a voice sample says, in characters (a sample is about 10 seconds)."""
 
@@ -46,6 +64,15 @@ SHOWN_CHARS = 40
 def cut(text: str, keep: int = SHOWN_CHARS) -> str:
     """`text` as it is quoted in a message: at most `keep` characters, then "…"."""
     return text if len(text) <= keep else text[:keep] + "…"
+
+
+_LONG_VALUE = re.compile(rf"[^\s'\"()]{{{SHOWN_CHARS + 1},}}")
+
+
+def cut_values(message: str) -> str:
+    """Another tool's message (click's) with each value it echoes cut as `cut` cuts it: any run
+    of over SHOWN_CHARS characters without a space, quote or bracket."""
+    return _LONG_VALUE.sub(lambda found: cut(found.group(0)), message)
 
 
 def quoted(value: object) -> str:

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .errors import InvalidRequest, os_reason
-from .limits import MAX_COVER_BYTES, MAX_LEXICON_BYTES, quoted
-from .schema import FIELDS, PERSONAL_FIELDS, SIDECARS, Request
+from .limits import MAX_COVER_BYTES, MAX_LEXICON_BYTES, MAX_MINUTES, MIN_MINUTES, quoted
+from .schema import FIELDS, PERSONAL_FIELDS, SIDECARS, Request, Spec
 from .script.catalogue import EXERCISES, exercises_using
 from .script.vocabulary import MAX_OWN_WORDS, OWN_WORDS_CHARACTERS, Vocabulary, check_own_text
 
 __all__ = ["MAX_MINUTES", "MIN_MINUTES", "SIDECARS", "Request", "check_input_file", "validate",
            "warnings"]
 
-MIN_MINUTES = 3.0
-"""Shortest track the tool renders."""
-MAX_MINUTES = 60.0
-"""Longest track the tool renders."""
 MAX_TEXT = 80
 """Longest name, phrase or detail accepted, in characters."""
 
@@ -37,8 +33,12 @@ def validate(
     vocabulary: Vocabulary,
     backgrounds: Iterable[str],
     formats: Iterable[str],
+    broken_voices: Mapping[str, str] | None = None,
 ) -> None:
-    """Raise InvalidRequest naming the first field whose value is not allowed."""
+    """Raise InvalidRequest naming the first field whose value is not allowed.
+
+    `broken_voices` are voices whose profile cannot be read (voice → why).
+    """
     _check_source(request.exercise, request.script)
     for field, words in (("image", request.image), ("place", request.place)):
         if len(words) > MAX_OWN_WORDS:  # before the vocabulary, which quotes what it refuses
@@ -48,24 +48,19 @@ def validate(
     vocabulary.image(request.image, request.pronoun)
     vocabulary.place(request.place)
     _check_used(request)
-    _choice("voice", request.voice, voices)
+    _check_voice(request.voice, voices, broken_voices or {})
     _check_background(request.background, backgrounds)
-    if not -30.0 <= request.bed_level <= 6.0 or not math.isfinite(request.bed_level):
-        raise InvalidRequest("bed-level", f"{request.bed_level:g} dB is out of range",
-                             "-30 to 6 (dB, relative to the default)")
+    _check_bounds(request)
     if request.cover is not None:
         _check_cover(Path(request.cover))
     if request.lexicon is not None:
         check_input_file("lexicon", Path(request.lexicon), MAX_LEXICON_BYTES,
                          "MAX_LEXICON_BYTES", "a YAML file of word: respelling lines")
-    if request.track is not None and not 1 <= request.track <= 999:
-        raise InvalidRequest("track", f"{request.track} is out of range", "1 to 999")
     formats = sorted(formats)
     if request.format is not None:
         _choice("format", request.format, formats)
     if request.output is not None:
         _check_output_suffix(Path(request.output), request.format, formats)
-    _check_minutes(request.minutes)
     if request.name:
         _check_name(request.name)
     for value in request.phrases:
@@ -139,6 +134,14 @@ def _choice(field: str, value: str, allowed: Iterable[str]) -> None:
         raise InvalidRequest(field, f"unknown value {quoted(value)}", options)
 
 
+def _check_voice(voice: str, voices: Iterable[str], broken: Mapping[str, str]) -> None:
+    """A voice with a good profile; a broken one says why (the others are unaffected)."""
+    voices = sorted(voices)
+    if voice in broken and voice not in voices:
+        raise InvalidRequest("voice", f"{quoted(voice)} cannot be used: {broken[voice]}", voices)
+    _choice("voice", voice, voices)
+
+
 def _check_background(background: str, names: Iterable[str]) -> None:
     """A bed name, or a file that exists (a path that is missing says so, not "unknown")."""
     names = sorted(names)
@@ -163,12 +166,21 @@ def _check_background(background: str, names: Iterable[str]) -> None:
     raise InvalidRequest("background", f"unknown value {quoted(background)}", allowed)
 
 
-def _check_minutes(minutes: float | None) -> None:
-    if minutes is None:
-        return
-    allowed = f"{MIN_MINUTES:g} to {MAX_MINUTES:g}"
-    if not math.isfinite(minutes) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise InvalidRequest("minutes", f"{minutes:g} is out of range", allowed)
+def _check_bounds(request: Request) -> None:
+    """Each number field with `bounds` (seed, year, minutes…) holds a finite value in them."""
+    for spec in FIELDS:
+        value = getattr(request, spec.name)
+        if spec.bounds is not None and value is not None:
+            _check_number(spec, value)
+
+
+def _check_number(spec: Spec, value: float) -> None:
+    low, high = spec.bounds or (-math.inf, math.inf)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidRequest(spec.key, f"{quoted(value)} is not a number", spec.range)
+    if not math.isfinite(value) or not low <= value <= high:
+        shown = f"{value:g}" if isinstance(value, float) else quoted(value)
+        raise InvalidRequest(spec.key, f"{shown} is out of range", spec.range)
 
 
 def _check_name(name: str) -> None:

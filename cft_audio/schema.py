@@ -4,11 +4,13 @@ derive from it (flag, help, label, hint, column, allowed values), and how errors
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import InvalidRequest
+from .limits import MAX_MINUTES, MAX_SEED, MAX_YEAR, MIN_MINUTES, MIN_YEAR, quoted
 from .script.catalogue import EXERCISES, LENGTHS, QUALITIES
 from .script.vocabulary import PRONOUNS
 from .voices.presets import PACES, TONES
@@ -86,6 +88,12 @@ class Spec:
     metavar: str | None = None
     choices: tuple[str, ...] = ()
     """The allowed values, when fixed (checked by `validate`, listed by the form)."""
+    file_name: bool = False
+    """Text that may name a file: the command line passes it on as the system gave it."""
+    bounds: tuple[float, float] | None = None
+    """The lowest and highest value of a number (checked by `validate`)."""
+    unit: str = ""
+    """What a number counts, shown after its range: "dB, relative to the default"."""
     web: Web | None = None
     upload: Upload | None = None
     column: Column | None = None
@@ -98,6 +106,29 @@ class Spec:
     def flag(self) -> str:
         """How the command line names it: --KEY, or the argument's metavar."""
         return self.argument or f"--{self.key}"
+
+    @property
+    def range(self) -> str:
+        """A number's allowed values in words, "3 to 60" (the one wording of its bounds)."""
+        if self.bounds is None:
+            return "a whole number" if self.kind == "int" else "a number"
+        low, high = (f"{int(b)}" if self.kind == "int" else f"{b:g}" for b in self.bounds)
+        return f"{low} to {high}" + (f" ({self.unit})" if self.unit else "")
+
+
+def parse_number(spec: Spec, text: str) -> int | float:
+    """A number field's text as its value; else InvalidRequest naming the field and range.
+
+    Out-of-range values are left to `validate`, which words them with the same `range`.
+    """
+    try:
+        return int(text) if spec.kind == "int" else float(text)
+    except (ValueError, OverflowError) as error:
+        if re.fullmatch(r"\s*[+-]?\d+\s*", text):  # too many digits for int()
+            raise InvalidRequest(spec.key, f"{quoted(text)} is out of range", spec.range) \
+                from error
+        kind = "a whole number" if spec.kind == "int" else "a number"
+        raise InvalidRequest(spec.key, f"{quoted(text)} is not {kind}", spec.range) from error
 
 
 def declare(default: Any, help: str, **spec: Any) -> Any:
@@ -202,8 +233,9 @@ class Request:
         web=Web("length", "select", "Short ≈ 4 min, standard ≈ 10, long ≈ 19.", group="row",
                 capitalize=True, blank="Chosen from minutes"))
     minutes: float | None = declare(
-        None, "Target length in minutes (3 to 60); silences stretch or shrink to fit.",
-        label="Minutes", commands=BOTH, column=Column("3 to 60", per_exercise=True),
+        None, f"Target length in minutes ({MIN_MINUTES:g} to {MAX_MINUTES:g}); silences "
+        "stretch or shrink to fit.", label="Minutes", commands=BOTH,
+        bounds=(MIN_MINUTES, MAX_MINUTES), column=Column(per_exercise=True),
         web=Web("length", hint="About {minutes} for this exercise; silences stretch or "
                 "shrink. Empty: natural length.", group="row", inputmode="decimal"))
     voice: str = declare(
@@ -222,6 +254,7 @@ class Request:
     background: str = declare(
         "ocean", "rain, ocean, stream, wind, brown-noise, warm-drone, bowls, none, or the path "
         "of your own audio file (looped).", label="Background sound", show_default=True,
+        file_name=True,
         column=Column("a background name or audio file", per_exercise=True),
         web=Web("background", "select", "Sits well under the voice and dips while it speaks.",
                 group="row"),
@@ -231,7 +264,7 @@ class Request:
     bed_level: float = declare(
         0.0, "Background level in dB relative to the default (-30 to 6); it always stays at "
         "least 16 dB under the voice.", label="Background level (dB)", show_default=True,
-        column=Column("-30 to 6 (dB)"),
+        bounds=(-30.0, 6.0), unit="dB, relative to the default", column=Column(),
         web=Web("background", hint="−30 to 6, relative to the default.", group="row",
                 placeholder="0", inputmode="decimal"))
     accessible: bool = declare(
@@ -255,8 +288,8 @@ class Request:
         None, "Output file, or folder for an automatically named file. Default: output/.",
         label="Output", short="-o")
     seed: int = declare(
-        0, "Seed for the background sound (same seed, same bed).", label="Seed",
-        show_default=True, column=Column("a whole number"),
+        0, f"Seed for the background sound (same seed, same bed; 0 to {MAX_SEED}).",
+        label="Seed", show_default=True, bounds=(0, MAX_SEED), column=Column(),
         web=Web("tags", hint="Same seed, same background.", group="row", inputmode="numeric",
                 after=True))
     artist: str = declare(
@@ -266,10 +299,11 @@ class Request:
         "Compassion-focused practice", "Album tag (programme).", label="Album",
         show_default=True, web=Web("tags", hint="Programme.", group="row"))
     track: int | None = declare(
-        None, "Track number tag.", label="Track number",
+        None, "Track number tag (1 to 999).", label="Track number", bounds=(1, 999),
         web=Web("tags", hint="1 to 999, optional.", group="row", inputmode="numeric"))
     year: int | None = declare(
-        None, "Year tag. Default: this year.", label="Year",
+        None, f"Year tag ({MIN_YEAR} to {MAX_YEAR}). Default: this year.", label="Year",
+        bounds=(MIN_YEAR, MAX_YEAR),
         web=Web("tags", hint="Default: this year.", group="row", inputmode="numeric"))
     cover: Path | None = declare(
         None, "Cover art (PNG or JPEG). Default: one drawn with the exercise title.",

@@ -89,6 +89,31 @@ def _folder_output(folder: Path) -> list[str]:
     return ["render", "safe-place", "-o", "track.mp3"]
 
 
+def _render(*args: str) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        return ["render", "safe-place", *args, "-o", "out/"]
+    return make
+
+
+def _participant_id(ident: str) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        (folder / "ids.yaml").write_text("programme: {title: Ids}\nexercises: [safe-place]\n"
+                                         f"participants:\n  - id: {ident}\n", encoding="utf-8")
+        return ["batch", "ids.yaml", "--check"]
+    return make
+
+
+def _huge_cover(folder: Path) -> list[str]:
+    """A 100-megapixel PNG of 12 KB: Pillow warns of a decompression bomb when it opens it."""
+    from PIL import Image
+
+    Image.new("1", (10_000, 10_000)).save(folder / "cover.png")
+    return ["render", "safe-place", "--cover", "cover.png", "-o", "out/"]
+
+
+DIGITS = "9" * 5000
+"""A value far longer than any message should echo."""
+
 LONG_LINE = "Let the breath soften, and notice the body resting, held and supported. "
 
 CASES = (
@@ -109,6 +134,12 @@ CASES = (
     Case("100,000 CSV participants", _csv_participants, "MAX_PARTICIPANTS"),
     Case("5,000 exercise rows", _programme(5000, 20), "MAX_EXERCISES"),
     Case("10,000 tracks", _programme(100, 100), "MAX_TRACKS"),
+    Case("seed -1", _render("--seed", "-1"), "--seed: -1 is out of range (allowed: 0 to "),
+    Case("year 10**30", _render("--year", "1" + "0" * 30), "(allowed: 1900 to 2999)"),
+    Case("5,000-digit seed", _render("--seed", DIGITS), "'" + "9" * 40 + "…' is out of range"),
+    Case("minutes 10abc", _render("--minutes", "10abc"), "not a number (allowed: 3 to 60)"),
+    Case("ID CON", _participant_id("CON"), "'CON' is a device name on Windows"),
+    Case("100-megapixel cover", _huge_cover, "MAX_COVER_PIXELS"),
 )
 
 

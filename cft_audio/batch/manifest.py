@@ -23,11 +23,14 @@ from ..limits import (
     MAX_PARTICIPANTS,
     MAX_PARTICIPANTS_BYTES,
     MAX_TRACKS,
+    MAX_YEAR,
+    MIN_YEAR,
     SHOWN_CHARS,
     quoted,
 )
 from ..schema import FIELDS, Spec
 from .errors import ManifestError, Problem
+from .names import RESERVED_SHOWN, is_reserved
 
 Settings = Mapping[str, Any]
 """Request fields (underscore names) set by one row, already of the right type."""
@@ -40,7 +43,11 @@ LIST_SEPARATOR = ";"
 """Separates several values in one CSV cell (details, phrases, qualities, say)."""
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-ID_ALLOWED = "letters, digits, - and _, up to 32 characters, starting with a letter or digit"
+ID_ALLOWED = ("ASCII letters, digits, - and _, up to 32 characters, starting with a letter or "
+              f"digit; not {RESERVED_SHOWN}")
+"""Good IDs. ASCII only: an ID names files and folders (and zip entries), where accented
+letters may be stored decomposed (macOS), compared by different case rules (Windows) or
+garbled by another program; an ID is a code (p01), never the client's name."""
 
 
 def _text(value: Any) -> str:
@@ -82,6 +89,8 @@ def _number(value: Any) -> float:
 
 
 def _integer(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # exactly, however large (a float would round it)
     number = _number(value)
     if number != int(number):
         raise ValueError("must be a whole number")
@@ -103,6 +112,8 @@ def column_allowed(spec: Spec) -> str:
     """How problems describe a column's good values."""
     if spec.column and spec.column.allowed:
         return spec.column.allowed
+    if spec.kind in ("int", "float"):
+        return spec.range
     return "yes or no" if spec.kind == "flag" else ", ".join(spec.choices)
 
 
@@ -325,7 +336,7 @@ def _programme(data: Any, problems: list[Problem]) -> Programme:
                                     f"1 to {MAX_TITLE} characters"))
     if "title" not in values:
         problems.append(Problem("programme", "title", "missing", "the programme's title"))
-    for key, low, high in (("weeks", 1, MAX_WEEKS), ("year", 1900, 2999)):
+    for key, low, high in (("weeks", 1, MAX_WEEKS), ("year", MIN_YEAR, MAX_YEAR)):
         if data.get(key) is None:
             continue
         try:
@@ -457,9 +468,9 @@ def _participants(rows: list[tuple[int, str, Any]],
         ident = f"p{number:02d}"
         if isinstance(item, dict) and item.get("id") not in (None, ""):
             ident = str(item["id"]).strip()
-            if not _ID.match(ident):
-                problems.append(Problem(where, "id", f"{quoted(ident)} cannot name files",
-                                        ID_ALLOWED))
+            why = _id_problem(ident)
+            if why:
+                problems.append(Problem(where, "id", f"{quoted(ident)} {why}", ID_ALLOWED))
                 ident = f"p{number:02d}"
         where = f"{where} ({ident})"
         same = id_key(ident)
@@ -470,6 +481,13 @@ def _participants(rows: list[tuple[int, str, Any]],
         settings = _settings(where, item, PARTICIPANT_KEYS, problems)
         participants.append(Participant(row, where, ident, settings))
     return tuple(participants)
+
+
+def _id_problem(ident: str) -> str:
+    """Why `ident` cannot be an ID ("" if it can)."""
+    if not _ID.match(ident):
+        return "cannot name files" if ident.isascii() else "has letters outside ASCII"
+    return "is a device name on Windows, so it cannot name files" if is_reserved(ident) else ""
 
 
 def id_key(ident: str) -> str:

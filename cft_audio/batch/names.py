@@ -9,9 +9,16 @@ MAX_BYTES = 100
 """Longest component in UTF-8 bytes (file systems allow 255; leave room for suffixes)."""
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-             *(f"LPT{i}" for i in range(1, 10))}
-"""Names Windows refuses, whatever the extension."""
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT")
+                                          for n in "0123456789¹²³")}
+"""Names Windows refuses (device names), in any case, whatever the extension."""
+RESERVED_SHOWN = "CON, PRN, AUX, NUL, COM0-9 or LPT0-9"
+"""How messages describe the reserved names."""
+
+
+def is_reserved(name: str) -> bool:
+    """Whether Windows refuses `name` as a file name: CON, nul.txt, Com1.mp3…"""
+    return name.split(".")[0].strip(" ").upper() in _RESERVED
 
 
 def safe_component(text: str, max_bytes: int = MAX_BYTES) -> str:
@@ -24,7 +31,7 @@ def safe_component(text: str, max_bytes: int = MAX_BYTES) -> str:
     while len(text.encode("utf-8")) > max_bytes:
         text = text[:-1]
     text = text.rstrip(" .-")
-    if text.split(".")[0].upper() in _RESERVED:
+    if is_reserved(text):
         text = f"_{text}"
     return text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import unicodedata
+import warnings
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -12,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..errors import InvalidRequest
+from ..limits import MAX_COVER_PIXELS
 
 DEFAULT_ACCENT = (92, 132, 150)
 """A muted blue-green, the accent when none is given."""
@@ -211,19 +213,30 @@ class ImageInfo:
 
 
 def image_info(data: bytes) -> ImageInfo:
-    """Type and size of a PNG or JPEG image (Pillow reads its header); anything else is an
-    invalid cover."""
+    """Type and size of a PNG or JPEG image (Pillow reads its header); anything else, or an
+    image over MAX_COVER_PIXELS, is an invalid cover (and Pillow prints no warning)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError,
-            SyntaxError) as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind, (width, height) = image.format, image.size
+    except Image.DecompressionBombError as error:  # over twice Pillow's own limit
+        raise _too_large("") from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
         raise _not_a_cover() from error
     if kind not in _MIMES:
         raise _not_a_cover()
+    if width * height > MAX_COVER_PIXELS:
+        raise _too_large(f" ({width:,} × {height:,} pixels)")
     return ImageInfo(_MIMES[kind], width, height)
+
+
+def _too_large(size: str) -> InvalidRequest:
+    return InvalidRequest("cover", f"the image is too large{size}: over the limit "
+                          f"MAX_COVER_PIXELS = {MAX_COVER_PIXELS:,} pixels",
+                          "a PNG or JPEG file")
 
 
 def _not_a_cover() -> InvalidRequest:

@@ -15,7 +15,7 @@ from ..script.cues import Script
 from ..sound.beds import BEDS
 from ..sound.mix import STEMS
 from ..sound.timeline import Timeline
-from ..voices.profiles import load_profiles
+from ..voices.profiles import read_voices
 from ..voices.text import Lexicon, lexicon_from_pairs, load_lexicon
 from . import fit
 from .context import RenderContext
@@ -34,7 +34,7 @@ class Renderer:
 
     def __init__(self, context: RenderContext | None = None):
         self.context = context or RenderContext()
-        self.profiles = load_profiles(self.context.voice_folders)
+        self.profiles, self.broken_voices = read_voices(self.context.voice_folders)
         self.scripts = ScriptWriter(self.context.scripts)
         self.vocabulary = self.scripts.vocabulary
         self.speaker = Speaker(self.context, self.profiles)
@@ -48,7 +48,7 @@ class Renderer:
     def check(self, request: Request) -> Voicing:
         """Raise InvalidRequest if any field of the request is not allowed; its voicing."""
         validate(request, voices=self.profiles, vocabulary=self.vocabulary,
-                 backgrounds=BEDS, formats=FORMATS)
+                 backgrounds=BEDS, formats=FORMATS, broken_voices=self.broken_voices)
         voicing = voicing_for(request, self._lexicon(request))
         self.beds.get(request.background)  # your own file is decoded (and checked) before speech
         return voicing

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import EngineError, InvalidRequest
+from ..errors import EngineError, InvalidRequest, os_reason
 from ..files import atomic_path
+from ..limits import cut, quoted
 from ..resources import model_cache_dir
 from .engine import Engine
 
@@ -55,42 +56,72 @@ class VoiceProfile:
     """The profile file."""
 
 
-def load_profiles(folders: Iterable[Path]) -> dict[str, VoiceProfile]:
-    """Read every *.yaml profile in the folders; later folders override earlier ones."""
+class BrokenProfile(EngineError):
+    """A voice profile that cannot be read: its voice (id, else file stem) and why, one line."""
+
+    def __init__(self, path: Path, voice: str, reason: str):
+        self.voice = voice
+        self.reason = reason
+        super().__init__(f"voice profile {path.name} is not valid: {reason}")
+
+
+def read_voices(folders: Iterable[Path]) -> tuple[dict[str, VoiceProfile], dict[str, str]]:
+    """Every *.yaml profile in the folders, later folders overriding earlier ones; and the
+    broken ones, as voice → why. A broken profile takes only its own voice out of use."""
     profiles: dict[str, VoiceProfile] = {}
+    broken: dict[str, str] = {}
     for folder in folders:
         for path in sorted(Path(folder).glob("*.yaml")):
-            profile = _read_profile(path)
+            try:
+                profile = _read_profile(path)
+            except BrokenProfile as error:
+                profiles.pop(error.voice, None)
+                broken[error.voice] = str(error)
+                continue
             profiles[profile.id] = profile
-    return profiles
+            broken.pop(profile.id, None)
+    return profiles, broken
+
+
+def load_profiles(folders: Iterable[Path]) -> dict[str, VoiceProfile]:
+    """Read every good *.yaml profile in the folders; later folders override earlier ones."""
+    return read_voices(folders)[0]
 
 
 def _read_profile(path: Path) -> VoiceProfile:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        profile = VoiceProfile(
-            id=str(data["id"]),
-            name=str(data.get("name", data["id"])),
-            engine=str(data["engine"]),
-            model=str(data["model"]),
-            config=_optional(data.get("config")),
-            speaker=_optional(data.get("speaker")),
-            speaker_wav=_optional(data.get("speaker_wav")),
-            language=str(data.get("language", "")),
-            accent=str(data.get("accent", "")),
-            gender=str(data.get("gender", "")),
-            description=str(data.get("description", "")),
-            source=path,
-        )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, UnicodeDecodeError) as error:
-        raise EngineError(f"voice profile {path.name} is not valid: {error}") from error
-    if not _ID.match(profile.id):
-        raise EngineError(f"voice profile {path.name}: id {profile.id!r} must be lowercase "
-                          "letters, digits, '-', '_' or '.'")
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
+        raise BrokenProfile(path, path.stem, _reason(error)) from error
+    voice = str(data.get("id")) if isinstance(data, dict) and data.get("id") else path.stem
+    if not isinstance(data, dict):
+        raise BrokenProfile(path, voice, "not a mapping of keys (id: joe, engine: piper…)")
+    missing = [key for key in ("id", "engine", "model") if data.get(key) in (None, "")]
+    if missing:
+        raise BrokenProfile(path, voice, f"{', '.join(missing)} missing")
+    if not _ID.match(voice):
+        raise BrokenProfile(path, path.stem, f"id {quoted(voice)} must be lowercase letters, "
+                            "digits, '-', '_' or '.'")
+    profile = VoiceProfile(
+        id=voice, name=str(data.get("name", voice)), engine=str(data["engine"]),
+        model=str(data["model"]), config=_optional(data.get("config")),
+        speaker=_optional(data.get("speaker")), speaker_wav=_optional(data.get("speaker_wav")),
+        language=str(data.get("language", "")), accent=str(data.get("accent", "")),
+        gender=str(data.get("gender", "")), description=str(data.get("description", "")),
+        source=path)
     if profile.engine not in ENGINES:
-        raise EngineError(f"voice profile {path.name}: engine {profile.engine!r} is not one "
-                          f"of {', '.join(ENGINES)}")
+        raise BrokenProfile(path, voice, f"engine {quoted(profile.engine)} is not one of "
+                            f"{', '.join(ENGINES)}")
     return profile
+
+
+def _reason(error: Exception) -> str:
+    """Why a profile file cannot be read, in one line."""
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        return f"not valid YAML (line {error.problem_mark.line + 1}: {error.problem})"
+    if isinstance(error, OSError):
+        return f"cannot be read: {os_reason(error)}"
+    return "not valid YAML" if isinstance(error, yaml.YAMLError) else "not UTF-8 text"
 
 
 def _optional(value: object) -> str | None:
@@ -148,18 +179,20 @@ def add_piper_voice(model: Path, folder: Path, voice_id: str | None = None) -> V
     model = Path(model)
     config = Path(f"{model}.json")
     if model.suffix != ".onnx" or not model.is_file():
-        raise InvalidRequest("path", f"{model.name} is not a Piper voice file",
+        raise InvalidRequest("path", f"{cut(model.name)} is not a Piper voice file",
                              "an existing .onnx file with its .onnx.json beside it")
     if not config.is_file():
-        raise InvalidRequest("path", f"{config.name} is missing beside {model.name}",
+        raise InvalidRequest("path", f"{cut(config.name)} is missing beside "
+                             f"{cut(model.name)}",
                              "an existing .onnx file with its .onnx.json beside it")
     try:
         details = json.loads(config.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise InvalidRequest("path", f"{config.name} is not a Piper voice config") from error
+        raise InvalidRequest("path", f"{cut(config.name)} is not a Piper voice "
+                             "config") from error
     voice_id = voice_id or _id_from_file(model.stem)
     if not _ID.match(voice_id):
-        raise InvalidRequest("id", f"{voice_id!r} cannot be a voice id",
+        raise InvalidRequest("id", f"{quoted(voice_id)} cannot be a voice id",
                              "lowercase letters, digits, '-', '_' or '.'")
     _check_voice_loads(model)
     language = str((details.get("language") or {}).get("code") or "")
@@ -185,7 +218,7 @@ def _check_voice_loads(model: Path) -> None:
 
         onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])
     except Exception as error:  # noqa: BLE001 - any failure means "not a usable voice"
-        raise InvalidRequest("path", f"{model.name} cannot be loaded as a Piper voice",
+        raise InvalidRequest("path", f"{cut(model.name)} cannot be loaded as a Piper voice",
                              "an existing .onnx file with its .onnx.json beside it") from error
 
 
@@ -213,7 +246,7 @@ def _install_files(folder: Path, voice_id: str, files: Iterable[Path],
 def install_piper_voice(name: str, folder: Path) -> VoiceProfile:
     """Download a Piper voice by name (e.g. en_GB-alba-medium) with piper's own downloader."""
     if not _PIPER_NAME.match(name):
-        raise InvalidRequest("voice-name", f"{name!r} is not a Piper voice name",
+        raise InvalidRequest("voice-name", f"{quoted(name)} is not a Piper voice name",
                              "LANG_REGION-NAME-QUALITY, e.g. en_GB-alba-medium")
     from piper.download_voices import download_voice
 

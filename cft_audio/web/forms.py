@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
-
 from ..errors import InvalidRequest, ScriptError
 from ..export.encode import FORMATS
 from ..request import Request
 from ..request import warnings as request_warnings
-from ..schema import BY_KEY, FIELDS, Spec, form_message
+from ..schema import BY_KEY, FIELDS, Spec, form_message, parse_number
 from ..schema import PERSONAL_FIELDS as PERSONAL
 from ..script.catalogue import EXERCISES, LENGTHS, QUALITIES
 from ..sound.beds import BEDS
@@ -44,10 +42,6 @@ FIELD_ORDER = ("exercise", "script", *(s.key for s in WEB_FIELDS),
 FORMAT_ORDER: tuple[str, ...] = tuple(f for f in ("mp3", "m4a", "opus", "flac", "wav")
                                       if f in FORMATS)
 """Formats offered, the phone-friendly ones first."""
-
-_NUMBER_TYPES = {"int": click.INT, "float": click.FLOAT}
-"""Click's types for numeric fields (for click's own messages)."""
-
 
 def _inputs(*kinds: str, widget: str = "") -> tuple[Spec, ...]:
     return tuple(s for s in WEB_FIELDS if s.kind in kinds and (not widget or s.web.widget == widget)
@@ -136,9 +130,9 @@ def _single(spec: Spec, values: Mapping[str, Any], errors: dict[str, str]) -> An
     if not raw:
         return spec.default
     try:
-        return _NUMBER_TYPES[spec.kind].convert(raw, None, None)
-    except click.BadParameter as error:
-        errors[spec.key] = f"{spec.label}: {error.message}"
+        return parse_number(spec, raw)
+    except InvalidRequest as error:
+        errors[spec.key] = form_message(error)
         return spec.default
 
 
