@@ -11,9 +11,10 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..errors import CftAudioError, InvalidRequest
+from ..errors import CftAudioError
 from ..sound.beds import BEDS
 from . import forms
+from .bodies import read_form
 from .library import download_name, find_render
 from .pages import state_of
 from .security import OutsideFolder, safe_path
@@ -45,7 +46,7 @@ async def job_status(request: HttpRequest) -> Response:
 async def preview_script(request: HttpRequest) -> Response:
     """The live preview: the script with timing marks and its estimated length, or the errors."""
     state = state_of(request)
-    values = forms.form_values(await request.form())
+    values = forms.form_values(await read_form(request, {}))  # no files: the page leaves them out
     parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
     if parsed.request is None:
         return JSONResponse({"ok": False, "errors": parsed.errors,
@@ -76,9 +77,8 @@ async def preview_background(request: HttpRequest) -> Response:
     """A few seconds of the chosen background at about its level between sentences."""
     state = state_of(request)
     name = request.query_params.get("background", "ocean")
-    if name not in BEDS:
-        error = InvalidRequest("background", f"unknown value {name!r}", sorted(BEDS))
-        return JSONResponse({"ok": False, "errors": {"background": forms.form_message(error)}},
+    if name not in BEDS:  # a name from the list; never a server path
+        return JSONResponse({"ok": False, "errors": {"background": forms.NOT_LISTED}},
                             status_code=422)
     values = forms.form_values(request.query_params)
     values = {k: v for k, v in values.items() if k in ("bed-level", "accessible")}

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..files import private_folder
+from .bodies import FIELD_BYTES, read_form
 from .jobs import Job, JobCancelled, QueueFull
 from .library import STATE_FOLDER
 from .pages import busy, counted, show, state_of
@@ -29,6 +30,11 @@ MAX_MANIFEST_BYTES = 1_000_000
 """Largest manifest accepted."""
 MAX_CSV_BYTES = 5_000_000
 """Largest participants spreadsheet accepted."""
+BODY_BYTES = MAX_MANIFEST_BYTES + MAX_CSV_BYTES + FIELD_BYTES
+"""Largest body of the batch upload: both files at their limits, and the form's fields."""
+BATCH_FILES = {"manifest": ("Manifest", MAX_MANIFEST_BYTES),
+               "participants": ("Participants spreadsheet", MAX_CSV_BYTES)}
+"""The batch form's file inputs: (label, largest size) by input name."""
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -121,17 +127,20 @@ async def batch_upload(request: HttpRequest) -> Response:
     from ..batch.errors import ManifestError
 
     state = state_of(request)
-    form = await request.form()
-    manifest = form.get("manifest")
-    people = form.get("participants")
-    if manifest is None or isinstance(manifest, str) or not manifest.filename:
-        return show(request, "batch.html", status=422, checked=None,
-                     report={"lines": ["manifest: choose a manifest file (.yaml)"],
-                             "problems": []})
-    data = await manifest.read(MAX_MANIFEST_BYTES + 1)
-    table = None
-    if people is not None and not isinstance(people, str) and people.filename:
-        table = (people.filename, await people.read(MAX_CSV_BYTES + 1))
+    form = await read_form(request, BATCH_FILES)
+    try:
+        manifest = form.get("manifest")
+        if manifest is None or isinstance(manifest, str) or not manifest.filename:
+            return show(request, "batch.html", status=422, checked=None,
+                        report={"lines": ["manifest: choose a manifest file (.yaml)"],
+                                "problems": []})
+        data = await manifest.read(MAX_MANIFEST_BYTES + 1)
+        people = form.get("participants")
+        table = None
+        if people is not None and not isinstance(people, str) and people.filename:
+            table = (people.filename, await people.read(MAX_CSV_BYTES + 1))
+    finally:
+        await form.close()
     if len(data) > MAX_MANIFEST_BYTES or (table and len(table[1]) > MAX_CSV_BYTES):
         return show(request, "batch.html", status=413, checked=None,
                      report={"lines": ["the file is too large"], "problems": []})
@@ -140,7 +149,7 @@ async def batch_upload(request: HttpRequest) -> Response:
     try:
         plan = await run_in_threadpool(
             state.previewer.plan_batch, upload.manifest,
-            batch_folder(state.output, upload.manifest), upload.participants, name_files)
+            batch_folder(state.output, upload.manifest), upload.participants, name_files, {})
     except ManifestError as error:
         upload.discard()
         problems = [{"where": p.where, "field": p.field, "message": p.message,

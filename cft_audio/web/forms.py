@@ -22,7 +22,7 @@ from ..sound.beds import BEDS
 from ..voices.presets import PACES, TONES
 from .uploads import KINDS
 
-__all__ = ["FIELD_ORDER", "FORMAT_ORDER", "LABELS", "PERSONAL_FIELDS", "FormResult",
+__all__ = ["FIELD_ORDER", "FORMAT_ORDER", "LABELS", "NOT_LISTED", "PERSONAL_FIELDS", "FormResult",
            "choices", "defaults", "form_message", "form_values", "options", "parse_form",
            "sections", "uploads", "values_from_request"]
 
@@ -45,6 +45,10 @@ FORMAT_ORDER: tuple[str, ...] = tuple(f for f in ("mp3", "m4a", "opus", "flac", 
                                       if f in FORMATS)
 """Formats offered, the phone-friendly ones first."""
 
+NOT_LISTED = form_message(InvalidRequest(
+    "background", "not one of the listed backgrounds (to use your own sound, upload it)",
+    sorted(BEDS)))
+"""The one line for any background value not in the list, a server path or not."""
 _NUMBER_TYPES = {"int": click.INT, "float": click.FLOAT}
 """Click's types for numeric fields (for click's own messages)."""
 
@@ -162,6 +166,9 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
     files = dict(files or {})
     if "background" in files:
         fields["background"] = str(files.pop("background"))
+    elif fields["background"] not in BEDS:  # a name from the list; never a server path
+        errors["background"] = NOT_LISTED
+        fields["background"] = BY_KEY["background"].default
     script = files.pop("script", None)
     exercise = None if script is not None else values.get("exercise") or None
     request = Request(exercise=exercise, script=script, output=output,

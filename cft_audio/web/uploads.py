@@ -18,9 +18,8 @@ from typing import Any
 
 from ..files import private_folder
 from ..schema import BY_KEY
+from .bodies import FIELD_BYTES, MB, size_text
 from .library import STATE_FOLDER
-
-MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,8 @@ KINDS: dict[str, Kind] = {
                        (b"\x89PNG\r\n\x1a\n", b"\xff\xd8")),
 }
 """The upload inputs of the form, by input name."""
+FORM_BYTES = sum(kind.max_bytes for kind in KINDS.values()) + FIELD_BYTES
+"""Largest body of the render form: every upload at its limit, and its text fields."""
 
 
 @dataclass
@@ -80,9 +81,14 @@ class Uploads:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def form_files() -> dict[str, tuple[str, int]]:
+    """The render form's file inputs: (label, largest size) by input name."""
+    return {name: (kind.label, kind.max_bytes) for name, kind in KINDS.items()}
+
+
 def limits() -> dict[str, str]:
     """What each upload accepts, for the form's hints."""
-    return {name: f"{', '.join(kind.suffixes)}; up to {_size(kind.max_bytes)}"
+    return {name: f"{', '.join(kind.suffixes)}; up to {size_text(kind.max_bytes)}"
             for name, kind in KINDS.items()}
 
 
@@ -126,7 +132,7 @@ async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = Non
         data = await upload.read(kind.max_bytes + 1)
         if len(data) > kind.max_bytes:
             found.errors[name] = (f"{kind.label}: the file is larger than "
-                                        f"{_size(kind.max_bytes)}")
+                                        f"{size_text(kind.max_bytes)}")
             continue
         if kind.magic and not data.startswith(kind.magic):
             found.errors[name] = f"{kind.label}: not a PNG or JPEG image"
@@ -169,7 +175,3 @@ def _name(kind: Kind, filename: str, suffix: str) -> str:
         if stem:
             return f"{stem}{suffix}"
     return f"own-{kind.field}{suffix}"
-
-
-def _size(count: int) -> str:
-    return f"{count // MB} MB" if count >= MB else f"{count // 1000} kB"
