@@ -214,8 +214,9 @@ def _participant_rows(data: Any, base: Path, participants_csv: Path | None,
         return _yaml_rows(data, problems)
     csv_path = base / data if uploaded is None else uploaded_file(data, uploaded)
     if csv_path is None:
-        problems.append(not_uploaded("participants", "participants",
-                                     "a list of participants, or a CSV uploaded with it"))
+        problems.append(not_uploaded("participants", "participants", "a list of participants, "
+                                     "or a participants spreadsheet chosen beside the manifest",
+                                     uploaded, "a CSV file"))
         return []
     return _csv_rows(csv_path, problems)
 
@@ -442,8 +443,8 @@ def _sessions(data: Any, weeks: int, base: Path, problems: list[Problem],
         if script is not None:  # the therapist's own template, relative to the manifest
             own = base / str(script) if uploaded is None else uploaded_file(script, uploaded)
             if own is None:
-                problems.append(not_uploaded(where, "script", "an exercise id, or a template "
-                                             "uploaded with the manifest"))
+                problems.append(not_uploaded(where, "script", "an exercise id instead",
+                                             uploaded, "a template"))
                 continue
             settings = MappingProxyType({**settings, "script": own})
         sessions.append(Session(row, week, "" if exercise is None else str(exercise), settings))

@@ -28,8 +28,10 @@ def uploaded_file(name: Any, uploaded: Uploaded) -> Path | None:
     return uploaded.get(name) if isinstance(name, str) else None
 
 
-def not_uploaded(where: str, field: str, allowed: str) -> Problem:
-    """The problem for a file name that is not among the uploads."""
+def not_uploaded(where: str, field: str, allowed: str, uploaded: Uploaded, kind: str) -> Problem:
+    """The problem for a file name that is not among the uploads (`kind` of file it names)."""
+    if uploaded:
+        allowed = f"{allowed}, or the name of {kind} uploaded with the manifest"
     return Problem(where, field, NOT_UPLOADED, allowed)
 
 
@@ -41,8 +43,7 @@ def confined_background(where: str, settings: Mapping[str, Any], uploaded: Uploa
         return settings
     path = uploaded_file(value, uploaded)
     if path is None:
-        problems.append(Problem(where, "background", "is neither a background name nor a "
-                                "file uploaded with the manifest",
-                                ", ".join(sorted(BEDS)) + ", or an uploaded sound's file name"))
+        problems.append(not_uploaded(where, "background", ", ".join(sorted(BEDS)), uploaded,
+                                     "a sound"))
         return MappingProxyType({k: v for k, v in settings.items() if k != "background"})
     return MappingProxyType({**settings, "background": str(path)})

@@ -18,6 +18,7 @@ from .bodies import read_form
 from .library import download_name, find_render
 from .pages import state_of
 from .security import OutsideFolder, safe_path
+from .uploads import typed_paths
 
 _MEDIA = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "opus": "audio/ogg", "flac": "audio/flac",
           "wav": "audio/wav", "vtt": "text/vtt; charset=utf-8", "zip": "application/zip",
@@ -46,10 +47,12 @@ async def job_status(request: HttpRequest) -> Response:
 async def preview_script(request: HttpRequest) -> Response:
     """The live preview: the script with timing marks and its estimated length, or the errors."""
     state = state_of(request)
-    values = forms.form_values(await read_form(request, {}))  # no files: the page leaves them out
+    form = await read_form(request, {})  # no files: the page leaves them out
+    values = forms.form_values(form)
     parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
-    if parsed.request is None:
-        return JSONResponse({"ok": False, "errors": parsed.errors,
+    typed = typed_paths(form)
+    if parsed.request is None or typed:
+        return JSONResponse({"ok": False, "errors": {**parsed.errors, **typed},
                              "warnings": parsed.warnings}, headers=_PRIVATE)
     preview = await run_in_threadpool(state.previewer.script, parsed.request)
     return JSONResponse({"ok": True, "errors": {}, "warnings": parsed.warnings,

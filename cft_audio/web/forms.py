@@ -46,7 +46,7 @@ FORMAT_ORDER: tuple[str, ...] = tuple(f for f in ("mp3", "m4a", "opus", "flac", 
 """Formats offered, the phone-friendly ones first."""
 
 NOT_LISTED = form_message(InvalidRequest(
-    "background", "not one of the listed backgrounds (to use your own sound, upload it)",
+    "background", "not one of the listed backgrounds; to use your own sound, upload it",
     sorted(BEDS)))
 """The one line for any background value not in the list, a server path or not."""
 _NUMBER_TYPES = {"int": click.INT, "float": click.FLOAT}

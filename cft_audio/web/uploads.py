@@ -109,14 +109,35 @@ def kept_files(request: dict[str, Any], folder: Path) -> dict[str, Path]:
     return found
 
 
+TYPED_PATH = "choose a file to upload (a path or file name typed in is not taken)"
+"""The one line for text sent in place of a file (a server path or not)."""
+
+
+def typed_paths(form: Any) -> dict[str, str]:
+    """Problems with text sent in a file's place (its upload input or its field's own name).
+
+    Only uploads are taken: the web app never reads a server path it is sent. (The
+    background's own field is a select of listed names: see `forms.NOT_LISTED`.)
+    """
+    found = {}
+    for name, kind in KINDS.items():
+        for key in (name, kind.field):
+            value = form.get(key) if key != "background" else None
+            if isinstance(value, str) and value.strip():
+                found[name] = f"{kind.label}: {TYPED_PATH}"
+    return found
+
+
 async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = None) -> Uploads:
     """Check and save the form's uploads; every problem is worded with the field's label.
 
     `kept` are a past render's own files (by input name) to use again where the form
     ticks "keep-NAME" and chooses no new file.
     """
-    found = Uploads()
+    found = Uploads(errors=typed_paths(form))
     for name, kind in KINDS.items():
+        if name in found.errors:
+            continue
         upload = form.get(name)
         if upload is None or isinstance(upload, str) or not upload.filename:
             if kept and name in kept and form.get(f"keep-{name}") == "1":
