@@ -143,3 +143,26 @@ def test_an_uploaded_participants_spreadsheet_is_used_by_its_own_upload(client):
                                           "action": (None, "check")}, headers=SAME)
     assert answer.status_code == 200
     assert "group.yaml: ok, 1 participant, 1 track" in answer.text
+
+
+def test_templates_and_sounds_uploaded_with_a_manifest_are_found_by_their_upload_name(
+        client, server_files, tmp_path):
+    sound = noise_wav(tmp_path / "rain at home.wav").read_bytes()
+    template = b"[bell]\nHello{% if name %}, {{ name }}{% endif %}.\n[pause long]\n[bell]\n"
+    manifest = ("programme: {title: G, weeks: 1}\nexercises: [{week: 1, script: evening.j2, "
+                "background: 'rain at home.wav'}]\nparticipants: [{id: p01, name: Sam}]\n")
+    files = [("manifest", ("group.yaml", manifest.encode())), ("action", (None, "check")),
+             ("files", ("evening.j2", template)), ("files", ("rain at home.wav", sound))]
+    answer = client.post("/batch", files=files, headers=SAME)
+    assert answer.status_code == 200, answer.text[:600]
+    assert "group.yaml: ok, 1 participant, 1 track" in answer.text
+    shown = {}
+    for path in server_files:  # with uploads beside it, a server path is still one line
+        named = manifest.replace("evening.j2", f"'{path}'")
+        answer = client.post("/batch", files=[("manifest", ("group.yaml", named.encode())),
+                                              *files[1:]], headers=SAME)
+        assert answer.status_code == 422
+        _no_server_bytes(answer.text)
+        shown[path] = re.search(r'id="batch-lines"[^>]*>(.*?)</', answer.text, re.S).group(1)
+    assert "a template uploaded with the manifest" in _only_one(shown)
+    assert not list((client.output / ".web" / "uploads").glob("*"))
