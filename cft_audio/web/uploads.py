@@ -14,7 +14,9 @@ import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from starlette.concurrency import run_in_threadpool
 
 from ..files import private_folder
 from ..schema import BY_KEY
@@ -150,29 +152,36 @@ async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = Non
                                         f"a file of the right type (allowed: "
                                         f"{', '.join(kind.suffixes)})")
             continue
-        data = await upload.read(kind.max_bytes + 1)
-        if len(data) > kind.max_bytes:
+        head = await upload.read(16)
+        if (upload.size or 0) > kind.max_bytes:  # read_form stops it sooner, while it streams
             found.errors[name] = (f"{kind.label}: the file is larger than "
-                                        f"{size_text(kind.max_bytes)}")
+                                  f"{size_text(kind.max_bytes)}")
             continue
-        if kind.magic and not data.startswith(kind.magic):
+        if kind.magic and not head.startswith(kind.magic):
             found.errors[name] = f"{kind.label}: not a PNG or JPEG image"
             continue
-        found.paths[kind.field] = _saved(found, root, _name(kind, upload.filename, suffix), data)
+        await upload.seek(0)
+        found.paths[kind.field] = await run_in_threadpool(
+            _saved, found, root, _name(kind, upload.filename, suffix), upload.file)
     if found.errors:
         found.discard()
         found.paths.clear()
     return found
 
 
-def _saved(found: Uploads, root: Path, name: str, data: bytes) -> Path:
-    """Write one file into the job's private upload folder (made on first use)."""
+def _saved(found: Uploads, root: Path, name: str, data: bytes | BinaryIO) -> Path:
+    """Write one file (bytes, or copied from an open upload) into the job's private upload
+    folder (made on first use)."""
     if found.folder is None:
         found.folder = private_folder(root / STATE_FOLDER / "uploads" / secrets.token_hex(8),
                                       exist_ok=False)
     path = found.folder / name
-    path.write_bytes(data)
-    path.chmod(0o600)
+    with open(path, "wb") as out:
+        path.chmod(0o600)
+        if isinstance(data, bytes):
+            out.write(data)
+        else:
+            shutil.copyfileobj(data, out, 1024 * 1024)
     return path
 
 
