@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -31,6 +31,7 @@ from ..limits import (
 from ..schema import FIELDS, Spec
 from .errors import ManifestError, Problem
 from .names import RESERVED_SHOWN, is_reserved
+from .uploaded import Uploaded, confined_background, not_uploaded, uploaded_file
 
 Settings = Mapping[str, Any]
 """Request fields (underscore names) set by one row, already of the right type."""
@@ -184,8 +185,13 @@ class Manifest:
     """Problems found while reading; `plan_batch` adds the rest and raises them all."""
 
 
-def read_manifest(path: Path, participants_csv: Path | None = None) -> Manifest:
-    """Read a manifest and its participants (problems are collected, not raised)."""
+def read_manifest(path: Path, participants_csv: Path | None = None,
+                  uploaded: Uploaded | None = None) -> Manifest:
+    """Read a manifest and its participants (problems are collected, not raised).
+
+    `uploaded` (the web app): the only files the manifest may name, by upload name; None
+    (the command line): files are paths relative to the manifest.
+    """
     path = Path(path)
     problems: list[Problem] = []
     data = _load_yaml(path, problems)
@@ -194,20 +200,48 @@ def read_manifest(path: Path, participants_csv: Path | None = None) -> Manifest:
             problems.append(Problem("manifest", _key(key), "unknown key", ", ".join(TOP_KEYS)))
     programme = _programme(data.get("programme"), problems)
     defaults = _settings("defaults", data.get("defaults") or {}, DEFAULT_KEYS, problems)
-    sessions = _sessions(data.get("exercises"), programme.weeks, path.parent, problems)
-    if participants_csv is not None:
-        rows = _csv_rows(Path(participants_csv), problems)
-    elif isinstance(data.get("participants"), str):
-        rows = _csv_rows(path.parent / data["participants"], problems)
-    else:
-        rows = _yaml_rows(data.get("participants"), problems)
+    sessions = _sessions(data.get("exercises"), programme.weeks, path.parent, problems, uploaded)
+    rows = _participant_rows(data.get("participants"), path.parent, participants_csv, uploaded,
+                             problems)
     participants = _participants(rows, problems)
+    if uploaded is not None:
+        defaults, sessions, participants = _confined(defaults, sessions, participants,
+                                                     uploaded, problems)
     tracks = len(sessions) * len(participants)
     if tracks > MAX_TRACKS:
         problems.append(Problem("manifest", "tracks", f"{len(participants)} participants × "
                                 f"{len(sessions)} exercises is {tracks:,} tracks",
                                 f"up to MAX_TRACKS = {MAX_TRACKS:,} per manifest"))
     return Manifest(path, programme, defaults, sessions, participants, tuple(problems))
+
+
+def _participant_rows(data: Any, base: Path, participants_csv: Path | None,
+                      uploaded: Uploaded | None,
+                      problems: list[Problem]) -> list[tuple[int, str, Any]]:
+    """The participant rows: from the CSV given, the CSV the manifest names, or inline."""
+    if participants_csv is not None:
+        return _csv_rows(Path(participants_csv), problems)
+    if not isinstance(data, str):
+        return _yaml_rows(data, problems)
+    csv_path = base / data if uploaded is None else uploaded_file(data, uploaded)
+    if csv_path is None:
+        problems.append(not_uploaded("participants", "participants", "a list of participants, "
+                                     "or a participants spreadsheet chosen beside the manifest",
+                                     uploaded, "a CSV file"))
+        return []
+    return _csv_rows(csv_path, problems)
+
+
+def _confined(defaults: Settings, sessions: tuple[Session, ...],
+              participants: tuple[Participant, ...], uploaded: Uploaded,
+              problems: list[Problem]) -> tuple[Settings, tuple[Session, ...],
+                                                tuple[Participant, ...]]:
+    """Every row's background a bed name or an uploaded sound (an uploaded manifest)."""
+    return (confined_background("defaults", defaults, uploaded, problems),
+            tuple(replace(s, settings=confined_background(s.where, s.settings, uploaded,
+                                                          problems)) for s in sessions),
+            tuple(replace(p, settings=confined_background(p.where, p.settings, uploaded,
+                                                          problems)) for p in participants))
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -387,8 +421,8 @@ def _shown(keys: tuple[str, ...]) -> str:
     return ", ".join(k.replace("_", "-") for k in keys)
 
 
-def _sessions(data: Any, weeks: int, base: Path,
-              problems: list[Problem]) -> tuple[Session, ...]:
+def _sessions(data: Any, weeks: int, base: Path, problems: list[Problem],
+              uploaded: Uploaded | None = None) -> tuple[Session, ...]:
     if not isinstance(data, list) or not data:
         problems.append(Problem("exercises", "exercises", "missing or empty",
                                 "a list of {week, exercise} rows"))
@@ -418,7 +452,12 @@ def _sessions(data: Any, weeks: int, base: Path,
             continue
         exercise, script = item.get("exercise"), item.get("script")
         if script is not None:  # the therapist's own template, relative to the manifest
-            settings = MappingProxyType({**settings, "script": base / str(script)})
+            own = base / str(script) if uploaded is None else uploaded_file(script, uploaded)
+            if own is None:
+                problems.append(not_uploaded(where, "script", "an exercise id instead",
+                                             uploaded, "a template"))
+                continue
+            settings = MappingProxyType({**settings, "script": own})
         sessions.append(Session(row, week, "" if exercise is None else str(exercise), settings))
     return tuple(sessions)
 

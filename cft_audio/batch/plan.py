@@ -14,6 +14,7 @@ from ..script.cues import Script
 from .errors import ManifestError, Problem, from_invalid
 from .manifest import Manifest, Participant, Session, Settings, read_manifest
 from .names import folder_name, track_stem
+from .uploaded import Uploaded
 
 SIDECARS = ("vtt", "json")
 """Written beside every batch track: captions, and the render record used to resume."""
@@ -68,9 +69,13 @@ class Plan:
 
 
 def plan_batch(manifest_path: Path, output: Path, renderer: Renderer,
-               participants_csv: Path | None = None, name_files: bool = False) -> Plan:
-    """Read and validate a manifest; raise ManifestError listing every problem at once."""
-    manifest = read_manifest(manifest_path, participants_csv)
+               participants_csv: Path | None = None, name_files: bool = False,
+               uploaded: Uploaded | None = None) -> Plan:
+    """Read and validate a manifest; raise ManifestError listing every problem at once.
+
+    `uploaded`: the only files the manifest may name (see `uploaded.py`); None: any path.
+    """
+    manifest = read_manifest(manifest_path, participants_csv, uploaded)
     problems = list(manifest.problems)
     try:
         output = Path(output).expanduser().absolute()

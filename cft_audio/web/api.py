@@ -11,12 +11,14 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..errors import CftAudioError, InvalidRequest
+from ..errors import CftAudioError
 from ..sound.beds import BEDS
 from . import forms
+from .bodies import read_form
 from .library import download_name, find_render
 from .pages import state_of
 from .security import OutsideFolder, safe_path
+from .uploads import typed_paths
 
 _MEDIA = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "opus": "audio/ogg", "flac": "audio/flac",
           "wav": "audio/wav", "vtt": "text/vtt; charset=utf-8", "zip": "application/zip",
@@ -45,10 +47,12 @@ async def job_status(request: HttpRequest) -> Response:
 async def preview_script(request: HttpRequest) -> Response:
     """The live preview: the script with timing marks and its estimated length, or the errors."""
     state = state_of(request)
-    values = forms.form_values(await request.form())
+    form = await read_form(request, {})  # no files: the page leaves them out
+    values = forms.form_values(form)
     parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
-    if parsed.request is None:
-        return JSONResponse({"ok": False, "errors": parsed.errors,
+    typed = typed_paths(form)
+    if parsed.request is None or typed:
+        return JSONResponse({"ok": False, "errors": {**parsed.errors, **typed},
                              "warnings": parsed.warnings}, headers=_PRIVATE)
     preview = await run_in_threadpool(state.previewer.script, parsed.request)
     return JSONResponse({"ok": True, "errors": {}, "warnings": parsed.warnings,
@@ -76,9 +80,8 @@ async def preview_background(request: HttpRequest) -> Response:
     """A few seconds of the chosen background at about its level between sentences."""
     state = state_of(request)
     name = request.query_params.get("background", "ocean")
-    if name not in BEDS:
-        error = InvalidRequest("background", f"unknown value {name!r}", sorted(BEDS))
-        return JSONResponse({"ok": False, "errors": {"background": forms.form_message(error)}},
+    if name not in BEDS:  # a name from the list; never a server path
+        return JSONResponse({"ok": False, "errors": {"background": forms.NOT_LISTED}},
                             status_code=422)
     values = forms.form_values(request.query_params)
     values = {k: v for k, v in values.items() if k in ("bed-level", "accessible")}

@@ -16,16 +16,23 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..files import private_folder
-from . import api, batches, client, pages
-from .csrf import CsrfGuard
+from . import api, batches, client, pages, signin, uploads
+from .bodies import BodyLimit
+from .csrf import CsrfGuard, Sessions
 from .jobs import JobQueue
 from .library import Shares
+from .login import LOGIN_PATH, MAX_FORM
 from .previews import Previewer
 from .security import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGate
 from .settings import Settings
 from .state import WebState
 
 HERE = Path(__file__).resolve().parent
+BODY_LIMITS = {"/new/": uploads.FORM_BYTES, "/batch": batches.BODY_BYTES, LOGIN_PATH: MAX_FORM}
+"""Largest request body of each route (by path prefix); any other route takes up to 1 MB.
+
+The token is checked first (nothing is read without it), then the body is counted as it
+streams in, then the CSRF check reads what it needs of it."""
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -51,9 +58,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         exception_handlers={HTTPException: pages.not_found},
         routes=[*pages.routes(), *batches.routes(), *api.routes(), *client.routes(),
+                *signin.routes(),
                 Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         middleware=[Middleware(SecurityHeaders), Middleware(HostGuard, hosts=hosts),
-                    Middleware(CsrfGuard), Middleware(TokenGate, token=settings.token)],
+                    Middleware(Sessions), Middleware(TokenGate, token=settings.token),
+                    Middleware(BodyLimit, limits=BODY_LIMITS), Middleware(CsrfGuard)],
         lifespan=lifespan,
     )
     app.state.web = state

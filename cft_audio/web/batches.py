@@ -18,9 +18,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..files import private_folder
+from .bodies import FIELD_BYTES, MB, read_form
 from .jobs import Job, JobCancelled, QueueFull
 from .library import STATE_FOLDER
 from .pages import busy, counted, show, state_of
+from .uploads import KINDS
 
 if TYPE_CHECKING:
     from .state import WebState
@@ -29,6 +31,18 @@ MAX_MANIFEST_BYTES = 1_000_000
 """Largest manifest accepted."""
 MAX_CSV_BYTES = 5_000_000
 """Largest participants spreadsheet accepted."""
+MAX_OTHER_BYTES = 50 * MB
+"""Largest template or sound uploaded with a manifest (a background sound's own limit)."""
+OTHER_BYTES = 60 * MB
+"""Most bytes of templates and sounds uploaded with one manifest, in all."""
+OTHER_SUFFIXES = (".j2", *KINDS["background-file"].suffixes)
+"""What may come with a manifest: the templates and sounds it names."""
+BODY_BYTES = MAX_MANIFEST_BYTES + MAX_CSV_BYTES + OTHER_BYTES + FIELD_BYTES
+"""Largest body of the batch upload: every file at its limit, and the form's fields."""
+BATCH_FILES = {"manifest": ("Manifest", MAX_MANIFEST_BYTES),
+               "participants": ("Participants spreadsheet", MAX_CSV_BYTES),
+               "files": ("Templates and sounds", MAX_OTHER_BYTES)}
+"""The batch form's file inputs: (label, largest size) by input name."""
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -39,26 +53,43 @@ class Upload:
     folder: Path
     manifest: Path
     participants: Path | None
+    files: dict[str, Path]
+    """Templates and sounds uploaded with it, by the name they were uploaded as."""
 
     def discard(self) -> None:
         """Delete the uploaded files (they hold participants' names)."""
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def save_upload(root: Path, manifest: tuple[str, bytes],
-                participants: tuple[str, bytes] | None) -> Upload:
+@dataclass(frozen=True)
+class Received:
+    """What the batch form sent: the manifest, a participants CSV, templates and sounds."""
+
+    manifest: tuple[str, bytes]
+    participants: tuple[str, bytes] | None = None
+    files: tuple[tuple[str, bytes], ...] = ()
+
+
+def save_upload(root: Path, received: Received) -> Upload:
     """Save the uploaded files under the output folder's hidden state folder (owner only)."""
     folder = root / STATE_FOLDER / "uploads" / secrets.token_hex(8)
     private_folder(folder, exist_ok=False)
-    path = folder / _safe_name(manifest[0], (".yaml", ".yml"), "manifest.yaml")
-    path.write_bytes(manifest[1])
+    path = folder / _safe_name(received.manifest[0], (".yaml", ".yml"), "manifest.yaml")
+    path.write_bytes(received.manifest[1])
     csv = None
-    if participants is not None:
-        csv = folder / _safe_name(participants[0], (".csv",), "participants.csv")
-        csv.write_bytes(participants[1])
-    for file in folder.iterdir():
-        file.chmod(0o600)
-    return Upload(folder, path, csv)
+    if received.participants is not None:
+        csv = folder / _safe_name(received.participants[0], (".csv",), "participants.csv")
+        csv.write_bytes(received.participants[1])
+    files = {}
+    if received.files:
+        private_folder(folder / "files", exist_ok=False)
+    for name, data in received.files:  # by the name the manifest gives it
+        files[name] = folder / "files" / _safe_name(name, OTHER_SUFFIXES, "file")
+        files[name].write_bytes(data)
+    for file in (path, csv, *files.values()):
+        if file is not None:
+            file.chmod(0o600)
+    return Upload(folder, path, csv, files)
 
 
 def _safe_name(name: str, suffixes: tuple[str, ...], fallback: str) -> str:
@@ -121,26 +152,21 @@ async def batch_upload(request: HttpRequest) -> Response:
     from ..batch.errors import ManifestError
 
     state = state_of(request)
-    form = await request.form()
-    manifest = form.get("manifest")
-    people = form.get("participants")
-    if manifest is None or isinstance(manifest, str) or not manifest.filename:
-        return show(request, "batch.html", status=422, checked=None,
-                     report={"lines": ["manifest: choose a manifest file (.yaml)"],
-                             "problems": []})
-    data = await manifest.read(MAX_MANIFEST_BYTES + 1)
-    table = None
-    if people is not None and not isinstance(people, str) and people.filename:
-        table = (people.filename, await people.read(MAX_CSV_BYTES + 1))
-    if len(data) > MAX_MANIFEST_BYTES or (table and len(table[1]) > MAX_CSV_BYTES):
-        return show(request, "batch.html", status=413, checked=None,
-                     report={"lines": ["the file is too large"], "problems": []})
-    upload = save_upload(state.output, (manifest.filename, data), table)
-    name_files = form.get("name_files") == "1"
+    form = await read_form(request, BATCH_FILES)
+    try:
+        received = await _received(form)
+        name_files, action = form.get("name_files") == "1", form.get("action")
+    finally:
+        await form.close()
+    if isinstance(received, tuple):
+        return show(request, "batch.html", status=received[0], checked=None,
+                    report={"lines": [received[1]], "problems": []})
+    upload = save_upload(state.output, received)
     try:
         plan = await run_in_threadpool(
             state.previewer.plan_batch, upload.manifest,
-            batch_folder(state.output, upload.manifest), upload.participants, name_files)
+            batch_folder(state.output, upload.manifest), upload.participants, name_files,
+            upload.files)
     except ManifestError as error:
         upload.discard()
         problems = [{"where": p.where, "field": p.field, "message": p.message,
@@ -148,9 +174,9 @@ async def batch_upload(request: HttpRequest) -> Response:
         return show(request, "batch.html", status=422, checked=None,
                      report={"lines": [f"cft-audio: error: {line}" for line in error.lines()],
                              "problems": problems, "title": str(error)})
-    checked = (f"{Path(manifest.filename).name}: ok, {counted(len(plan.packs), 'participant')}, "
+    checked = (f"{Path(received.manifest[0]).name}: ok, {counted(len(plan.packs), 'participant')}, "
                f"{counted(len(plan.tracks), 'track')}")
-    if form.get("action") != "run":
+    if action != "run":
         upload.discard()
         return show(request, "batch.html", report=None, checked=checked)
     try:
@@ -162,6 +188,32 @@ async def batch_upload(request: HttpRequest) -> Response:
         return busy(request, error)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
+
+
+async def _received(form: Any) -> Received | tuple[int, str]:
+    """The batch form's files, or (status, the one line saying what is wrong)."""
+    manifest = form.get("manifest")
+    if manifest is None or isinstance(manifest, str) or not manifest.filename:
+        return 422, "manifest: choose a manifest file (.yaml)"
+    data = await manifest.read(MAX_MANIFEST_BYTES + 1)
+    people = form.get("participants")
+    table = None
+    if people is not None and not isinstance(people, str) and people.filename:
+        table = (people.filename, await people.read(MAX_CSV_BYTES + 1))
+    if len(data) > MAX_MANIFEST_BYTES or (table and len(table[1]) > MAX_CSV_BYTES):
+        return 413, "the file is too large"
+    others = []
+    for item in form.getlist("files"):
+        if isinstance(item, str) or not item.filename:
+            continue
+        name = Path(item.filename).name
+        if not name.lower().endswith(OTHER_SUFFIXES):
+            return 422, (f"templates and sounds: {name[:40]!r} is neither a template nor a "
+                         f"sound (allowed: {', '.join(OTHER_SUFFIXES)})")
+        others.append((name, await item.read(MAX_OTHER_BYTES + 1)))
+    if sum(len(data) for _, data in others) > OTHER_BYTES:
+        return 413, f"templates and sounds: more than {OTHER_BYTES // MB} MB in all"
+    return Received((manifest.filename, data), table, tuple(others))
 
 
 def _run_batch(job: Job, *, plan: Any, upload: Upload, state: WebState) -> dict[str, Any]:

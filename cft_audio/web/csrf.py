@@ -4,14 +4,19 @@ A POST (or any method but GET, HEAD and OPTIONS) is let through only when
 
 - the browser says so itself: `Sec-Fetch-Site: same-origin`, or an `Origin` header naming
   this very host and port; or
-- it carries the app's own CSRF token (a hidden `csrf` field in each form, or the
-  `X-CFT-CSRF` header): an HMAC of the visitor's session cookie under a secret that only
-  this server process knows. A page elsewhere (another local port shares the cookie jar of
-  127.0.0.1) can set cookies, but cannot read the app's pages, so it cannot know the token.
+- it carries the app's own CSRF token (the `X-CFT-CSRF` header, or a `csrf` field within
+  the first 64 kB of the form: the app's forms put it first): an HMAC of the visitor's
+  session cookie under a secret that only this server process knows. A page elsewhere
+  (another local port shares the cookie jar of 127.0.0.1) can set cookies, but cannot read
+  the app's pages, so it cannot know the token.
 
 Anything a browser marks as cross-site or same-site (`Sec-Fetch-Site: cross-site`,
 `same-site`, an `Origin` naming another host or port) is refused whatever else it carries,
 and so is a missing or `null` Origin without the token.
+
+`Sessions` runs first (before the access token is checked: the sign-in page needs a CSRF
+token too); `CsrfGuard` runs after the token gate, so nothing of a body is read before the
+token is known to be right.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ import hmac
 import logging
 import secrets
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
+
+from python_multipart import FormParser
+from python_multipart.multipart import parse_options_header
 
 from .security import ASGIApp, Receive, Scope, Send, plain_response, request_headers
 
@@ -32,10 +40,10 @@ CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-cft-csrf"
 """The header that carries the token (the page's own fetches; scripts)."""
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-MAX_BODY = 64 * 1024 * 1024
-"""Largest request body accepted at all (the biggest upload, a background sound, is 50 MB)."""
+SCAN_BYTES = 64 * 1024
+"""How much of a form is read looking for the `csrf` field (the app's forms put it first)."""
 log = logging.getLogger(__name__)
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORM_TYPES = (b"application/x-www-form-urlencoded", b"multipart/form-data")
 
 
 def token_for(secret: bytes, session: str) -> str:
@@ -48,42 +56,24 @@ def request_token(scope: Scope) -> str:
     return scope.get("state", {}).get("csrf", "")
 
 
-class CsrfGuard:
-    """ASGI middleware: hand every visitor a session and token; refuse forged requests."""
+class Sessions:
+    """ASGI middleware: hand every visitor a session cookie; put its CSRF token in the scope."""
 
     def __init__(self, app: ASGIApp, secret: bytes | None = None):
         self.app = app
         self.secret = secret or secrets.token_bytes(32)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check a state-changing request; give new visitors their session cookie."""
+        """Note the session's token (never reading the body); give new visitors a cookie."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = request_headers(scope)
-        session = _cookie(headers.get("cookie", ""), SESSION_COOKIE)
+        session = _cookie(request_headers(scope).get("cookie", ""), SESSION_COOKIE)
         fresh = not session or len(session) < 16
         if fresh:
             session = secrets.token_urlsafe(24)
-        expected = token_for(self.secret, session)
-        scope.setdefault("state", {})["csrf"] = expected
-        if scope.get("method") not in SAFE_METHODS:
-            length = headers.get("content-length", "0")
-            if not length.isdigit() or int(length) > MAX_BODY:
-                await plain_response(send, 413, "This request is too large.\n")
-                return
-            verdict = _browser_verdict(headers)
-            if verdict is False:
-                _refused(scope, headers, "cross-site")
-                await plain_response(send, 403, "Cross-site requests are not accepted.\n")
-                return
-            if verdict is None:
-                receive, given = await _token_in(scope, receive, headers)
-                if fresh or not given or not hmac.compare_digest(given, expected):
-                    _refused(scope, headers, "no valid CSRF token")
-                    await plain_response(send, 403, "This request did not come from the app's own "
-                                 "pages (no valid CSRF token). Reload the page and try again.\n")
-                    return
+        state = scope.setdefault("state", {})
+        state["csrf"], state["csrf_fresh"] = token_for(self.secret, session), fresh
         if not fresh:
             await self.app(scope, receive, send)
             return
@@ -96,6 +86,38 @@ class CsrfGuard:
             await send(message)
 
         await self.app(scope, receive, with_cookie)
+
+
+class CsrfGuard:
+    """ASGI middleware: refuse state-changing requests that do not come from the app's pages."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Let a safe or proven request through; answer 403 to the rest (and log it)."""
+        if scope["type"] != "http" or scope.get("method") in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = request_headers(scope)
+        verdict = _browser_verdict(headers)
+        if verdict is False:
+            _refused(scope, headers, "cross-site")
+            await plain_response(send, 403, "Cross-site requests are not accepted.\n")
+            return
+        if verdict is None:
+            state = scope.get("state", {})
+            receive, given = await _token_in(receive, headers)
+            expected = state.get("csrf", "")
+            if state.get("csrf_fresh", True) or not given or not expected \
+                    or not hmac.compare_digest(given, expected):
+                _refused(scope, headers, "no valid CSRF token")
+                await plain_response(send, 403, "This request did not come from the app's own "
+                                     "pages (no valid CSRF token in the X-CFT-CSRF header or "
+                                     "at the start of the form). Reload the page and try "
+                                     "again.\n")
+                return
+        await self.app(scope, receive, send)
 
 
 def _refused(scope: Scope, headers: dict[str, str], why: str) -> None:
@@ -116,53 +138,59 @@ def _browser_verdict(headers: dict[str, str]) -> bool | None:
     return True if site == "same-origin" else None
 
 
-async def _token_in(scope: Scope, receive: Receive,
-                    headers: dict[str, str]) -> tuple[Receive, str]:
-    """The token from the header or the form body; the body is read and handed on intact."""
+async def _token_in(receive: Receive, headers: dict[str, str]) -> tuple[Receive, str]:
+    """The token from the header or the form's first 64 kB; what was read is handed on intact."""
     if headers.get(CSRF_HEADER):
         return receive, headers[CSRF_HEADER]
-    kind = headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = headers.get("content-type", "")
+    kind, params = parse_options_header(content_type)
     if kind not in _FORM_TYPES:
         return receive, ""
-    body = bytearray()
-    while True:
-        message = await receive()
+    found: list[str] = []
+
+    def on_field(field: object) -> None:
+        if getattr(field, "field_name", None) == CSRF_FIELD.encode() and not found:
+            found.append((getattr(field, "value", None) or b"").decode("latin-1"))
+
+    try:
+        parser = FormParser(kind.decode("latin-1"), on_field, lambda file: None,
+                            boundary=params.get(b"boundary"))
+    except Exception:  # e.g. multipart without a boundary: no token can be found in it
+        return receive, ""
+    read: list[dict] = []
+    seen = 0
+    while not found and seen < SCAN_BYTES:
+        message = await receive()  # a body over its limit stops here (bodies.BodyLimit)
+        read.append(message)
         if message["type"] != "http.request":
             break
-        body.extend(message.get("body", b""))
-        if len(body) > MAX_BODY or not message.get("more_body", False):
+        body = message.get("body", b"")
+        seen += len(body)
+        last = not message.get("more_body", False)
+        if not _fed(parser, body[: max(0, SCAN_BYTES - seen + len(body))], last) or last:
             break
-    data = bytes(body)
-    sent = False
+    return _replaying(read, receive), found[0] if found else ""
+
+
+def _fed(parser: FormParser, data: bytes, last: bool) -> bool:
+    """Give the parser more of the form; False when it is malformed (it holds no token then)."""
+    try:
+        parser.write(data)
+        if last:
+            parser.finalize()
+    except Exception:  # python-multipart's errors for a malformed body
+        return False
+    return True
+
+
+def _replaying(read: list[dict], receive: Receive) -> Receive:
+    """A `receive` that hands on the messages already read, then the rest of the stream."""
+    waiting = list(read)
 
     async def replay() -> dict:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": data, "more_body": False}
-        return await receive()
+        return waiting.pop(0) if waiting else await receive()
 
-    return replay, await _form_field(scope, data, kind)
-
-
-async def _form_field(scope: Scope, data: bytes, kind: str) -> str:
-    """The `csrf` field of a url-encoded or multipart body ("" if absent or unreadable)."""
-    if kind == "application/x-www-form-urlencoded":
-        return dict(parse_qsl(data.decode("latin-1"))).get(CSRF_FIELD, "")
-    from starlette.requests import Request
-
-    async def once() -> dict:
-        return {"type": "http.request", "body": data, "more_body": False}
-
-    try:
-        form = await Request(scope, once).form()
-    except Exception:  # a malformed body has no token in it
-        return ""
-    try:
-        value = form.get(CSRF_FIELD)
-        return value if isinstance(value, str) else ""
-    finally:
-        await form.close()
+    return replay
 
 
 def _cookie(header: str, name: str) -> str:

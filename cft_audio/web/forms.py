@@ -20,7 +20,7 @@ from ..sound.beds import BEDS
 from ..voices.presets import PACES, TONES
 from .uploads import KINDS
 
-__all__ = ["FIELD_ORDER", "FORMAT_ORDER", "LABELS", "PERSONAL_FIELDS", "FormResult",
+__all__ = ["FIELD_ORDER", "FORMAT_ORDER", "LABELS", "NOT_LISTED", "PERSONAL_FIELDS", "FormResult",
            "choices", "defaults", "form_message", "form_values", "options", "parse_form",
            "sections", "uploads", "values_from_request"]
 
@@ -42,6 +42,12 @@ FIELD_ORDER = ("exercise", "script", *(s.key for s in WEB_FIELDS),
 FORMAT_ORDER: tuple[str, ...] = tuple(f for f in ("mp3", "m4a", "opus", "flac", "wav")
                                       if f in FORMATS)
 """Formats offered, the phone-friendly ones first."""
+
+NOT_LISTED = form_message(InvalidRequest(
+    "background", "not one of the listed backgrounds; to use your own sound, upload it",
+    sorted(BEDS)))
+"""The one line for any background value not in the list, a server path or not."""
+
 
 def _inputs(*kinds: str, widget: str = "") -> tuple[Spec, ...]:
     return tuple(s for s in WEB_FIELDS if s.kind in kinds and (not widget or s.web.widget == widget)
@@ -156,6 +162,9 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
     files = dict(files or {})
     if "background" in files:
         fields["background"] = str(files.pop("background"))
+    elif fields["background"] not in BEDS:  # a name from the list; never a server path
+        errors["background"] = NOT_LISTED
+        fields["background"] = BY_KEY["background"].default
     script = files.pop("script", None)
     exercise = None if script is not None else values.get("exercise") or None
     request = Request(exercise=exercise, script=script, output=output,

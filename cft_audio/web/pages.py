@@ -16,12 +16,13 @@ from starlette.routing import Route
 from ..errors import CftAudioError
 from ..script.catalogue import EXERCISES
 from . import forms
+from .bodies import read_form
 from .csrf import request_token
 from .jobs import LABELS, QueueFull
 from .library import RenderEntry, delete_render, find_render, list_renders
 from .renders import render_format, render_new
 from .security import OutsideFolder
-from .uploads import KINDS, Uploads, kept_files, limits, save_uploads
+from .uploads import KINDS, Uploads, form_files, kept_files, limits, save_uploads
 
 if TYPE_CHECKING:
     from .state import WebState
@@ -71,7 +72,7 @@ async def form_page(request: HttpRequest) -> Response:
         values["exercise"] = exercise
         values["from"] = entry.id
         kept = kept_files(entry.request, entry.record.parent)
-        if "background-file" in kept:
+        if "background-file" in kept or values["background"] not in forms.options()["backgrounds"]:
             values["background"] = forms.defaults(exercise)["background"]
     previewer = state_of(request).previewer
     parsed = await run_in_threadpool(forms.parse_form, values, None, previewer.check,
@@ -122,12 +123,14 @@ async def submit_form(request: HttpRequest) -> Response:
     """Check the form and its uploads like the CLI would; render off the request thread."""
     exercise = _exercise(request)
     state = state_of(request)
-    form = await request.form()
-    values = forms.form_values(form)
-    values["exercise"] = exercise
-    kept = _kept_from(request, form)
-    uploads = await save_uploads(form, state.output, kept)
-    values["from"] = form.get("from") or ""
+    form = await read_form(request, form_files())
+    try:
+        values = forms.form_values(form)
+        kept = _kept_from(request, form)
+        uploads = await save_uploads(form, state.output, kept)
+        values.update(exercise=exercise, **{"from": form.get("from") or ""})
+    finally:
+        await form.close()
     parsed = forms.FormResult(None, (), uploads.errors, values)
     if not uploads.errors:
         parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check,

@@ -78,12 +78,16 @@ class Previewer:
             return self._ranges[exercise]
 
     def plan_batch(self, manifest: Path, output: Path, participants: Path | None,
-                   name_files: bool) -> Any:
-        """Check a batch manifest as `cft-audio batch` does (ManifestError lists every problem)."""
+                   name_files: bool, uploaded: dict[str, Path]) -> Any:
+        """Check a batch manifest as `cft-audio batch` does (ManifestError lists every problem).
+
+        The manifest may name only the `uploaded` files (by upload name), never a server path.
+        """
         from ..batch import plan_batch
 
         with self._lock:
-            return plan_batch(manifest, output, self.renderer, participants, name_files)
+            return plan_batch(manifest, output, self.renderer, participants, name_files,
+                              uploaded)
 
     def script(self, request: Request) -> ScriptPreview:
         """The personalised script with estimated pauses and duration (no synthesis)."""

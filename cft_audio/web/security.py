@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from http.cookies import SimpleCookie
@@ -10,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, urlencode
 
 from ..errors import CftAudioError
-from .login import LOGIN_PATH, MAX_FORM, login_form, login_page, safe_next, token_cookie
+from .login import LOGIN_PATH, login_page, safe_next, token_cookie
 
 TOKEN_COOKIE = "cft_token"
 """Cookie that carries the token after the first `?token=` visit."""
@@ -18,6 +19,7 @@ TOKEN_HEADER = "x-cft-token"
 """Header that may carry the token (scripts, tests)."""
 OPEN_PREFIXES = ("/c/",)
 """Client pages: each is reached by its own unguessable share key, not the app token."""
+log = logging.getLogger(__name__)
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 """Host header values a loopback-only app answers (guards against DNS rebinding)."""
 
@@ -83,9 +85,11 @@ def safe_path(root: Path, relative: str) -> Path:
 class TokenGate:
     """ASGI middleware: every request carries the token (a cookie after signing in, or a header).
 
-    Signing in posts the token from the page `login.py` serves (with every 401), so it
-    never stands in an address. A `?token=` address still works for scripts and old links:
-    it sets the cookie and redirects to the same local path without the token (never to
+    It reads no body: a request without the token is answered (401, the sign-in page)
+    before any of its body is read. Signing in posts the token from that page to the
+    `signin` route (its body bounded like any other, and checked for CSRF), so it never
+    stands in an address. A `?token=` address still works for scripts and old links: it
+    sets the cookie and redirects to the same local path without the token (never to
     another site), but such an address stays in the browser's history.
     """
 
@@ -96,62 +100,53 @@ class TokenGate:
         self.open_prefixes = tuple(open_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Let the request through, sign in, redirect it to drop `?token=`, or answer 401."""
+        """Let the request through, redirect it to drop `?token=`, or answer 401."""
         if scope["type"] != "http" or self.token is None:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        if path.startswith(self.open_prefixes) or path == "/static/app.css":
+        if path.startswith(self.open_prefixes) or path == "/static/app.css" or \
+                (path == LOGIN_PATH and scope.get("method") == "POST"):
             await self.app(scope, receive, send)
-            return
-        if path == LOGIN_PATH and scope.get("method") == "POST":
-            await self._sign_in(scope, receive, send)
             return
         headers = request_headers(scope)
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                           keep_blank_values=True)
         given = dict(query).get("token")
-        if given is not None and _same(given, self.token):
+        if given is not None and same_token(given, self.token):
             rest = urlencode([(k, v) for k, v in query if k != "token"])
             raw = (scope.get("raw_path") or path.encode("utf-8")).decode("latin-1")
             await _redirect(send, safe_next("/" + raw.lstrip("/\\")) + (f"?{rest}" if rest
                             else ""), token_cookie(TOKEN_COOKIE, self.token, keep=False))
             return
-        cookie = SimpleCookie()
-        try:
-            cookie.load(headers.get("cookie", ""))
-        except Exception:  # a malformed cookie header is simply no cookie
-            cookie = SimpleCookie()
-        candidates = [headers.get(TOKEN_HEADER, "")]
-        if TOKEN_COOKIE in cookie:
-            candidates.append(cookie[TOKEN_COOKIE].value)
-        auth = headers.get("authorization", "")
-        if auth.lower().startswith("bearer "):
-            candidates.append(auth[7:].strip())
-        if any(_same(c, self.token) for c in candidates if c):
+        if any(same_token(c, self.token) for c in _given_tokens(headers) if c):
             if path == LOGIN_PATH:  # already signed in
                 await _redirect(send, "/", None)
                 return
             await self.app(scope, receive, send)
             return
+        if scope.get("method") not in ("GET", "HEAD", "OPTIONS"):
+            log.warning("refused %s %s: no access token (Origin %s, Sec-Fetch-Site %s)",
+                        scope.get("method"), path, headers.get("origin", "none"),
+                        headers.get("sec-fetch-site", "none"))
         back = "/" if path == LOGIN_PATH else path
-        await _html(send, 401, login_page(back, _csrf(scope)))
+        await html_response(send, 401, login_page(back, _csrf(scope)))
 
-    async def _sign_in(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check a posted token: set the cookie and go back, or show the form again."""
-        body = bytearray()
-        while len(body) <= MAX_FORM:
-            message = await receive()
-            body.extend(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        form = login_form(bytes(body))
-        target = safe_next(form.get("next", "/"))
-        if not _same(form.get("token", ""), self.token):
-            await _html(send, 401, login_page(target, _csrf(scope), wrong=True))
-            return
-        await _redirect(send, target, token_cookie(TOKEN_COOKIE, self.token,
-                                                   keep=form.get("keep") == "1"))
+
+def _given_tokens(headers: dict[str, str]) -> list[str]:
+    """The tokens a request offers: header, cookie, bearer."""
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:  # a malformed cookie header is simply no cookie
+        cookie = SimpleCookie()
+    candidates = [headers.get(TOKEN_HEADER, "")]
+    if TOKEN_COOKIE in cookie:
+        candidates.append(cookie[TOKEN_COOKIE].value)
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        candidates.append(auth[7:].strip())
+    return candidates
 
 
 def _csrf(scope: Scope) -> str:
@@ -192,7 +187,8 @@ def request_headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
-def _same(given: str, token: str) -> bool:
+def same_token(given: str, token: str) -> bool:
+    """Whether `given` is the access token (in constant time)."""
     return secrets.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
@@ -214,7 +210,8 @@ async def _redirect(send: Send, location: str, cookie: str | None) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _html(send: Send, status: int, body: bytes) -> None:
+async def html_response(send: Send, status: int, body: bytes) -> None:
+    """A complete HTML response (not cached)."""
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"text/html; charset=utf-8"),
         (b"content-length", str(len(body)).encode()),

@@ -14,13 +14,14 @@ import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from starlette.concurrency import run_in_threadpool
 
 from ..files import private_folder
 from ..schema import BY_KEY
+from .bodies import FIELD_BYTES, MB, size_text
 from .library import STATE_FOLDER
-
-MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ KINDS: dict[str, Kind] = {
                        (b"\x89PNG\r\n\x1a\n", b"\xff\xd8")),
 }
 """The upload inputs of the form, by input name."""
+FORM_BYTES = sum(kind.max_bytes for kind in KINDS.values()) + FIELD_BYTES
+"""Largest body of the render form: every upload at its limit, and its text fields."""
 
 
 @dataclass
@@ -80,9 +83,14 @@ class Uploads:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def form_files() -> dict[str, tuple[str, int]]:
+    """The render form's file inputs: (label, largest size) by input name."""
+    return {name: (kind.label, kind.max_bytes) for name, kind in KINDS.items()}
+
+
 def limits() -> dict[str, str]:
     """What each upload accepts, for the form's hints."""
-    return {name: f"{', '.join(kind.suffixes)}; up to {_size(kind.max_bytes)}"
+    return {name: f"{', '.join(kind.suffixes)}; up to {size_text(kind.max_bytes)}"
             for name, kind in KINDS.items()}
 
 
@@ -103,14 +111,35 @@ def kept_files(request: dict[str, Any], folder: Path) -> dict[str, Path]:
     return found
 
 
+TYPED_PATH = "choose a file to upload (a path or file name typed in is not taken)"
+"""The one line for text sent in place of a file (a server path or not)."""
+
+
+def typed_paths(form: Any) -> dict[str, str]:
+    """Problems with text sent in a file's place (its upload input or its field's own name).
+
+    Only uploads are taken: the web app never reads a server path it is sent. (The
+    background's own field is a select of listed names: see `forms.NOT_LISTED`.)
+    """
+    found = {}
+    for name, kind in KINDS.items():
+        for key in (name, kind.field):
+            value = form.get(key) if key != "background" else None
+            if isinstance(value, str) and value.strip():
+                found[name] = f"{kind.label}: {TYPED_PATH}"
+    return found
+
+
 async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = None) -> Uploads:
     """Check and save the form's uploads; every problem is worded with the field's label.
 
     `kept` are a past render's own files (by input name) to use again where the form
     ticks "keep-NAME" and chooses no new file.
     """
-    found = Uploads()
+    found = Uploads(errors=typed_paths(form))
     for name, kind in KINDS.items():
+        if name in found.errors:
+            continue
         upload = form.get(name)
         if upload is None or isinstance(upload, str) or not upload.filename:
             if kept and name in kept and form.get(f"keep-{name}") == "1":
@@ -123,29 +152,36 @@ async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = Non
                                         f"a file of the right type (allowed: "
                                         f"{', '.join(kind.suffixes)})")
             continue
-        data = await upload.read(kind.max_bytes + 1)
-        if len(data) > kind.max_bytes:
+        head = await upload.read(16)
+        if (upload.size or 0) > kind.max_bytes:  # read_form stops it sooner, while it streams
             found.errors[name] = (f"{kind.label}: the file is larger than "
-                                        f"{_size(kind.max_bytes)}")
+                                  f"{size_text(kind.max_bytes)}")
             continue
-        if kind.magic and not data.startswith(kind.magic):
+        if kind.magic and not head.startswith(kind.magic):
             found.errors[name] = f"{kind.label}: not a PNG or JPEG image"
             continue
-        found.paths[kind.field] = _saved(found, root, _name(kind, upload.filename, suffix), data)
+        await upload.seek(0)
+        found.paths[kind.field] = await run_in_threadpool(
+            _saved, found, root, _name(kind, upload.filename, suffix), upload.file)
     if found.errors:
         found.discard()
         found.paths.clear()
     return found
 
 
-def _saved(found: Uploads, root: Path, name: str, data: bytes) -> Path:
-    """Write one file into the job's private upload folder (made on first use)."""
+def _saved(found: Uploads, root: Path, name: str, data: bytes | BinaryIO) -> Path:
+    """Write one file (bytes, or copied from an open upload) into the job's private upload
+    folder (made on first use)."""
     if found.folder is None:
         found.folder = private_folder(root / STATE_FOLDER / "uploads" / secrets.token_hex(8),
                                       exist_ok=False)
     path = found.folder / name
-    path.write_bytes(data)
-    path.chmod(0o600)
+    with open(path, "wb") as out:
+        path.chmod(0o600)
+        if isinstance(data, bytes):
+            out.write(data)
+        else:
+            shutil.copyfileobj(data, out, 1024 * 1024)
     return path
 
 
@@ -169,7 +205,3 @@ def _name(kind: Kind, filename: str, suffix: str) -> str:
         if stem:
             return f"{stem}{suffix}"
     return f"own-{kind.field}{suffix}"
-
-
-def _size(count: int) -> str:
-    return f"{count // MB} MB" if count >= MB else f"{count // 1000} kB"

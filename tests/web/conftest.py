@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cft_audio.pipeline import RenderContext
@@ -32,6 +34,17 @@ def fake_batch_context() -> RenderContext:
     """A batch worker's context with the fake voice (speech cache from $CFT_AUDIO_CACHE)."""
     return RenderContext(voice_folders=(voices_dir(),), open_engine=fake_engine, lexicon=None,
                          keep_voices=True)
+
+
+def noise_wav(path: Path, seed: int = 1, seconds: int = 3) -> Path:
+    """A mono 16-bit WAV of soft noise (a usable background sound) at `path`."""
+    noise = (np.random.default_rng(seed).standard_normal(44100 * seconds) * 3000)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(44100)
+        out.writeframes(noise.astype(np.int16).tobytes())
+    return path
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,13 @@ import wave
 from pathlib import Path
 
 import mutagen
-import numpy as np
 import pytest
 
 from cft_audio.export.cover import cover_png
 from cft_audio.web import Settings
 from cft_audio.web.library import list_renders
 
-from .conftest import fake_render_context
+from .conftest import fake_render_context, noise_wav
 from .server import serving
 
 pytestmark = pytest.mark.enable_socket
@@ -34,13 +33,7 @@ Rest a while in {{ place.the }}.
 def files(tmp_path_factory) -> dict[str, Path]:
     """One good file for each upload, and some bad ones."""
     folder = tmp_path_factory.mktemp("own-files")
-    rain = folder / "client-rain.wav"
-    noise = (np.random.default_rng(1).standard_normal(44100 * 3) * 3000).astype(np.int16)
-    with wave.open(str(rain), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(44100)
-        out.writeframes(noise.tobytes())
+    noise_wav(folder / "client-rain.wav")
     (folder / "evening-practice.j2").write_text(TEMPLATE)
     (folder / "names.yaml").write_text("Noor: Nore\n")
     (folder / "cover.png").write_bytes(cover_png("Our own cover", size=300))
