@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..files import private_folder
-from . import api, batches, client, pages
+from . import api, batches, client, pages, practice
 from .csrf import CsrfGuard
 from .jobs import JobQueue
 from .library import Shares
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         exception_handlers={HTTPException: pages.not_found},
         routes=[*pages.routes(), *batches.routes(), *api.routes(), *client.routes(),
+                *practice.routes(),
                 Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         middleware=[Middleware(SecurityHeaders), Middleware(HostGuard, hosts=hosts),
                     Middleware(CsrfGuard), Middleware(TokenGate, token=settings.token)],
