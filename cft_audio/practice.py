@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import limits
 from .errors import PracticeLogError, os_reason
 
 FORMAT = "cft-audio practice log"
@@ -24,20 +25,14 @@ FORMAT = "cft-audio practice log"
 VERSION = 1
 MARKER = "--- practice log data (the therapist's app reads what follows; leave it as it is) ---"
 """The line after which the shared `.txt` holds the log as JSON."""
-MAX_BYTES = 1_000_000
-"""Largest shared file accepted (years of daily notes fit in a tenth of it)."""
-MAX_ENTRIES = 2000
-"""Most entries in one log (several a day for a year)."""
-MAX_NOTE = 400
-"""Longest note, in characters (the player's note field stops there too)."""
-MAX_TEXT = 200
-"""Longest track title, recording or pack title, or key."""
+MAX_BYTES = limits.MAX_PRACTICE_BYTES
+MAX_ENTRIES = limits.MAX_PRACTICE_ENTRIES
+MAX_NOTE = limits.MAX_PRACTICE_NOTE
+MAX_TEXT = limits.MAX_PRACTICE_TEXT
 RATING = range(0, 11)
 """How soothed or safe the client felt, 0 to 10."""
-PAST_DAYS = 3660
-"""Entries may go back about ten years from the day the log is read."""
-FUTURE_DAYS = 2
-"""…and up to two days ahead (a phone's clock or time zone may be a little off)."""
+PAST_DAYS = limits.PRACTICE_PAST_DAYS
+FUTURE_DAYS = limits.PRACTICE_FUTURE_DAYS
 KINDS = ("recording", "pack")
 """A log belongs to one recording (the client page) or one batch pack (its index.html)."""
 _TOP = frozenset({"format", "version", "source", "made", "entries"})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..pages import render_page
-from ..practice import MARKER, MAX_NOTE, Source
+from ..practice import FORMAT, MARKER, MAX_NOTE, VERSION, Source
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,9 @@ def player_html(title: str, tracks: Sequence[PlayerTrack], subtitle: str = "",
         for n, t in enumerate(tracks, start=1)
     ]
     return render_page("player.html.j2", title=title, subtitle=subtitle, items=items,
-                       app=installable, practice=practice, marker=MARKER, max_note=MAX_NOTE,
+                       app=installable, practice=practice,
+                       log_format={"text": MARKER, "format": FORMAT, "version": VERSION,
+                               "max_note": MAX_NOTE},
                        policy=Markup(APP_POLICY if installable else FOLDER_POLICY))
 
 

@@ -85,7 +85,7 @@
     var entry = {at: localIso(new Date()), track: $("practice-track").value,
                  before: details ? rating(sliders[0]) : null,
                  after: details ? rating(sliders[1]) : null,
-                 note: details ? $("practice-words").value.slice(0, 400) : ""};
+                 note: details ? $("practice-words").value.slice(0, $("practice-words").maxLength) : ""};
     var entries = load();
     entries.push(entry);
     if (!keep(entries)) { return; }
@@ -94,7 +94,8 @@
     thanks.textContent = "Noted. Thank you for making time for this.";
   }
   function fileText(entries) {
-    var data = {format: "cft-audio practice log", version: 1, source: source,
+    var data = {format: section.getAttribute("data-format"),
+                version: Number(section.getAttribute("data-version")), source: source,
                 made: localIso(new Date()), entries: entries};
     return ["Practice notes: " + source.title,
             "Shared from the player by the person who kept them.", ""]
