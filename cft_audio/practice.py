@@ -99,7 +99,7 @@ def read_log_file(path: Path, now: datetime.datetime | None = None) -> PracticeL
 def read_log(data: bytes, now: datetime.datetime | None = None) -> PracticeLog:
     """Check the bytes of a shared log; PracticeLogError (one line) for anything wrong."""
     if len(data) > MAX_BYTES:
-        raise PracticeLogError(f"the file is larger than {MAX_BYTES // 1000} kB; a shared "
+        raise PracticeLogError(f"the file is larger than {MAX_BYTES / 1e6:g} MB; a shared "
                                "practice log is much smaller")
     try:
         text = data.decode("utf-8-sig")

@@ -46,7 +46,7 @@ async def _listing(request: HttpRequest, status: int = 200, **context: Any) -> R
     renders = await run_in_threadpool(list_renders, state.output)
     rows = [{"stored": s, "renders": matching(s.log, renders)} for s in kept]
     return show(request, "practice.html", status=status, rows=rows,
-                max_kb=MAX_BYTES // 1000, suffixes=", ".join(SUFFIXES), **context)
+                largest=f"{MAX_BYTES / 1e6:g} MB", suffixes=", ".join(SUFFIXES), **context)
 
 
 async def upload_log(request: HttpRequest) -> Response:

@@ -191,8 +191,11 @@ def test_the_client_page_keeps_notes_offline_shares_them_and_deletes_them(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(_practice_folder(output).stat().st_mode) == 0o700
     assert view.goto(f"{base}/files/.web/practice/{path.name}").status == 404
+    view.set_viewport_size(DESKTOP)
     view.goto(f"{base}/practice")
     assert view.locator("tr[data-log]").count() == 1
+    assert "Noor" in view.inner_text("tr[data-log]")
+    view.screenshot(path=screenshots / "practice-logs-desktop-1280x800.png")
     view.on("dialog", lambda dialog: dialog.accept())
     view.click("tr[data-log] button.danger")
     view.wait_for_url("**/practice?deleted=1")
@@ -219,9 +222,10 @@ def test_a_log_goes_with_its_recording(site, browser, tmp_path):
     context.close()
 
 
-def test_hostile_shared_files_get_one_line_and_nothing_is_kept(site, browser, tmp_path):
+def test_hostile_shared_files_get_one_line_and_nothing_is_kept(site, browser, tmp_path,
+                                                              screenshots):
     base, output, _ = site
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     for name, (data, words) in HOSTILE.items():
         path = tmp_path / "shared.txt"
@@ -235,6 +239,8 @@ def test_hostile_shared_files_get_one_line_and_nothing_is_kept(site, browser, tm
         assert message.startswith("Nothing was kept: ") and words in message, (name, message)
         assert "\n" not in message.strip(), (name, message)
         assert _kept(output) == [], name
+        if name == "rating 99":
+            page.screenshot(path=screenshots / "practice-refused-phone-390x844.png")
         assert page.goto(f"{base}/library").status == 200  # still answering
     page.goto(f"{base}/practice")
     path = tmp_path / "notes.pdf"
@@ -286,4 +292,25 @@ def test_a_pack_page_from_its_unzipped_folder_keeps_and_shares_notes(
     assert view.locator(".practice-chart rect.unrated").count() == 1
     assert "for Sam" in view.inner_text("main")
     view.screenshot(path=screenshots / "practice-log-pack-desktop-1280x800.png", full_page=True)
+    assert len(_kept(output)) == 1
+    view.on("dialog", lambda dialog: dialog.accept())
+    view.click("#delete-log")  # the log page's own button
+    view.wait_for_url("**/practice?deleted=1")
+    assert _kept(output) == []
     therapist.close()
+
+
+def test_an_upload_from_another_site_is_refused_by_the_csrf_guard(site, browser):
+    base, output, (render_id, _) = site
+    data = log()
+    data["source"]["key"] = render_id
+    context = browser.new_context()
+    file = {"name": "shared.txt", "mimeType": "text/plain",
+            "buffer": json.dumps(data).encode()}
+    forged = context.request.post(f"{base}/practice", multipart={"log": file},
+                                  headers={"Origin": "http://127.0.0.1:1"}, max_redirects=0)
+    assert forged.status == 403 and _kept(output) == []
+    unsigned = context.request.post(f"{base}/practice", multipart={"log": file},
+                                    max_redirects=0)  # no Origin, no token: refused too
+    assert unsigned.status == 403 and _kept(output) == []
+    context.close()
