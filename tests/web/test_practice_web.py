@@ -314,3 +314,39 @@ def test_an_upload_from_another_site_is_refused_by_the_csrf_guard(site, browser)
                                     max_redirects=0)  # no Origin, no token: refused too
     assert unsigned.status == 403 and _kept(output) == []
     context.close()
+
+
+SHARE_SHEET = """
+navigator.canShare = (data) => !!(data && data.files && data.files.length);
+navigator.share = (data) => { window.sharedFiles = data.files; return Promise.resolve(); };
+"""
+"""A phone's share sheet, as the Web Share API offers it (Linux Chromium has none)."""
+
+
+def test_where_the_phone_can_share_files_the_share_sheet_gets_the_file(browser, tmp_path):
+    from cft_audio.export.player import PlayerTrack, player_html
+    from cft_audio.practice import Source
+
+    page_file = tmp_path / "index.html"
+    tracks = [PlayerTrack(f"Week {n}: Soothing", f"{n}.mp3", None, "Script", 240)
+              for n in (1, 2)]
+    page_file.write_text(player_html("Riverside group", tracks, "Facilitator",
+                                     practice=Source("pack", "riverside/p01", "Riverside group")))
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.add_init_script(SHARE_SHEET)
+    page = context.new_page()
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.goto(page_file.as_uri())
+    page.click("ol.tracks li:nth-child(2) button")
+    _mark(page, 1, 4, "on the bus")
+    page.click("#practice-share")
+    page.wait_for_function("() => window.sharedFiles")
+    name, text = page.evaluate("async () => [window.sharedFiles[0].name, "
+                               "await window.sharedFiles[0].text()]")
+    assert name.startswith("practice-log-riverside-group-") and name.endswith(".txt")
+    found = read_log(text.encode())
+    assert [(e.track, e.before, e.after, e.note) for e in found.entries] == [
+        ("Week 2: Soothing", 1, 4, "on the bus")]
+    assert page.inner_text("#practice-shared").startswith("Shared.") and downloads == []
+    context.close()
