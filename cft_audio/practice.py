@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
-import unicodedata
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,10 @@ KINDS = ("recording", "pack")
 _TOP = frozenset({"format", "version", "source", "made", "entries"})
 _ENTRY = frozenset({"at", "track", "before", "after", "note"})
 _SOURCE = frozenset({"kind", "key", "title"})
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""Unicode's control characters (category Cc)."""
+_CONTROL_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""…bar tab and line feed, which a note may hold."""
 
 
 @dataclass(frozen=True)
@@ -209,8 +213,7 @@ def _text(where: str, value: Any, limit: int, lines: bool = False) -> str:
         raise PracticeLogError(f"{where}: must be text")
     if len(value) > limit:
         raise PracticeLogError(f"{where}: {len(value)} characters; at most {limit}")
-    allowed = "\n\t" if lines else ""
-    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
+    if (_CONTROL_IN_LINES if lines else _CONTROL).search(value):
         raise PracticeLogError(f"{where}: holds control characters")
     return value
 
