@@ -10,8 +10,16 @@ import click
 from . import __version__
 from .batch.cli import batch
 from .console import locale_note, undecodable, utf8_streams, utf8_text
-from .errors import CftAudioError, ExitCode, InvalidRequest, ScriptError, os_reason
+from .errors import (
+    CftAudioError,
+    ExitCode,
+    InvalidRequest,
+    PracticeLogError,
+    ScriptError,
+    os_reason,
+)
 from .limits import cut_values, quoted
+from .practice_cli import practice
 from .schema import FIELDS, Request, Spec, cli_name, parse_number, request_message
 from .web.cli import serve
 
@@ -266,6 +274,7 @@ def cache_clear() -> None:
 
 cli.add_command(batch)  # group programme packs (cft_audio/batch)
 cli.add_command(serve)  # the local web app (cft_audio/web)
+cli.add_command(practice)  # practice logs clients share (cft_audio/practice.py)
 
 
 def _warn(request) -> None:
@@ -319,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"cft-audio: error: {request_message(error)}", err=True)
         _detail(error, argv)
         return ExitCode.USAGE
-    except ScriptError as error:
+    except (ScriptError, PracticeLogError) as error:
         click.echo(f"cft-audio: error: {error}", err=True)
         return ExitCode.USAGE
     except CftAudioError as error:

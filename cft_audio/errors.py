@@ -85,3 +85,7 @@ class EngineError(CftAudioError):
 
 class ExportError(CftAudioError):
     """The encoder failed or the finished file could not be written."""
+
+
+class PracticeLogError(CftAudioError):
+    """A shared practice log cannot be read: too large, wrong shape, or values out of range."""

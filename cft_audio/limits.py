@@ -54,6 +54,19 @@ MAX_YEAR = 2999
 MAX_SAMPLE_TEXT = 300
 """Longest `--text` a voice sample says, in characters (a sample is about 10 seconds)."""
 
+MAX_PRACTICE_BYTES = 1_000_000
+"""Largest shared practice log read, in bytes (years of daily notes fit in a tenth of it)."""
+MAX_PRACTICE_ENTRIES = 2000
+"""Most entries in one practice log (several a day for a year)."""
+MAX_PRACTICE_NOTE = 400
+"""Longest note in a practice log, in characters (the player's note field stops there too)."""
+MAX_PRACTICE_TEXT = 200
+"""Longest track title, recording or pack title, or key in a practice log."""
+PRACTICE_PAST_DAYS = 3660
+"""Practice log entries may go back about ten years from the day the log is read…"""
+PRACTICE_FUTURE_DAYS = 2
+"""…and up to two days ahead (a phone's clock or time zone may be a little off)."""
+
 MAX_FILE_NAME = 200
 """Longest output file name, in bytes (file systems allow 255; temp names add to it)."""
 

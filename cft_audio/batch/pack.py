@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from ..export.player import PlayerTrack, player_html
 from ..files import atomic_file, write_text_atomic
+from ..practice import Source
 from .handout import handout_html
 from .manifest import Programme
 from .plan import Pack
@@ -27,7 +28,7 @@ def write_pack(pack: Pack, statuses: Sequence[TrackStatus], programme: Programme
     """Write the pack's playlist, handout and player page, then its zip; return the zip."""
     write_if_changed(pack.folder / PLAYLIST, playlist_m3u8(statuses, programme))
     write_if_changed(pack.folder / HANDOUT, handout_html(programme, statuses))
-    write_if_changed(pack.folder / PLAYER, player_page(statuses, programme))
+    write_if_changed(pack.folder / PLAYER, player_page(statuses, programme, pack_key(pack.folder)))
     return write_zip(pack.folder, pack.folder.with_name(pack.folder.name + ".zip"),
                      [s.track.path for s in statuses])
 
@@ -42,14 +43,23 @@ def playlist_m3u8(statuses: Sequence[TrackStatus], programme: Programme) -> str:
     return "\n".join(lines) + "\n"
 
 
-def player_page(statuses: Sequence[TrackStatus], programme: Programme) -> str:
-    """The phone player page (captions inline as data: URIs, which file:// pages may load)."""
+def pack_key(folder: Path) -> str:
+    """What a pack's practice log is keyed to: its batch folder and its own (`batch/pack`)."""
+    return f"{folder.parent.name}/{folder.name}"
+
+
+def player_page(statuses: Sequence[TrackStatus], programme: Programme, key: str = "") -> str:
+    """The phone player page (captions inline as data: URIs, which file:// pages may load).
+
+    With `key` (see `pack_key`), it carries the practice log, kept in the phone's browser.
+    """
     tracks = [PlayerTrack(title=f"Week {s.track.week}: {s.track.title}",
                           audio_href=quote(s.track.path.name),
                           captions_href=_captions_uri(s.track.path.with_suffix(".vtt")),
                           script=plain_text(s.track.script), seconds=s.seconds)
               for s in statuses]
-    return player_html(programme.title, tracks, subtitle=programme.artist)
+    practice = Source("pack", key, programme.title) if key else None
+    return player_html(programme.title, tracks, subtitle=programme.artist, practice=practice)
 
 
 def _captions_uri(path: Path) -> str | None:

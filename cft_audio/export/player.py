@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..pages import render_page
+from ..practice import FORMAT, MARKER, MAX_NOTE, VERSION, Source
 
 
 @dataclass(frozen=True)
@@ -43,18 +44,21 @@ APP_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe
 
 
 def player_html(title: str, tracks: Sequence[PlayerTrack], subtitle: str = "",
-                installable: Installable | None = None) -> str:
+                installable: Installable | None = None, practice: Source | None = None) -> str:
     """One self-contained HTML page (inline CSS and JS, no external assets) that plays `tracks`.
 
     With `installable`, the page links its web app manifest and registers its service
     worker, which keeps the page, audio and captions on the phone for offline listening.
+    With `practice`, it carries the practice log (kept in the browser, shared as a file).
     """
     items = [
         {"track": t, "number": n, "clock": clock(t.seconds)}
         for n, t in enumerate(tracks, start=1)
     ]
     return render_page("player.html.j2", title=title, subtitle=subtitle, items=items,
-                       app=installable,
+                       app=installable, practice=practice,
+                       log_format={"text": MARKER, "format": FORMAT, "version": VERSION,
+                               "max_note": MAX_NOTE},
                        policy=Markup(APP_POLICY if installable else FOLDER_POLICY))
 
 

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..files import private_folder
-from . import api, batches, client, pages, signin, uploads
+from . import api, batches, client, pages, practice, signin, uploads
 from .bodies import BodyLimit
 from .csrf import CsrfGuard, Sessions
 from .jobs import JobQueue
@@ -28,7 +28,8 @@ from .settings import Settings
 from .state import WebState
 
 HERE = Path(__file__).resolve().parent
-BODY_LIMITS = {"/new/": uploads.FORM_BYTES, "/batch": batches.BODY_BYTES, LOGIN_PATH: MAX_FORM}
+BODY_LIMITS = {"/new/": uploads.FORM_BYTES, "/batch": batches.BODY_BYTES, LOGIN_PATH: MAX_FORM,
+               "/practice": practice.BODY_BYTES}
 """Largest request body of each route (by path prefix); any other route takes up to 1 MB.
 
 The token is checked first (nothing is read without it), then the body is counted as it
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         exception_handlers={HTTPException: pages.not_found},
         routes=[*pages.routes(), *batches.routes(), *api.routes(), *client.routes(),
-                *signin.routes(),
+                *signin.routes(), *practice.routes(),
                 Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         middleware=[Middleware(SecurityHeaders), Middleware(HostGuard, hosts=hosts),
                     Middleware(Sessions), Middleware(TokenGate, token=settings.token),

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from ..export.cover import cover_png
 from ..export.player import Installable, PlayerTrack, player_html
+from ..practice import Source
 from .api import KEPT, send_file
 from .library import RenderEntry, download_name, find_render
 from .pages import playable, state_of
@@ -69,7 +70,8 @@ async def client_page(request: HttpRequest) -> Response:
     subtitle = f"For {entry.client}" if entry.client else ""
     app = Installable(manifest_href=files["manifest"], worker_href=f"/c/{key}/sw.js",
                       icon_href=files["icon192"], download_href=files["audio"] + "?download=1")
-    page = player_html(entry.title, [track], subtitle=subtitle, installable=app)
+    page = player_html(entry.title, [track], subtitle=subtitle, installable=app,
+                       practice=Source("recording", entry.id, entry.title))
     return HTMLResponse(page.replace('preload="metadata"', 'preload="auto"', 1),
                         headers={"Cache-Control": "private, no-cache"})
 

@@ -20,6 +20,7 @@ from .bodies import read_form
 from .csrf import request_token
 from .jobs import LABELS, QueueFull
 from .library import RenderEntry, delete_render, find_render, list_renders
+from .practice_logs import PracticeLogs
 from .renders import render_format, render_new
 from .security import OutsideFolder
 from .uploads import KINDS, Uploads, form_files, kept_files, limits, save_uploads
@@ -258,12 +259,13 @@ async def add_format(request: HttpRequest) -> Response:
 
 
 async def delete(request: HttpRequest) -> Response:
-    """Delete a render with all its files."""
+    """Delete a render with all its files (and practice logs that belonged to it alone)."""
     state = state_of(request)
     entry = _entry(request, request.path_params["render"])
     state.jobs.cancel_target(entry.id)  # a format being made of it stops and cleans up
     delete_render(state.output, entry)
     state.shares.forget(entry.id)
+    PracticeLogs(state.output).forget_for(entry.id, list_renders(state.output))
     return RedirectResponse("/library?deleted=1", status_code=303)
 
 

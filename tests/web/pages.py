@@ -60,3 +60,28 @@ def timed_get(url: str) -> float:
         response.read()
         assert response.status == 200
     return time.perf_counter() - start
+
+
+class OneFormat:
+    """The steps of a one-format render (nothing to report between formats)."""
+
+    def step(self, number: int) -> None:
+        """One format only."""
+
+
+def client_link(base: str, browser, render_id: str) -> str:
+    """The client page address the therapist's render page links to."""
+    therapist = browser.new_context()
+    page = therapist.new_page()
+    page.goto(f"{base}/renders/{render_id}")
+    link = page.get_attribute("#client-page", "href")
+    therapist.close()
+    return link
+
+
+def run_batch(page, base: str, manifest) -> None:
+    """Upload a manifest on the batch page, run it, and wait for its result page."""
+    page.goto(f"{base}/batch")
+    page.set_input_files("#f-manifest", str(manifest))
+    page.click("#batch-run")
+    page.wait_for_url("**/batch/**")

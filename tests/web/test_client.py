@@ -16,6 +16,7 @@ from cft_audio.web.library import find_render
 from cft_audio.web.renders import render_new
 
 from .conftest import fake_render_context
+from .pages import OneFormat, client_link
 from .server import serving
 
 pytestmark = pytest.mark.enable_socket
@@ -40,11 +41,6 @@ CAPTIONED = """async () => {
 """Play from the third caption's start; what the page shows as its caption."""
 
 
-class _Steps:
-    def step(self, number: int) -> None:
-        """One format only."""
-
-
 @pytest.fixture(scope="module")
 def site(module_folder: Path):
     """A served app with one real (fake-voice) render in it; yields (base, output, render id)."""
@@ -53,24 +49,15 @@ def site(module_folder: Path):
     context = fake_render_context(module_folder)
     request = Request("safe-place", name="Noor", minutes=4, pace="brisk", background="none",
                       mono=True)
-    render_id = render_new(Renderer(context), _Steps(), request, ("mp3",), output)
+    render_id = render_new(Renderer(context), OneFormat(), request, ("mp3",), output)
     with serving(Settings(output=output, context=context)) as (base, _app):
         yield base, output, render_id
-
-
-def _client_link(base: str, browser, render_id: str) -> str:
-    therapist = browser.new_context()
-    page = therapist.new_page()
-    page.goto(f"{base}/renders/{render_id}")
-    link = page.get_attribute("#client-page", "href")
-    therapist.close()
-    return link
 
 
 def test_the_client_page_installs_and_plays_with_captions_after_an_offline_reload(
         site, browser, screenshots):
     base, output, render_id = site
-    link = _client_link(base, browser, render_id)
+    link = client_link(base, browser, render_id)
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(30_000)

@@ -11,6 +11,13 @@
   if (player) showCaptions(player, document.getElementById("render-caption"));
   const batch = document.getElementById("batch-form");
   if (batch) checkInPlace(batch);
+  for (const del of document.querySelectorAll("form.delete-log")) {
+    del.addEventListener("submit", (event) => {
+      if (!window.confirm("Delete this practice log from the app? The client's own notes stay on their phone.")) {
+        event.preventDefault();
+      }
+    });
+  }
   for (const del of document.querySelectorAll("form.delete-form")) {
     del.addEventListener("submit", (event) => {
       if (!window.confirm("Delete this recording and all its files? This cannot be undone.")) {
