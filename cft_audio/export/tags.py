@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import ExportError, os_reason, with_detail
 from .cover import image_info
+from .id3order import order_chapters
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def _tag_id3(path: Path, info: TrackInfo) -> None:
     for frame in _id3_frames(info):
         tags.add(frame)
     tags.save(path, v2_version=4, v1=0)
+    order_chapters(path)  # players that read frames in file order show them in time order
 
 
 def _tag_wav(path: Path, info: TrackInfo) -> None:
