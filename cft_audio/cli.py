@@ -96,20 +96,39 @@ def script(**fields: object) -> None:
     from .script.text import annotated
 
     request = Request(**fields)  # type: ignore[arg-type]
-    preview = Renderer().preview(request)
+    renderer = Renderer()
+    preview = renderer.preview(request)
     _warn(request)
     click.echo(f"{preview.script.title} ({preview.script.length} form), "
-               f"estimated {_clock(preview.seconds)}{_pronoun_note(preview.script)}\n")
+               f"estimated {_clock(preview.seconds)}{_pronoun_note(preview.script)}\n"
+               f"{_reach(renderer, request)}\n")
     click.echo(annotated(preview.script, preview.pauses), nl=False)
 
 
 @cli.command()
 def exercises() -> None:
-    """List the exercises, one per line."""
+    """List the exercises, one per line, with the minutes each script form can reach."""
+    from .pipeline import Renderer
     from .script.catalogue import EXERCISES
 
+    renderer = Renderer()
     for exercise in EXERCISES.values():
-        click.echo(f"{exercise.id:<20} {exercise.title} - {exercise.description}")
+        click.echo(f"{exercise.id:<20} {exercise.title} - {exercise.description} "
+                   f"{_reach(renderer, Request(exercise.id))}")
+
+
+def _reach(renderer, request: Request) -> str:
+    """`--minutes 4 to 38 (short 4 to 17, standard 8 to 28, long 13 to 38)`, at the request's
+    voice, tone and pace (the fitting code's own ranges)."""
+    from dataclasses import replace
+
+    from .script.catalogue import LENGTHS
+
+    forms = (request.length,) if request.length else LENGTHS
+    each = [(form, renderer.reachable_minutes(replace(request, length=form))) for form in forms]
+    low, high = renderer.reachable_minutes(request)
+    detail = ", ".join(f"{form} {a:g} to {b:g}" for form, (a, b) in each)
+    return f"[--minutes {low:g} to {high:g}" + ("]" if request.length else f": {detail}]")
 
 
 @cli.group(invoke_without_command=True)

@@ -202,8 +202,11 @@ class Request:
         web=Web("length", "select", "Short ≈ 4 min, standard ≈ 10, long ≈ 19.", group="row",
                 capitalize=True, blank="Chosen from minutes"))
     minutes: float | None = declare(
-        None, "Target length in minutes (3 to 60); silences stretch or shrink to fit.",
-        label="Minutes", commands=BOTH, column=Column("3 to 60", per_exercise=True),
+        None, "Target length in minutes, within the exercise's reach (`cft-audio exercises` "
+        "lists each form's; `script` shows this request's); silences stretch or shrink to fit.",
+        label="Minutes", commands=BOTH,
+        column=Column("minutes the exercise reaches (see `cft-audio exercises`)",
+                      per_exercise=True),
         web=Web("length", hint="About {minutes} for this exercise; silences stretch or "
                 "shrink. Empty: natural length.", group="row", inputmode="decimal"))
     voice: str = declare(

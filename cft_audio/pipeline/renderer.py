@@ -5,6 +5,8 @@ request → plan → script → speech → timeline (fit) → mix → master →
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from .mix import BedShelf, Mix
 from .plan import RenderPlan, Voicing, output_format, plan_for, voicing_for
 from .record import Result, track_info, write_sidecars
 from .sample import PREVIEW_SECONDS, sample_script, sample_track
-from .scripts import ScriptWriter, minutes_range
+from .scripts import ScriptWriter, minutes_range, refuse_target
 from .speech import Speaker, SpeechJob
 
 
@@ -45,10 +47,20 @@ class Renderer:
         """Sentences actually synthesised (not found in memory or the disk cache)."""
         return self.speaker.engine_calls
 
-    def check(self, request: Request) -> Voicing:
-        """Raise InvalidRequest if any field of the request is not allowed; its voicing."""
-        validate(request, voices=self.profiles, vocabulary=self.vocabulary,
-                 backgrounds=BEDS, formats=FORMATS)
+    def check(self, request: Request, own_range: bool = True) -> Voicing:
+        """Raise InvalidRequest if any field of the request is not allowed; its voicing.
+
+        A `minutes` past the track limits is refused with the minutes this exercise (or
+        template) can reach, as any unreachable target is, unless `own_range` is False.
+        """
+        try:
+            validate(request, voices=self.profiles, vocabulary=self.vocabulary,
+                     backgrounds=BEDS, formats=FORMATS)
+        except InvalidRequest as error:
+            if own_range and error.field == "minutes" and math.isfinite(request.minutes or 0):
+                untargeted = dataclasses.replace(request, minutes=None)
+                refuse_target(request, self.scripts.options(untargeted, self.check(untargeted)))
+            raise
         voicing = voicing_for(request, self._lexicon(request))
         self.beds.get(request.background)  # your own file is decoded (and checked) before speech
         return voicing
@@ -105,7 +117,8 @@ class Renderer:
 
     def reachable_minutes(self, request: Request) -> tuple[float, float]:
         """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
-        return minutes_range(self.scripts.options(request, self.check(request)))
+        untargeted = dataclasses.replace(request, minutes=None)
+        return minutes_range(self.scripts.options(untargeted, self.check(untargeted)))
 
     def preview(self, request: Request) -> Preview:
         """The script with estimated pause lengths and duration, without synthesising."""
