@@ -312,24 +312,24 @@ def test_cover_must_be_an_image():
 
 
 def test_auto_names_never_overwrite(tmp_path):
-    first = plan_output(tmp_path, "safe-place", "short", "mp3")
+    first = plan_output(tmp_path, "safe-place-short", "mp3")
     first.write_bytes(b"x")
-    second = plan_output(tmp_path, "safe-place", "short", "mp3")
+    second = plan_output(tmp_path, "safe-place-short", "mp3")
     assert first.name == "safe-place-short.mp3" and second.name == "safe-place-short-2.mp3"
 
 
 def test_auto_names_avoid_other_renders_sidecars(tmp_path):
     (tmp_path / "safe-place-short.json").write_text("{}")
-    chosen = plan_output(tmp_path, "safe-place", "short", "opus", sidecars=("vtt", "json"))
+    chosen = plan_output(tmp_path, "safe-place-short", "opus", sidecars=("vtt", "json"))
     assert chosen.name == "safe-place-short-2.opus"
-    assert plan_output(tmp_path, "safe-place", "short", "opus").name == "safe-place-short.opus"
+    assert plan_output(tmp_path, "safe-place-short", "opus").name == "safe-place-short.opus"
 
 
 def test_unwritable_output_is_a_usage_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(InvalidRequest, match="output"):
-        plan_output(blocker / "sub", "safe-place", "short", "mp3")
+        plan_output(blocker / "sub", "safe-place-short", "mp3")
 
 
 def test_format_follows_output_extension(fake_context, out_dir):

@@ -230,7 +230,7 @@ def test_any_path_value(tmp_path_factory, value):
     calls = (lambda: renderer().check(Request("safe-place", background=value)),
              lambda: renderer().check(Request("safe-place", cover=folder / value)),
              lambda: analyse_file(folder / value),
-             lambda: plan_output(folder / value, "safe-place", "standard", "mp3", ("vtt",)))
+             lambda: plan_output(folder / value, "safe-place-standard", "mp3", ("vtt",)))
     for call in calls:
         try:
             call()

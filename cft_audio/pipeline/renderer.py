@@ -6,12 +6,14 @@ request → plan → script → speech → timeline (fit) → mix → master →
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InvalidRequest
 from ..export.encode import FORMATS, plan_output
+from ..naming import setting_of, track_stem
 from ..request import Request, validate
 from ..script.cues import Script
 from ..sound.beds import BEDS
@@ -75,7 +77,7 @@ class Renderer:
         script = self.scripts.choose(request, voicing)
         output = None
         if with_output:  # fail before the slow work, not after it
-            output = plan_output(request.output, script.exercise, script.length,
+            output = plan_output(request.output, automatic_stem(request, script, voicing),
                                  output_format(request), request.sidecars)
         return plan_for(request, script, voicing, self.beds.get(request.background), output)
 
@@ -158,6 +160,14 @@ class Renderer:
         if request.lexicon is not None:
             lexicon = lexicon.merged(load_lexicon(Path(request.lexicon)))
         return lexicon.merged(lexicon_from_pairs(request.say))
+
+
+def automatic_stem(request: Request, script: Script, voicing: Voicing) -> str:
+    """The automatic file name (no extension) of a render: `safe-place-forest-10min-2026-12-02`,
+    the web app's naming, with the target or estimated length and today's date."""
+    seconds = request.minutes * 60 if request.minutes else fit.estimate(script, voicing).natural
+    setting = setting_of(request.exercise, {"place": request.place, "image": request.image})
+    return track_stem(script.exercise, setting, seconds / 60, datetime.date.today())
 
 
 def render(request: Request, context: RenderContext | None = None) -> Result:
