@@ -303,7 +303,7 @@ PERSONAL_FIELDS: dict[str, str] = {
     spec.name: spec.key for spec in FIELDS
     if any(spec.name in exercise.uses for exercise in EXERCISES.values())}
 """Request fields that only some exercises speak of (`Exercise.uses`), and their keys."""
-_OTHER_NAMES = {"file": "FILE", "path": "PATH", "voice-name": "NAME"}
+_OTHER_NAMES = {"file": "FILE", "path": "PATH", "voice-name": "NAME", "voice-id": "VOICE"}
 """Arguments of other commands (analyse FILE, voices add PATH) that errors name."""
 
 

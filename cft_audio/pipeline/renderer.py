@@ -15,6 +15,7 @@ from ..errors import InvalidRequest
 from ..export.encode import FORMATS, plan_output
 from ..naming import setting_of, track_stem
 from ..request import Request, validate
+from ..schema import BY_KEY
 from ..script.cues import Script
 from ..sound.beds import BEDS
 from ..sound.mix import STEMS
@@ -66,6 +67,28 @@ class Renderer:
         voicing = voicing_for(request, self._lexicon(request))
         self.beds.get(request.background)  # your own file is decoded (and checked) before speech
         return voicing
+
+    def problems(self, request: Request) -> list[InvalidRequest]:
+        """Every problem of the request at once, as `batch` lists a manifest's: each field set
+        is checked on its own with the exercise (none when `check` passes)."""
+        try:
+            self.check(request)
+            return []
+        except InvalidRequest as first:
+            source = {"exercise": request.exercise, "script": request.script}
+            try:
+                self.check(Request(**source))  # type: ignore[arg-type]
+            except InvalidRequest as unknown:  # no exercise to check the rest against
+                return [unknown]
+            found = [first]
+            for name, value in _set_fields(request, skip=source):
+                try:
+                    self.check(Request(**source, **{name: value}))  # type: ignore[arg-type]
+                except InvalidRequest as error:
+                    if str(error) not in map(str, found):
+                        found.append(error)
+            keys = list(BY_KEY)  # in the order --help lists the options
+            return sorted(found, key=lambda e: keys.index(e.field) if e.field in keys else 0)
 
     def script(self, request: Request) -> Script:
         """Validate the request and write its personalised script (no audio)."""
@@ -160,6 +183,12 @@ class Renderer:
         if request.lexicon is not None:
             lexicon = lexicon.merged(load_lexicon(Path(request.lexicon)))
         return lexicon.merged(lexicon_from_pairs(request.say))
+
+
+def _set_fields(request: Request, skip: Iterable[str]) -> list[tuple[str, object]]:
+    """(name, value) of the request's fields that differ from their defaults."""
+    return [(f.name, getattr(request, f.name)) for f in dataclasses.fields(request)
+            if f.name not in skip and getattr(request, f.name) != f.default]
 
 
 def automatic_stem(request: Request, script: Script, voicing: Voicing) -> str:
