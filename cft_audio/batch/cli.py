@@ -12,7 +12,7 @@ import click
 
 from ..cli_options import count, quiet_verbose, refuse_quiet_verbose
 from ..errors import ExitCode
-from .executors import DEFAULT_JOBS
+from ..limits import DEFAULT_JOBS
 
 _PHASES = {"speech": "Speaking sentences", "render": "Rendering tracks"}
 
