@@ -109,3 +109,13 @@ def test_the_readme_s_sample_error_is_what_the_command_says(capsys):
     shown = block.split("```")[0]
     assert main(["render", "safe-place", "--tone", "shouty", "--background", "thunder"]) == 2
     assert capsys.readouterr().err == shown
+
+
+def test_the_readme_s_batch_check_runs_from_the_repo_root(monkeypatch, capsys):
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    (line,) = [x for x in readme.splitlines() if x.startswith("cft-audio batch ")
+               and "--check" in x]
+    assert main(line.split("#")[0].split()[1:]) == 0
+    assert "programme.yaml: ok, 10 participants, 30 tracks" in capsys.readouterr().out

@@ -342,3 +342,14 @@ def test_format_follows_output_extension(fake_context, out_dir):
     )
     assert result.path == out_dir / "mine.m4a"
     assert mutagen.File(result.path).mime[0] == "audio/mp4"
+
+
+def test_album_artist_is_the_artist_as_one_value(encoded, tmp_path):
+    # one value, never split at its comma (see README "Tags"); WAV and FLAC keep their pins
+    assert ID3(encoded["mp3"]).getall("TPE2")[0].text == ["Dr Ada"]
+    assert MP4(encoded["m4a"]).tags["aART"] == ["Dr Ada"]
+    assert OggOpus(encoded["opus"]).tags["ALBUMARTIST"] == ["Dr Ada"]
+    comma = TrackInfo(title="The Safe Place", artist="Dr Jo Byrne, Test Clinic")
+    path = encode_stream(blocks(tone(0.5)), RATE, tmp_path / "track.mp3", "mp3", comma)
+    tags = ID3(path)
+    assert tags.getall("TPE1")[0].text == tags.getall("TPE2")[0].text == [comma.artist]
