@@ -9,6 +9,7 @@ import click
 
 from . import __version__
 from .batch.cli import batch
+from .cli_options import Choice, Group, count, quiet_verbose, refuse_quiet_verbose
 from .console import locale_note, undecodable, utf8_streams, utf8_text
 from .errors import (
     CftAudioError,
@@ -21,13 +22,20 @@ from .errors import (
 from .limits import cut_values, quoted
 from .practice_cli import practice
 from .schema import FIELDS, Request, Spec, cli_name, parse_number, request_message
+from .voices.presets import PACES, TONES
 from .web.cli import serve
 
+TONE_NAMES, PACE_NAMES = tuple(TONES), tuple(PACES)
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=Group, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="cft-audio")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Render personalised compassion-focused therapy (CFT) recordings, offline."""
+    if ctx.invoked_subcommand is None:  # bare `cft-audio`: the help, and success
+        click.echo(ctx.get_help())
 
 
 class _Number(click.ParamType):
@@ -73,11 +81,12 @@ def _option(spec: Spec):
     if spec.kind == "flag":
         return click.option(*names, is_flag=True, help=spec.help)
     text = None if spec.file_name else _Text(spec.key)
+    choice = Choice(spec.choices) if spec.choices else None
     if spec.kind == "multiple":
-        return click.option(*names, multiple=True, type=text, metavar=spec.metavar,
+        return click.option(*names, multiple=True, type=choice or text, metavar=spec.metavar,
                             help=spec.help)
-    kind = {"int": _Number(spec), "float": _Number(spec), "str": text,
-            "path": click.Path(path_type=Path)}.get(spec.kind)
+    kind = choice or {"int": _Number(spec), "float": _Number(spec), "str": text,
+                      "path": click.Path(path_type=Path)}.get(spec.kind)
     return click.option(*names, type=kind, default=spec.default, metavar=spec.metavar,
                         show_default=spec.show_default, help=spec.help)
 
@@ -96,17 +105,18 @@ def request_options(command: str):
 @cli.command()
 @request_options("render")
 @click.option("--no-cache", is_flag=True, help="Synthesise afresh; do not use the speech cache.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Report each stage, its timing and the "
-              "measured loudness.")
-def render(quiet: bool, verbose: bool, no_cache: bool, **fields: object) -> None:
+@click.option("--force", is_flag=True, help="Replace an existing file named by -o.")
+@quiet_verbose("Report each stage, its timing and the measured loudness.")
+@click.pass_context
+def render(ctx: click.Context, quiet: bool, verbose: bool, no_cache: bool, force: bool,
+           **fields: object) -> None:
     """Render EXERCISE (see `cft-audio exercises`) or --script to a finished audio file."""
     from .pipeline import RenderContext, Renderer
     from .progress import StageLog, TerminalProgress, combine
 
-    if quiet and verbose:
-        raise click.UsageError("--quiet and --verbose cannot be used together")
+    refuse_quiet_verbose(quiet, verbose)
     request = Request(**fields)  # type: ignore[arg-type]
+    _refuse_output(request, force)
     _warn(request)
     err = sys.stderr
     reporters = []
@@ -119,6 +129,7 @@ def render(quiet: bool, verbose: bool, no_cache: bool, **fields: object) -> None
     context = RenderContext(progress=progress, keep_voices=False,
                             **({"cache": None} if no_cache else {}))
     renderer = Renderer(context)
+    _every_problem(ctx, renderer, request)
     try:
         result = renderer.render(request)
     finally:
@@ -128,8 +139,8 @@ def render(quiet: bool, verbose: bool, no_cache: bool, **fields: object) -> None
         err.write(
             f"{result.script.title} ({result.script.length} form), "
             f"{_clock(result.seconds)}, {result.loudness:.1f} LUFS, "
-            f"true peak {result.true_peak:.1f} dBTP; {result.synthesised} of "
-            f"{len(set(result.script.sentences))} sentences synthesised, the rest cached\n"
+            f"true peak {result.true_peak:.1f} dBTP; "
+            f"{_spoken(result.synthesised, len(set(result.script.sentences)))}\n"
         )
     if not quiet:
         click.echo(str(result.path))
@@ -137,29 +148,50 @@ def render(quiet: bool, verbose: bool, no_cache: bool, **fields: object) -> None
 
 @cli.command()
 @request_options("script")
-def script(**fields: object) -> None:
+@click.pass_context
+def script(ctx: click.Context, **fields: object) -> None:
     """Print the personalised script of EXERCISE (or --script) with timing marks; no audio."""
     from .pipeline import Renderer
     from .script.text import annotated
 
     request = Request(**fields)  # type: ignore[arg-type]
-    preview = Renderer().preview(request)
+    renderer = Renderer()
+    _every_problem(ctx, renderer, request)
+    preview = renderer.preview(request)
     _warn(request)
     click.echo(f"{preview.script.title} ({preview.script.length} form), "
-               f"estimated {_clock(preview.seconds)}{_pronoun_note(preview.script)}\n")
+               f"estimated {_clock(preview.seconds)}{_pronoun_note(preview.script)}\n"
+               f"{_reach(renderer, request)}\n")
     click.echo(annotated(preview.script, preview.pauses), nl=False)
 
 
 @cli.command()
 def exercises() -> None:
-    """List the exercises, one per line."""
+    """List the exercises, one per line, with the minutes each script form can reach."""
+    from .pipeline import Renderer
     from .script.catalogue import EXERCISES
 
+    renderer = Renderer()
     for exercise in EXERCISES.values():
-        click.echo(f"{exercise.id:<20} {exercise.title} - {exercise.description}")
+        click.echo(f"{exercise.id:<20} {exercise.title} - {exercise.description} "
+                   f"{_reach(renderer, Request(exercise.id))}")
 
 
-@cli.group(invoke_without_command=True)
+def _reach(renderer, request: Request) -> str:
+    """`--minutes 4 to 38 (short 4 to 17, standard 8 to 28, long 13 to 38)`, at the request's
+    voice, tone and pace (the fitting code's own ranges)."""
+    from dataclasses import replace
+
+    from .script.catalogue import LENGTHS
+
+    forms = (request.length,) if request.length else LENGTHS
+    each = [(form, renderer.reachable_minutes(replace(request, length=form))) for form in forms]
+    low, high = renderer.reachable_minutes(request)
+    detail = ", ".join(f"{form} {a:g} to {b:g}" for form, (a, b) in each)
+    return f"[--minutes {low:g} to {high:g}" + ("]" if request.length else f": {detail}]")
+
+
+@cli.group(cls=Group, invoke_without_command=True)
 @click.pass_context
 def voices(ctx: click.Context) -> None:
     """List the voices, one per line starting with the voice id; or preview, add, install."""
@@ -188,27 +220,40 @@ def _list_voices() -> None:
 
 
 @voices.command("preview")
-@click.argument("voice")
-@click.option("--tone", default="warm", show_default=True, help="warm, calm, gentle or bright.")
-@click.option("--pace", default="slow", show_default=True, help="slow, moderate or brisk.")
+@click.argument("voice", required=False)
+@click.option("--tone", type=Choice(TONE_NAMES), default="warm", show_default=True,
+              help="How it sounds.")
+@click.option("--pace", type=Choice(PACE_NAMES), default="slow", show_default=True,
+              help="Speech rate and pauses.")
 @click.option("--name", default="", type=_Text("name"),
               help="Say this name in the greeting, to check it.")
 @click.option("--text", default=None, type=_Text("text"),
               help="Say this instead of the sample sentences.")
 @request_options("voices preview")
-@click.option("--format", "fmt", default=None, help="mp3, m4a or wav. Default: mp3.")
+@click.option("--format", "fmt", type=Choice(("mp3", "m4a", "wav")), default=None,
+              help="Default: from the -o extension, else mp3.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Output file or folder. Default: output/.")
+@click.option("--force", is_flag=True, help="Replace an existing file named by -o.")
 @click.option("--no-cache", is_flag=True, help="Synthesise afresh; do not use the speech cache.")
-def voices_preview(voice: str, fmt: str | None, text: str | None, no_cache: bool,
-                   **fields: object) -> None:
-    """Render a 10-second sample of VOICE with a tone and pace."""
+@quiet_verbose()
+def voices_preview(voice: str | None, fmt: str | None, text: str | None, no_cache: bool,
+                   force: bool, quiet: bool, verbose: bool, **fields: object) -> None:
+    """Render a 10-second sample of VOICE (see `cft-audio voices`) with a tone and pace."""
     from .pipeline import RenderContext, Renderer
 
+    refuse_quiet_verbose(quiet, verbose)
     context = RenderContext(cache=None) if no_cache else RenderContext()
+    renderer = Renderer(context)
+    if voice not in renderer.profiles:
+        what = "missing" if voice is None else f"unknown voice {quoted(voice)}"
+        raise InvalidRequest("voice-id", what, ", ".join(sorted(renderer.profiles)))
     request = Request(exercise="compassionate-self", voice=voice, format=fmt,
                       **fields)  # type: ignore[arg-type]
-    click.echo(str(Renderer(context).preview_voice(request, text=text)))
+    _refuse_output(request, force)
+    path = renderer.preview_voice(request, text=text)
+    if not quiet:
+        click.echo(str(path))
 
 
 @voices.command("add")
@@ -238,38 +283,59 @@ def voices_install(name: str) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-def analyse(file: Path) -> None:
+@quiet_verbose()
+def analyse(file: Path, quiet: bool, verbose: bool) -> None:
     """Measure FILE: loudness, true peak, loudness range (and speech-to-background ratio)."""
     from .analyse import analyse_file, describe
 
-    click.echo(describe(analyse_file(file)))
+    refuse_quiet_verbose(quiet, verbose)
+    measured = describe(analyse_file(file))
+    if not quiet:  # -q: the exit code alone says whether FILE could be measured
+        click.echo(measured)
 
 
-@cli.group()
+@cli.group(cls=Group)
 def cache() -> None:
     """The speech cache: sentences already synthesised, reused by later renders."""
 
 
 @cache.command("info")
-def cache_info() -> None:
-    """Where the speech cache is, how many sentences it holds and its size."""
+@quiet_verbose()
+def cache_info(quiet: bool, verbose: bool) -> None:
+    """Where the speech cache and prepared voice models are, and their sizes."""
+    from .files import folder_bytes
     from .pipeline import RenderContext
+    from .resources import model_cache_dir
 
+    refuse_quiet_verbose(quiet, verbose)
     store = RenderContext().cache
     info = store.info() if store is not None else None
-    if info is not None:
-        click.echo(f"folder  {info.folder}\nentries {info.entries}\n"
-                   f"size    {info.bytes / 1e6:.1f} MB of {info.limit / 1e6:.0f} MB")
+    if info is not None and not quiet:
+        models = model_cache_dir()
+        click.echo(f"speech  {info.folder}\n        {info.entries} sentences, "
+                   f"{binary_size(info.bytes)} of {binary_size(info.limit)}\n"
+                   f"models  {models}\n        {binary_size(folder_bytes(models))} "
+                   f"(voice models prepared once; kept by `cache clear`)")
 
 
 @cache.command("clear")
-def cache_clear() -> None:
+@quiet_verbose()
+def cache_clear(quiet: bool, verbose: bool) -> None:
     """Delete every cached sentence (they hold clients' names and words)."""
     from .pipeline import RenderContext
 
+    refuse_quiet_verbose(quiet, verbose)
     store = RenderContext().cache
     removed = store.clear() if store is not None else 0
-    click.echo(f"removed {removed} cached sentences")
+    if not quiet:
+        click.echo(f"removed {count(removed, 'cached sentence')}")
+
+
+def binary_size(size: int) -> str:
+    """Bytes in MiB, or GiB from 1 GiB up (as the README gives the cache's limit)."""
+    if size >= 1 << 30:
+        return f"{size / (1 << 30):.1f} GiB"
+    return f"{size / (1 << 20):.1f} MiB"
 
 
 cli.add_command(batch)  # group programme packs (cft_audio/batch)
@@ -284,6 +350,39 @@ def _warn(request) -> None:
     for field, message in warnings(request):
         click.echo(f"cft-audio: warning: {cli_name(field)}: {message}",
                    err=True)
+
+
+def _refuse_output(request: Request, force: bool) -> None:
+    """`-o -` (standard output) is refused, and so is an existing file unless --force."""
+    output = request.output
+    if output is None:
+        return
+    if str(output) == "-":
+        raise InvalidRequest("output", "'-' (standard output) is not supported: a track is "
+                             "tagged and renamed into place", "a file or folder path")
+    if Path(output).suffix and Path(output).is_file() and not force:
+        raise InvalidRequest("output", f"{quoted(str(output))} already exists",
+                             "a new file name, or --force to replace it")
+
+
+def _every_problem(ctx: click.Context, renderer, request: Request) -> None:
+    """Print every problem of the request, one line each, and exit 2 (as `batch` does)."""
+    problems = renderer.problems(request)
+    if len(problems) == 1:
+        raise problems[0]
+    for error in problems:
+        click.echo(f"cft-audio: error: {request_message(error)}", err=True)
+    if problems:
+        ctx.exit(ExitCode.USAGE)
+
+
+def _spoken(synthesised: int, sentences: int) -> str:
+    """How many sentences the voice spoke and how many came from the speech cache."""
+    if synthesised >= sentences:
+        return f"all {count(sentences, 'sentence')} synthesised"
+    if synthesised == 0:
+        return f"all {count(sentences, 'sentence')} from the speech cache"
+    return f"{synthesised} of {sentences} sentences synthesised, the rest from the speech cache"
 
 
 def _pronoun_note(script) -> str:

@@ -159,3 +159,13 @@ def private_folder(path: Path, exist_ok: bool = True) -> Path:
     if not missing and not exist_ok:
         raise FileExistsError(path)
     return path
+
+
+def folder_bytes(folder: Path) -> int:
+    """The size of every file under `folder` (0 when it does not exist)."""
+    total = 0
+    for path in Path(folder).rglob("*"):
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                total += path.stat().st_size
+    return total

@@ -101,3 +101,7 @@ def quoted(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return "a list"
     return f"a {type(value).__name__}"
+
+DEFAULT_JOBS = 2
+"""Batch worker processes on this machine unless `-j` says otherwise (one per core of a
+small machine; each holds a voice, about 150 MB)."""

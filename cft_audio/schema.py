@@ -233,9 +233,12 @@ class Request:
         web=Web("length", "select", "Short ≈ 4 min, standard ≈ 10, long ≈ 19.", group="row",
                 capitalize=True, blank="Chosen from minutes"))
     minutes: float | None = declare(
-        None, f"Target length in minutes ({MIN_MINUTES:g} to {MAX_MINUTES:g}); silences "
-        "stretch or shrink to fit.", label="Minutes", commands=BOTH,
-        bounds=(MIN_MINUTES, MAX_MINUTES), column=Column(per_exercise=True),
+        None, "Target length in minutes, within the exercise's reach (`cft-audio exercises` "
+        "lists each form's; `script` shows this request's); silences stretch or shrink to fit.",
+        label="Minutes", commands=BOTH,
+        bounds=(MIN_MINUTES, MAX_MINUTES),
+        column=Column("minutes the exercise reaches (see `cft-audio exercises`)",
+                      per_exercise=True),
         web=Web("length", hint="About {minutes} for this exercise; silences stretch or "
                 "shrink. Empty: natural length.", group="row", inputmode="decimal"))
     voice: str = declare(
@@ -334,7 +337,7 @@ PERSONAL_FIELDS: dict[str, str] = {
     spec.name: spec.key for spec in FIELDS
     if any(spec.name in exercise.uses for exercise in EXERCISES.values())}
 """Request fields that only some exercises speak of (`Exercise.uses`), and their keys."""
-_OTHER_NAMES = {"file": "FILE", "path": "PATH", "voice-name": "NAME"}
+_OTHER_NAMES = {"file": "FILE", "path": "PATH", "voice-name": "NAME", "voice-id": "VOICE"}
 """Arguments of other commands (analyse FILE, voices add PATH) that errors name."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def test_custom_template_renders_with_partials(fake_context, tmp_path):
     request = Request(script=template, name="Ann", place="forest", format="wav",
                       background="none", output=tmp_path)
     result = Renderer(fake_context).render(request)
-    assert result.path.name == "my-evening-practice-standard.wav"
+    assert re.fullmatch(r"my-evening-practice-\d+min-\d{4}-\d\d-\d\d\.wav", result.path.name)
     assert result.script.title == "My Evening Practice"
     assert "Rest a while in the forest." in result.script.sentences
     assert any("feet" in s for s in result.script.sentences)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 import sys
@@ -52,13 +53,14 @@ def test_cli_writes_mp3_and_stays_quiet_when_piped(cli_render):
     done, folder = cli_render
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    assert done.stdout.strip() == str(folder / "safe-place-short.mp3")
-    assert [p.name for p in folder.iterdir()] == ["safe-place-short.mp3"]
+    name = f"safe-place-forest-5min-{datetime.date.today():%Y-%m-%d}.mp3"  # never "Sam"
+    assert done.stdout.strip() == str(folder / name)
+    assert [p.name for p in folder.iterdir()] == [name]
 
 
 def test_cli_render_duration_loudness_and_tags(cli_render):
     _, folder = cli_render
-    path = folder / "safe-place-short.mp3"
+    (path,) = folder.glob("safe-place-forest-5min-*.mp3")
     audio = decode(path)
     assert len(audio) / RATE == pytest.approx(300, rel=0.03)
     assert loudness(audio) == pytest.approx(-16.0, abs=0.5)

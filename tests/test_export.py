@@ -97,6 +97,41 @@ def test_ffmpeg_prober_sees_tags_and_chapters(encoded, fmt):
     assert report.count("chapter #") == len(CHAPTERS)
 
 
+def _frames_in_file_order(path: Path) -> list[tuple[str, bytes]]:
+    """(frame id, body) of every frame of the file's leading ID3v2.4 tag, as stored."""
+    def size(four: bytes) -> int:  # ID3v2.4 sizes: four 7-bit bytes
+        return (four[0] << 21) | (four[1] << 14) | (four[2] << 7) | four[3]
+
+    data = path.read_bytes()
+    assert data[:3] == b"ID3" and data[3] == 4
+    end, at, frames = 10 + size(data[6:10]), 10, []
+    while at + 10 <= end and data[at] != 0:
+        length = size(data[at + 4:at + 8])
+        frames.append((data[at:at + 4].decode("ascii"), data[at + 10:at + 10 + length]))
+        at += 10 + length
+    return frames
+
+
+def test_mp3_chapter_frames_are_stored_in_time_order(tmp_path):
+    # titles that shrink as the track goes on: mutagen alone writes the shortest frame first
+    titles = ["Arriving and settling in", "Finding the place", "The path", "Sounds",
+              "Rest", "Back"]
+    starts = [0.0, 0.4, 0.9, 1.5, 2.0, 2.6]
+    chapters = tuple(Chapter(start, end, title) for start, end, title
+                     in zip(starts, starts[1:] + [SECONDS], titles, strict=True))
+    info = TrackInfo(title="The Safe Place", chapters=chapters, lyrics=LYRICS, cover=COVER)
+    path = encode_stream(blocks(tone()), RATE, tmp_path / "track.mp3", "mp3", info)
+    stored = [body for kind, body in _frames_in_file_order(path) if kind == "CHAP"]
+    ids = [body[:body.index(b"\0")].decode() for body in stored]
+    times = [int.from_bytes(body[len(i) + 1:len(i) + 5], "big")
+             for i, body in zip(ids, stored, strict=True)]
+    assert ids == [f"chp{n}" for n in range(1, 7)]
+    assert times == [round(start * 1000) for start in starts]
+    read = sorted(ID3(path).getall("CHAP"), key=lambda c: c.start_time)  # still a valid tag
+    assert [str(c.sub_frames["TIT2"]) for c in read] == titles
+    assert len(decode(path)) / RATE == pytest.approx(SECONDS, abs=0.03)  # audio untouched
+
+
 def test_mp3_id3v24_tags_cover_lyrics_chapters(encoded):
     tags = ID3(encoded["mp3"])
     assert tags.version[:2] == (2, 4)
@@ -277,24 +312,24 @@ def test_cover_must_be_an_image():
 
 
 def test_auto_names_never_overwrite(tmp_path):
-    first = plan_output(tmp_path, "safe-place", "short", "mp3")
+    first = plan_output(tmp_path, "safe-place-short", "mp3")
     first.write_bytes(b"x")
-    second = plan_output(tmp_path, "safe-place", "short", "mp3")
+    second = plan_output(tmp_path, "safe-place-short", "mp3")
     assert first.name == "safe-place-short.mp3" and second.name == "safe-place-short-2.mp3"
 
 
 def test_auto_names_avoid_other_renders_sidecars(tmp_path):
     (tmp_path / "safe-place-short.json").write_text("{}")
-    chosen = plan_output(tmp_path, "safe-place", "short", "opus", sidecars=("vtt", "json"))
+    chosen = plan_output(tmp_path, "safe-place-short", "opus", sidecars=("vtt", "json"))
     assert chosen.name == "safe-place-short-2.opus"
-    assert plan_output(tmp_path, "safe-place", "short", "opus").name == "safe-place-short.opus"
+    assert plan_output(tmp_path, "safe-place-short", "opus").name == "safe-place-short.opus"
 
 
 def test_unwritable_output_is_a_usage_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(InvalidRequest, match="output"):
-        plan_output(blocker / "sub", "safe-place", "short", "mp3")
+        plan_output(blocker / "sub", "safe-place-short", "mp3")
 
 
 def test_format_follows_output_extension(fake_context, out_dir):
@@ -307,3 +342,14 @@ def test_format_follows_output_extension(fake_context, out_dir):
     )
     assert result.path == out_dir / "mine.m4a"
     assert mutagen.File(result.path).mime[0] == "audio/mp4"
+
+
+def test_album_artist_is_the_artist_as_one_value(encoded, tmp_path):
+    # one value, never split at its comma (see README "Tags"); WAV and FLAC keep their pins
+    assert ID3(encoded["mp3"]).getall("TPE2")[0].text == ["Dr Ada"]
+    assert MP4(encoded["m4a"]).tags["aART"] == ["Dr Ada"]
+    assert OggOpus(encoded["opus"]).tags["ALBUMARTIST"] == ["Dr Ada"]
+    comma = TrackInfo(title="The Safe Place", artist="Dr Jo Byrne, Test Clinic")
+    path = encode_stream(blocks(tone(0.5)), RATE, tmp_path / "track.mp3", "mp3", comma)
+    tags = ID3(path)
+    assert tags.getall("TPE1")[0].text == tags.getall("TPE2")[0].text == [comma.artist]

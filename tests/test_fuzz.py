@@ -1,8 +1,10 @@
 """Property tests (Hypothesis): names, own words, phrases, manifests and templates.
 
 Whatever the input, each run ends in a result or a one-line error within its budget,
-never a traceback, and leaves no file behind. The short profile (`ci`, the default) runs
-about a hundred examples per property; run the long one by hand:
+never a traceback, and leaves no file behind (a template's time budget is the library's
+own limit, script/budget.py; no test here bounds wall time). The short
+profile (`ci`, the default) runs about a hundred examples per property; run the long one
+by hand:
 
     CFT_FUZZ_PROFILE=long pytest tests/test_fuzz.py -n 0
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +25,6 @@ from cft_audio.batch.errors import ManifestError
 from cft_audio.batch.plan import plan_batch
 from cft_audio.cli import main
 from cft_audio.errors import CftAudioError
-from cft_audio.limits import MAX_TEMPLATE_SECONDS
 from cft_audio.pipeline import RenderContext, Renderer
 from cft_audio.request import Request
 
@@ -61,7 +61,6 @@ def _one_line(error: BaseException) -> None:
 
 
 def _script_or_error(request: Request) -> None:
-    started = time.monotonic()
     try:
         script = renderer().script(request)
     except CftAudioError as error:
@@ -70,7 +69,6 @@ def _script_or_error(request: Request) -> None:
     else:
         assert script.cues
         event("a script")
-    assert time.monotonic() - started < MAX_TEMPLATE_SECONDS + 10  # a hang, not a timing
 
 
 @given(name=WORDS)
@@ -132,7 +130,6 @@ MANIFESTS = st.fixed_dictionaries(
 def _plan_or_problems(folder: Path, text: str, keep: tuple[str, ...] = ()) -> None:
     manifest = folder / "programme.yaml"
     manifest.write_text(text, encoding="utf-8")
-    started = time.monotonic()
     try:
         plan = plan_batch(manifest, folder / "out", renderer())
     except ManifestError as error:
@@ -143,7 +140,6 @@ def _plan_or_problems(folder: Path, text: str, keep: tuple[str, ...] = ()) -> No
     else:
         assert plan.tracks
         event("a plan")
-    assert time.monotonic() - started < 30  # a hang, not a timing
     assert sorted(p.name for p in folder.iterdir()) == sorted(["programme.yaml", *keep])
 
 
@@ -234,7 +230,7 @@ def test_any_path_value(tmp_path_factory, value):
     calls = (lambda: renderer().check(Request("safe-place", background=value)),
              lambda: renderer().check(Request("safe-place", cover=folder / value)),
              lambda: analyse_file(folder / value),
-             lambda: plan_output(folder / value, "safe-place", "standard", "mp3", ("vtt",)))
+             lambda: plan_output(folder / value, "safe-place-standard", "mp3", ("vtt",)))
     for call in calls:
         try:
             call()

@@ -87,7 +87,7 @@ def test_install_rejects_a_name_that_is_not_a_piper_voice(capsys):
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        (["voices", "preview", "nobody"], "--voice"),
+        (["voices", "preview", "nobody"], "VOICE"),  # the argument, not an option
         (["voices", "preview", "joe", "--tone", "shouty"], "--tone"),
         (["voices", "preview", "joe", "--say", "Aoife"], "--say"),
         (["render", "safe-place", "--say", "=Eefa"], "--say"),
@@ -112,11 +112,24 @@ def test_cache_info_and_clear(capsys, tmp_path):
     assert main(["voices", "preview", "joe", "-o", str(tmp_path / "a.wav")]) == 0
     capsys.readouterr()
     assert main(["cache", "info"]) == 0
-    assert "entries 3" in capsys.readouterr().out
+    info = capsys.readouterr().out
+    assert "3 sentences" in info and "MiB of 1.0 GiB" in info  # the README's units
+    speech = Path(info.split()[1])
+    models = Path(info.splitlines()[2].split()[1])
+    assert models.name == "models" and any(models.iterdir())  # the prepared voice is counted
+    assert f"{sum(f.stat().st_size for f in models.rglob('*') if f.is_file()) / 2**20:.1f} MiB" \
+        in info.splitlines()[3]
     assert main(["cache", "clear"]) == 0
-    assert "removed 3" in capsys.readouterr().out
+    assert capsys.readouterr().out == "removed 3 cached sentences\n"
+    assert list(speech.iterdir()) == []  # no empty folders left behind
     assert main(["cache", "info"]) == 0
-    assert "entries 0" in capsys.readouterr().out
+    assert "0 sentences, 0.0 MiB" in capsys.readouterr().out
+
+
+def test_preview_without_a_voice_lists_the_voices(capsys):
+    assert main(["voices", "preview"]) == 2
+    line = one_line_error(capsys)
+    assert line.startswith("cft-audio: error: VOICE: missing (allowed: ") and "joe" in line
 
 
 @pytest.mark.parametrize("voice", ["espeak-en-gb", "joe"])

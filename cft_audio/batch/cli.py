@@ -10,8 +10,9 @@ from typing import TextIO
 
 import click
 
+from ..cli_options import count, quiet_verbose, refuse_quiet_verbose
 from ..errors import ExitCode
-from .executors import DEFAULT_JOBS
+from ..limits import DEFAULT_JOBS
 
 _PHASES = {"speech": "Speaking sentences", "render": "Rendering tracks"}
 
@@ -33,17 +34,18 @@ _PHASES = {"speech": "Speaking sentences", "render": "Rendering tracks"}
               help="Put participants' names in folder and zip names (default: IDs only).")
 @click.option("--check", "check_only", is_flag=True,
               help="Check the manifest and stop; render nothing.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@quiet_verbose()
 @click.pass_context
 def batch(ctx: click.Context, manifest: Path, output: Path | None, participants_csv: Path | None,
           jobs: int, executor: str, scheduler: str | None, name_files: bool, check_only: bool,
-          quiet: bool) -> None:
+          quiet: bool, verbose: bool) -> None:
     """Render a pack per participant from MANIFEST.yaml (see examples/programme.yaml)."""
     from ..pipeline import Renderer
     from .errors import BatchInterrupted, ManifestError
     from .plan import plan_batch
     from .runner import run_batch
 
+    refuse_quiet_verbose(quiet, verbose)
     if (executor == "dask") != (scheduler is not None):
         raise click.UsageError("--executor dask and --scheduler ADDRESS go together")
     output = output or Path("output") / manifest.stem
@@ -55,8 +57,8 @@ def batch(ctx: click.Context, manifest: Path, output: Path | None, participants_
         ctx.exit(ExitCode.USAGE)
     if check_only:
         if not quiet:
-            click.echo(f"{manifest.name}: ok, {len(plan.packs)} participants, "
-                       f"{len(plan.tracks)} tracks")
+            click.echo(f"{manifest.name}: ok, {count(len(plan.packs), 'participant')}, "
+                       f"{count(len(plan.tracks), 'track')}")
         return
     pool = _executor(executor, scheduler, jobs)
     bar = BatchProgress(sys.stderr) if sys.stderr.isatty() and not quiet else None
@@ -74,7 +76,8 @@ def batch(ctx: click.Context, manifest: Path, output: Path | None, participants_
                    f"{status.error}", err=True)
     if not quiet:
         kept = sum(1 for s in report.statuses if s.state == "kept")
-        click.echo(f"{len(report.statuses)} tracks in {len(plan.packs)} packs: "
+        click.echo(f"{count(len(report.statuses), 'track')} in "
+                   f"{count(len(plan.packs), 'pack')}: "
                    f"{len(report.statuses) - kept - len(report.failed)} rendered, {kept} kept "
                    f"from an earlier run, {len(report.failed)} failed; {report.spoken} of "
                    f"{report.sentences} sentences spoken")

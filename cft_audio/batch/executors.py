@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
+from ..limits import DEFAULT_JOBS
 from . import worker
 from .worker import ContextFactory
 
-DEFAULT_JOBS = 2
 _JOIN_SECONDS = 15.0
 
 

@@ -48,7 +48,7 @@ _BLOCK_FRAMES = 1 << 16
 
 
 def plan_output(
-    output: Path | None, exercise: str, length: str, fmt: str, sidecars: Iterable[str] = ()
+    output: Path | None, stem: str, fmt: str, sidecars: Iterable[str] = ()
 ) -> Path:
     """Where the file goes: an explicit file, or a fresh name in a folder (never overwrites).
 
@@ -69,7 +69,7 @@ def plan_output(
         _check_writable_folder(target.parent)
         return target
     _check_writable_folder(target)
-    stem, extension = f"{exercise}-{length}", FORMATS[fmt].extension
+    extension = FORMATS[fmt].extension
     suffixes = (extension, *sidecars)
     number = 1
     while True:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import ExportError, os_reason, with_detail
 from .cover import image_info
+from .id3order import order_chapters
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,15 @@ def _id3_frames(info: TrackInfo) -> list:
 
 def _tag_id3(path: Path, info: TrackInfo) -> None:
     """MP3: an ID3v2.4 tag at the front."""
-    from mutagen.id3 import ID3
+    from mutagen import id3
 
-    tags = ID3()
+    tags = id3.ID3()
     for frame in _id3_frames(info):
         tags.add(frame)
+    if info.artist:  # album artist: how players group an album (WAV keeps its pinned bytes)
+        tags.add(id3.TPE2(encoding=3, text=[info.artist]))
     tags.save(path, v2_version=4, v1=0)
+    order_chapters(path)  # players that read frames in file order show them in time order
 
 
 def _tag_wav(path: Path, info: TrackInfo) -> None:
@@ -151,7 +155,8 @@ def _tag_mp4(path: Path, info: TrackInfo) -> None:
     audio = MP4(path)
     if audio.tags is None:
         audio.add_tags()
-    values = {"\xa9nam": info.title, "\xa9ART": info.artist, "\xa9alb": info.album,
+    values = {"\xa9nam": info.title, "\xa9ART": info.artist, "aART": info.artist,
+              "\xa9alb": info.album,
               "\xa9gen": info.genre, "\xa9cmt": info.comment, "\xa9lyr": info.lyrics,
               "\xa9day": str(info.year) if info.year > 0 else ""}
     for key, value in values.items():
@@ -210,6 +215,8 @@ def _tag_opus(path: Path, info: TrackInfo) -> None:
 
     audio = OggOpus(path)
     _fill_vorbis(audio.tags, info)
+    if info.artist:  # album artist (FLAC keeps its pinned bytes)
+        audio.tags.append(("ALBUMARTIST", info.artist))
     if info.cover is not None:
         block = base64.b64encode(_picture(info.cover).write()).decode("ascii")
         audio.tags.append(("METADATA_BLOCK_PICTURE", block))

@@ -5,12 +5,17 @@ request → plan → script → speech → timeline (fit) → mix → master →
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InvalidRequest
 from ..export.encode import FORMATS, plan_output
+from ..naming import setting_of, track_stem
 from ..request import Request, validate
+from ..schema import BY_KEY
 from ..script.cues import Script
 from ..sound.beds import BEDS
 from ..sound.mix import STEMS
@@ -25,7 +30,7 @@ from .mix import BedShelf, Mix
 from .plan import RenderPlan, Voicing, output_format, plan_for, voicing_for
 from .record import Result, track_info, write_sidecars
 from .sample import PREVIEW_SECONDS, sample_script, sample_track
-from .scripts import ScriptWriter, minutes_range
+from .scripts import ScriptWriter, minutes_range, refuse_target
 from .speech import Speaker, SpeechJob
 
 
@@ -45,13 +50,45 @@ class Renderer:
         """Sentences actually synthesised (not found in memory or the disk cache)."""
         return self.speaker.engine_calls
 
-    def check(self, request: Request) -> Voicing:
-        """Raise InvalidRequest if any field of the request is not allowed; its voicing."""
-        validate(request, voices=self.profiles, vocabulary=self.vocabulary,
-                 backgrounds=BEDS, formats=FORMATS, broken_voices=self.broken_voices)
+    def check(self, request: Request, own_range: bool = True) -> Voicing:
+        """Raise InvalidRequest if any field of the request is not allowed; its voicing.
+
+        A `minutes` past the track limits is refused with the minutes this exercise (or
+        template) can reach, as any unreachable target is, unless `own_range` is False.
+        """
+        try:
+            validate(request, voices=self.profiles, vocabulary=self.vocabulary,
+                     backgrounds=BEDS, formats=FORMATS, broken_voices=self.broken_voices)
+        except InvalidRequest as error:
+            if own_range and error.field == "minutes" and math.isfinite(request.minutes or 0):
+                untargeted = dataclasses.replace(request, minutes=None)
+                refuse_target(request, self.scripts.options(untargeted, self.check(untargeted)))
+            raise
         voicing = voicing_for(request, self._lexicon(request))
         self.beds.get(request.background)  # your own file is decoded (and checked) before speech
         return voicing
+
+    def problems(self, request: Request) -> list[InvalidRequest]:
+        """Every problem of the request at once, as `batch` lists a manifest's: each field set
+        is checked on its own with the exercise (none when `check` passes)."""
+        try:
+            self.check(request)
+            return []
+        except InvalidRequest as first:
+            source = {"exercise": request.exercise, "script": request.script}
+            try:
+                self.check(Request(**source))  # type: ignore[arg-type]
+            except InvalidRequest as unknown:  # no exercise to check the rest against
+                return [unknown]
+            found = [first]
+            for name, value in _set_fields(request, skip=source):
+                try:
+                    self.check(Request(**source, **{name: value}))  # type: ignore[arg-type]
+                except InvalidRequest as error:
+                    if str(error) not in map(str, found):
+                        found.append(error)
+            keys = list(BY_KEY)  # in the order --help lists the options
+            return sorted(found, key=lambda e: keys.index(e.field) if e.field in keys else 0)
 
     def script(self, request: Request) -> Script:
         """Validate the request and write its personalised script (no audio)."""
@@ -63,7 +100,7 @@ class Renderer:
         script = self.scripts.choose(request, voicing)
         output = None
         if with_output:  # fail before the slow work, not after it
-            output = plan_output(request.output, script.exercise, script.length,
+            output = plan_output(request.output, automatic_stem(request, script, voicing),
                                  output_format(request), request.sidecars)
         return plan_for(request, script, voicing, self.beds.get(request.background), output)
 
@@ -105,7 +142,8 @@ class Renderer:
 
     def reachable_minutes(self, request: Request) -> tuple[float, float]:
         """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
-        return minutes_range(self.scripts.options(request, self.check(request)))
+        untargeted = dataclasses.replace(request, minutes=None)
+        return minutes_range(self.scripts.options(untargeted, self.check(untargeted)))
 
     def preview(self, request: Request) -> Preview:
         """The script with estimated pause lengths and duration, without synthesising."""
@@ -145,6 +183,20 @@ class Renderer:
         if request.lexicon is not None:
             lexicon = lexicon.merged(load_lexicon(Path(request.lexicon)))
         return lexicon.merged(lexicon_from_pairs(request.say))
+
+
+def _set_fields(request: Request, skip: Iterable[str]) -> list[tuple[str, object]]:
+    """(name, value) of the request's fields that differ from their defaults."""
+    return [(f.name, getattr(request, f.name)) for f in dataclasses.fields(request)
+            if f.name not in skip and getattr(request, f.name) != f.default]
+
+
+def automatic_stem(request: Request, script: Script, voicing: Voicing) -> str:
+    """The automatic file name (no extension) of a render: `safe-place-forest-10min-2026-12-02`,
+    the web app's naming, with the target or estimated length and today's date."""
+    seconds = request.minutes * 60 if request.minutes else fit.estimate(script, voicing).natural
+    setting = setting_of(request.exercise, {"place": request.place, "image": request.image})
+    return track_stem(script.exercise, setting, seconds / 60, datetime.date.today())
 
 
 def render(request: Request, context: RenderContext | None = None) -> Result:

@@ -56,8 +56,8 @@ def sample_track(script: Script, speech: Sequence[np.ndarray], pace: Pace, reque
                      genre="Speech", year=datetime.date.today().year, track=None,
                      comment="Voice sample", lyrics=script.text, cover=None, chapters=())
     fmt = output_format(request)
-    target = plan_output(request.output, f"voice-{request.voice}",
-                         f"{request.tone}-{request.pace}", fmt)
+    target = plan_output(request.output, f"voice-{request.voice}-{request.tone}-{request.pace}",
+                         fmt)
     sweep_stale(target.parent)
     blocks = mastered_blocks(lambda: iter_blocks(stereo), len(stereo), RATE, plan.gain)
     return encode_stream(blocks, RATE, target, fmt, info)

@@ -71,7 +71,7 @@ class ScriptWriter:
         options = self.options(request, voicing)
         reachable = [o for o in options if o.estimate.reaches(target)]
         if not reachable:
-            _refuse_target(request, options)
+            refuse_target(request, options)
         return min(reachable, key=lambda o: abs(np.log(target / o.estimate.natural))).script
 
 
@@ -82,7 +82,7 @@ def minutes_range(options: Sequence[Option]) -> tuple[float, float]:
     return float(np.ceil(low)), float(np.floor(high))
 
 
-def _refuse_target(request: Request, options: Sequence[Option]) -> NoReturn:
+def refuse_target(request: Request, options: Sequence[Option]) -> NoReturn:
     """Raise InvalidRequest: no form reaches `--minutes` (naming what would)."""
     low, high = minutes_range(options)
     which = f"the {request.length} form of " if request.length else ""

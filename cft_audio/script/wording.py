@@ -130,11 +130,29 @@ def cap(text: str) -> str:
 
 
 @cache
+@cache
 def _inflect():  # returns inflect.engine (imported only when needed)
-    """The inflect engine, imported on first use (own words, or a verb not in KNOWN_VERBS)."""
-    import inflect
+    """The inflect engine, imported on first use (own words, or a verb not in KNOWN_VERBS).
 
+    inflect wraps its methods in typeguard's `@typechecked`, which rewrites and recompiles
+    each of them as the module is imported: most of the import's time (1.5 s of 1.6 s on a
+    quiet machine). We call it only with non-empty strings, so it is imported with that
+    decorator standing aside; a test keeps inflect's answers equal to a checked import's.
+    """
+    import typeguard
+
+    checked = typeguard.typechecked
+    typeguard.typechecked = _unchecked
+    try:
+        import inflect
+    finally:
+        typeguard.typechecked = checked
     return inflect.engine()
+
+
+def _unchecked(target=None, **_options):
+    """typeguard.typechecked's signature, doing nothing: `@_unchecked` and `@_unchecked()`."""
+    return target if target is not None else (lambda function: function)
 
 
 def third_person(verb: str) -> str:

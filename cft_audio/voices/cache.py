@@ -127,6 +127,9 @@ class SpeechCache:
         if self.folder.is_dir():
             for stray in self.folder.glob("*/.*.part"):
                 _remove(stray)
+            for sub in self.folder.iterdir():  # the key-prefix folders, once empty
+                with contextlib.suppress(OSError):
+                    sub.rmdir()
         self._known_bytes = 0
         return removed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .engine import VoiceSettings
+from .settings import VoiceSettings
 
 
 @dataclass(frozen=True)

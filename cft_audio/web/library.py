@@ -14,6 +14,7 @@ from typing import Any
 
 from ..export.encode import FORMATS
 from ..files import atomic_path, private_folder
+from ..naming import setting_of, track_stem
 from ..script.catalogue import EXERCISES
 from .security import OutsideFolder, safe_path
 
@@ -59,14 +60,7 @@ class RenderEntry:
     @property
     def setting(self) -> str:
         """The place or image it was made with ("" for exercises that use neither)."""
-        from ..script.catalogue import EXERCISES
-
-        exercise = EXERCISES.get(self.exercise)
-        used = exercise.uses if exercise else frozenset()
-        for name in ("place", "image"):
-            if name in used and self.request.get(name):
-                return str(self.request[name])
-        return ""
+        return setting_of(self.exercise, self.request)
 
     @property
     def tone(self) -> str:
@@ -111,21 +105,9 @@ class RenderEntry:
 
 
 def download_name(entry: RenderEntry, ext: str) -> str:
-    """A file name that tells downloads apart without naming the client.
-
-    Exercise, the chosen place or image (a listed one; "own" for the client's own words),
-    length and the day it was made: `safe-place-forest-10min-2026-11-29.mp3`.
-    """
-    parts = [entry.exercise]
-    chosen = entry.setting
-    if chosen:
-        parts.append(chosen if chosen.replace("-", "").isalpha() and chosen.islower()
-                     else "own-words")
-    minutes = round(entry.seconds() / 60)
-    if minutes:
-        parts.append(f"{minutes}min")
-    parts.append(entry.created.strftime("%Y-%m-%d"))
-    return "-".join(parts) + f".{ext}"
+    """A file name that tells downloads apart without naming the client (`naming.track_stem`):
+    `safe-place-forest-10min-2026-11-29.mp3`, on the day it was made."""
+    return f"{track_stem(entry.exercise, entry.setting, entry.seconds() / 60, entry.created)}.{ext}"
 
 
 def new_render_folder(root: Path) -> Path:

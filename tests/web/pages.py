@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 
 PLAYED = """async (selector) => {
@@ -53,15 +52,6 @@ def get_json(url: str) -> dict:
         return json.loads(response.read())
 
 
-def timed_get(url: str) -> float:
-    """Seconds a GET takes to answer in full."""
-    start = time.perf_counter()
-    with _DIRECT.open(url, timeout=10) as response:
-        response.read()
-        assert response.status == 200
-    return time.perf_counter() - start
-
-
 class OneFormat:
     """The steps of a one-format render (nothing to report between formats)."""
 
@@ -85,3 +75,9 @@ def run_batch(page, base: str, manifest) -> None:
     page.set_input_files("#f-manifest", str(manifest))
     page.click("#batch-run")
     page.wait_for_url("**/batch/**")
+
+
+def page_answers(url: str) -> bool:
+    """Whether a GET answers in full with 200 (a generous 60 s socket deadline, not a bound)."""
+    with _DIRECT.open(url, timeout=60) as response:
+        return response.status == 200 and bool(response.read())

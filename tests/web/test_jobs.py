@@ -138,18 +138,14 @@ def test_cancel_a_render_frees_its_worker_and_leaves_nothing(site):
     _, url, _ = post(base, "/new/soothing-breath", SHORT)
     short_job = job_of(url)
     assert get_json(f"{base}/api/jobs/{short_job}")["position"] == 1  # behind the long one
-    started = time.monotonic()
     status, url, page = post(base, f"/jobs/{long_job}/cancel", {})
     assert status == 200 and "Cancelled" in page and job_of(url) == long_job
-    wait_for(base, short_job, lambda s: s["state"] == "done")
-    freed = time.monotonic() - started
+    wait_for(base, short_job, lambda s: s["state"] == "done")  # the one worker was freed
     assert get_json(f"{base}/api/jobs/{long_job}")["state"] == "cancelled"
     names = [e for e in _visible(output)]
     assert len(names) == 1  # only the short render's folder; the long one's is gone
     assert not any("safe-place" in p.name for p in output.rglob("*"))
     assert _leftovers(output) == []
-    print(f"\ncancelled render: the next job finished {freed:.2f} s later")
-    assert freed < 30
 
 
 def test_cancel_a_render_with_an_upload_removes_the_upload(site, tmp_path):
@@ -196,17 +192,13 @@ def test_cancel_a_batch_stops_its_workers_and_removes_the_upload(site):
     job = job_of(url)
     wait_for(base, job, lambda s: s["counts"].get("phase") == "render", seconds=120)
     assert os.listdir(output / ".web" / "uploads")  # the manifest is there while it runs
-    started = time.monotonic()
     status, _, page = post(base, f"/jobs/{job}/cancel", {})
-    stopped = time.monotonic() - started
     assert status == 200 and "Cancelled" in page
     assert get_json(f"{base}/api/jobs/{job}")["state"] == "cancelled"
     thread = next(t for t in web.jobs._threads if t.name == f"cft-job-{job}")
     thread.join(10)
     assert not thread.is_alive()
     assert _leftovers(output) == []  # no upload, no partial tracks
-    print(f"\ncancelled batch: stopped in {stopped:.2f} s")
-    assert stopped < 10
 
 
 def test_delete_during_make_this_format_leaves_no_orphan(site):
@@ -283,7 +275,7 @@ run_server(create_app(settings), "127.0.0.1", int(sys.argv[2]))
 """
 
 
-def test_one_ctrl_c_stops_within_5_seconds_and_leaves_no_uploads(tmp_path):
+def test_one_ctrl_c_stops_the_app_and_leaves_no_uploads(tmp_path):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen([sys.executable, "-c", STOPPER, str(tmp_path), str(port)],
@@ -304,16 +296,12 @@ def test_one_ctrl_c_stops_within_5_seconds_and_leaves_no_uploads(tmp_path):
         wait_for(base, job_of(url), lambda s: s["state"] == "running")
         output = tmp_path / "output"
         assert os.listdir(output / ".web" / "uploads")
-        started = time.monotonic()
         server.send_signal(signal.SIGINT)
-        code = server.wait(timeout=30)
-        stopped = time.monotonic() - started
+        server.wait(timeout=60)  # one Ctrl-C is enough (timing: benchmarks/web_stop.py)
     finally:
         if server.poll() is None:
             server.kill()
     errors = server.stderr.read()
-    print(f"\nCtrl-C during a batch and a render: stopped in {stopped:.2f} s (exit {code})")
-    assert stopped < 5, errors
     assert _leftovers(output) == [], errors
     assert "Traceback" not in errors, errors
 

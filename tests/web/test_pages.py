@@ -14,7 +14,7 @@ from cft_audio.web import Settings
 from cft_audio.web.library import list_renders
 
 from .conftest import fake_render_context
-from .pages import PLAYED, fill, get_json, preview_seq, preview_settled, timed_get
+from .pages import PLAYED, fill, get_json, page_answers, preview_seq, preview_settled
 from .server import serving
 
 pytestmark = pytest.mark.enable_socket  # the app listens on 127.0.0.1 only
@@ -111,21 +111,26 @@ def test_every_exercise_renders_two_at_a_time_plays_and_downloads(site, browser,
         page.wait_for_url("**/jobs/**")
     jobs = [page.url.rsplit("/", 1)[1] for page in pages.values()]
 
-    answers, most_running = [], 0
-    deadline = time.monotonic() + 120
+    answered, during_two, most_running = [], 0, 0
+
+    def running() -> list[str]:
+        return [get_json(f"{base}/api/jobs/{job}")["state"] for job in jobs]
+
+    deadline = time.monotonic() + 600  # waits for the renders; not a bound on speed
     while time.monotonic() < deadline:
-        states = [get_json(f"{base}/api/jobs/{job}")["state"] for job in jobs]
+        states = running()
         most_running = max(most_running, states.count("running"))
         if all(s in ("done", "failed") for s in states):
             break
-        answers.append(timed_get(f"{base}/library"))
-        answers.append(timed_get(f"{base}/new/safe-place"))  # includes a script preview
+        answered.append(page_answers(f"{base}/library"))
+        answered.append(page_answers(f"{base}/new/safe-place"))  # includes a script preview
+        # both pages answered in full while two renders ran, before and after them
+        during_two += states.count("running") == 2 and running().count("running") == 2
         time.sleep(0.4)
     assert states == ["done"] * 4, states
     assert most_running == 2, "renders did not run two at a time"
-    assert len(answers) >= 6 and max(answers) < 1.0, answers
-    print(f"\nwhile rendering: {len(answers)} page loads, slowest {max(answers):.3f} s, "
-          f"median {sorted(answers)[len(answers) // 2]:.3f} s; at most {most_running} at once")
+    assert len(answered) >= 6 and all(answered), answered
+    assert during_two >= 1, "no page was loaded while two renders ran"
 
     for exercise, page in pages.items():
         name = EXERCISES[exercise][0]
@@ -178,7 +183,8 @@ def test_an_invalid_field_shows_its_message_and_renders_nothing(site, page, caps
     seq = preview_seq(page)
     page.fill("#f-minutes", "2")
     preview_settled(page, seq)
-    assert page.inner_text("#error-minutes").startswith("Minutes: 2 is out of range")
+    assert page.inner_text("#error-minutes").startswith(
+        "Minutes: 2 cannot be reached for safe-place")  # the exercise's own range follows
 
     page.click("#render-button")
     page.wait_for_load_state()
