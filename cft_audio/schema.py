@@ -237,8 +237,7 @@ class Request:
         "lists each form's; `script` shows this request's); silences stretch or shrink to fit.",
         label="Minutes", commands=BOTH,
         bounds=(MIN_MINUTES, MAX_MINUTES),
-        column=Column("minutes the exercise reaches (see `cft-audio exercises`)",
-                      per_exercise=True),
+        column=Column(per_exercise=True),
         web=Web("length", hint="About {minutes} for this exercise; silences stretch or "
                 "shrink. Empty: natural length.", group="row", inputmode="decimal"))
     voice: str = declare(

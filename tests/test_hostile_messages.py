@@ -82,7 +82,12 @@ def test_a_non_number_names_the_range_as_the_out_of_range_error_does(in_tmp, cap
         assert main(["render", "safe-place", f"--{field}", too_high, "-o", "out/"]) == 2
         out_of_range = one_line(capsys)
         allowed = f"(allowed: {spec.range})"
-        assert not_a_number.endswith(allowed) and out_of_range.endswith(allowed), field
+        assert not_a_number.endswith(allowed), field
+        if field == "minutes":  # past the track limits: the exercise's own reach (issue 28)
+            assert re.search(r"cannot be reached for safe-place \(allowed: \d+ to \d+\)$",
+                             out_of_range), out_of_range
+        else:
+            assert out_of_range.endswith(allowed), field
 
 
 @pytest.mark.parametrize("args", [
