@@ -64,7 +64,10 @@ class Slot:
 
     def temp(self) -> Path:
         """A new locked hidden temp file beside the track, removed unless published."""
-        temp = self._held.enter_context(locked_temp(self.audio))
+        try:
+            temp = self._held.enter_context(locked_temp(self.audio))
+        except OSError as error:
+            raise self._failed(error) from error
         self._held.callback(temp.unlink, missing_ok=True)
         return temp
 
@@ -74,17 +77,33 @@ class Slot:
         for suffix in self.sidecars:
             target = self.audio.with_suffix(f".{suffix}")
             temps[target] = self.temp()
-            temps[target].write_text(texts[suffix], encoding="utf-8", newline="\n")
-        order = self.files()
-        if not self.automatic:
-            _remove_old(self.audio, order[-1], "json" in self.sidecars)
-        for target in order:
-            os.chmod(temps[target], 0o600)
-            if self.automatic:
-                _rename_new(temps[target], target)
-            else:
-                os.replace(temps[target], target)
+            try:
+                temps[target].write_text(texts[suffix], encoding="utf-8", newline="\n")
+            except OSError as error:
+                raise self._failed(error, target) from error
+        try:
+            if not self.automatic:
+                _remove_old(self.audio, self.files()[-1], "json" in self.sidecars)
+            self._rename_all(temps)
+        except OSError as error:
+            raise self._failed(error) from error
         return self.audio
+
+    def _rename_all(self, temps: Mapping[Path, Path]) -> None:
+        """Rename each temp onto its file, the commit file last; on failure, undo them."""
+        done: list[Path] = []
+        try:
+            for target in self.files():
+                os.chmod(temps[target], 0o600)
+                (_rename_new if self.automatic else os.replace)(temps[target], target)
+                done.append(target)
+        except BaseException:
+            for target in done:
+                target.unlink(missing_ok=True)
+            raise
+
+    def _failed(self, error: OSError, target: Path | None = None) -> ExportError:
+        return ExportError(f"cannot write {(target or self.audio).name}: {os_reason(error)}")
 
     def close(self) -> None:
         """Remove unpublished temp files, then give the slot up (remove it, then unlock)."""
