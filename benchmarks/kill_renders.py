@@ -162,7 +162,9 @@ class Tally:
     """What the kills found."""
 
     def __init__(self) -> None:
-        self.kills = self.running = self.checks = 0
+        self.kills = self.checks = 0
+        self.running = {"random": 0, "step": 0}
+        """Renders still running when killed, by way of killing."""
         self.lies: list[str] = []
         self.orphans = 0
 
@@ -182,7 +184,7 @@ def _random_kills(tally: Tally, targets: list[Path], template: Path, env: dict[s
     for number in range(kills):
         target, client = targets[number % 2], CLIENTS[number % len(CLIENTS)]
         tally.kills += 1
-        tally.running += _kill_at_moment(_arguments(template, target, client), env,
+        tally.running["random"] += _kill_at_moment(_arguments(template, target, client), env,
                                          chance.uniform(0.0, seconds))
         tally.check([t if t.suffix != ".mp3" else t.parent for t in targets])
 
@@ -196,7 +198,7 @@ def _step_kills(tally: Tally, targets: list[Path], template: Path,
         for step in range(steps):
             client = CLIENTS[(step + index + 1) % len(CLIENTS)]
             tally.kills += 1
-            tally.running += _kill_at_step(_arguments(template, target, client), env,
+            tally.running["step"] += _kill_at_step(_arguments(template, target, client), env,
                                            step) == signal.SIGKILL
             tally.check([t if t.suffix != ".mp3" else t.parent for t in targets])
     return counts
@@ -231,8 +233,9 @@ def main() -> int:
         print(f"a warm render takes {seconds:.1f} s (median of {len(CLIENTS)}); "
               f"publishing takes {counts[0]} file operations with an automatic name, "
               f"{counts[1]} onto an explicit file")
-        print(f"{tally.kills} renders killed ({options.kills} at random moments, "
-              f"{sum(counts)} at each publishing step); {tally.running} were still running")
+        print(f"{tally.kills} renders killed: {options.kills} at random moments "
+              f"({tally.running['random']} still running then, the others had finished), "
+              f"{sum(counts)} before each publishing step ({tally.running['step']} killed there)")
         print(f"after the kills, {tally.checks} checks: {len(tally.lies)} records or tracks "
               f"that lie {tally.lies[:5]}; {tally.orphans} sidecars seen without their "
               f"audio (removed by the next render)")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -12,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cft_audio.export.publish import sweep_outputs
+from cft_audio.errors import ExportError
+from cft_audio.export.publish import reserve, sweep_outputs
 from cft_audio.files import SETTLING_SECONDS, file_sha256
 from cft_audio.pipeline import RenderContext, Renderer
 from cft_audio.request import Request
@@ -158,3 +161,62 @@ def test_a_kill_at_any_step_of_publishing_leaves_whole_units(tmp_path, automatic
             assert by_stem.get("t") == {"Ann"}, (kill_at, left)
         assert not [n for n in left if n.startswith(".")], (kill_at, left)
     assert steps is not None and steps >= 4
+
+
+def _publish(slot, client: str) -> None:
+    """Publish a fake track of `client` (and the slot's sidecars) through `slot`."""
+    audio = slot.temp()
+    audio.write_bytes(f"audio of {client}".encode())
+    record = json.dumps({"client": client, "output_sha256": file_sha256(audio)})
+    slot.publish(audio, {"vtt": f"WEBVTT {client}", "txt": client, "json": record})
+
+
+def test_automatic_names_skip_a_held_slot_and_explicit_ones_wait_for_it(tmp_path):
+    with reserve(tmp_path / "t.wav", True, ("json",)) as first:
+        with reserve(tmp_path / "t.wav", True, ("json",)) as second:
+            assert (first.audio.name, second.audio.name) == ("t.wav", "t-2.wav")
+            _publish(second, "Bo")
+        order: list[str] = []
+
+        def overwrite() -> None:
+            with reserve(tmp_path / "t.wav", False, ("json",)) as slot:
+                order.append("explicit")
+                _publish(slot, "Cy")
+
+        waiting = threading.Thread(target=overwrite)
+        waiting.start()
+        time.sleep(0.3)
+        order.append("automatic")
+        _publish(first, "Ann")
+    waiting.join()
+    assert order == ["automatic", "explicit"]
+    assert json.loads((tmp_path / "t.json").read_text())["client"] == "Cy"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t-2.json", "t-2.wav", "t.json",
+                                                          "t.wav"]
+
+
+def test_an_explicit_overwrite_drops_only_the_record_of_the_audio_it_replaces(tmp_path):
+    with reserve(tmp_path / "t.wav", False, ("json", "vtt")) as slot:
+        _publish(slot, "Ann")
+    with reserve(tmp_path / "t.flac", False) as slot:  # another format beside: keeps it
+        _publish(slot, "Ann")
+    assert (tmp_path / "t.json").is_file()
+    with reserve(tmp_path / "t.wav", False) as slot:  # the audio the record hashes
+        _publish(slot, "Bo")
+    assert not (tmp_path / "t.json").exists()
+    assert (tmp_path / "t.wav").read_bytes() == b"audio of Bo"
+
+
+def test_a_failed_publish_leaves_nothing_of_its_unit(tmp_path, monkeypatch):
+    real = os.replace
+
+    def full(source: object, target: object) -> None:
+        if str(target).endswith(".wav"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(source, target)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(ExportError, match="cannot write t.wav: the disk is full"), \
+            reserve(tmp_path / "t.wav", False, SIDECARS) as slot:
+        _publish(slot, "Ann")
+    assert list(tmp_path.iterdir()) == []
