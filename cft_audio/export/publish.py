@@ -1,7 +1,8 @@
 """Reserving a track's name and publishing the track with its sidecars as one unit.
 
-A render holds a *slot*: the hidden file `.STEM.cft.slot` beside its track, made with an
-exclusive create (O_EXCL) and locked (`flock`) while the render lives. Only the holder of a
+A render holds a *slot*: the hidden file `.STEM.cft.slot` beside its track, made by an
+exclusive create (a hard link from a temp file, which never replaces an existing name;
+O_EXCL where links fail) and locked (`flock`) while the render lives. Only the holder of a
 stem's slot writes files of that stem, so two renders into one folder never pick the same
 automatic name, and two renders onto one explicit file take turns. The slot lists the files
 the render will publish, last the *commit* file: the record (`.json`) if one is written,

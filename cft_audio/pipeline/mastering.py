@@ -31,6 +31,7 @@ class Mastered:
     """A written track: where it is, what it measured, how far the voice sits over the bed."""
 
     path: Path
+    """The hidden temp file written (the caller publishes it)."""
     measured: Measurement
     speech_to_background: float
 
