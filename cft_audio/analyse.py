@@ -14,7 +14,7 @@ import numpy as np
 from .errors import ExportError, InvalidRequest, os_reason, with_detail
 from .export.sidecars import OUTPUT_SHA256, SPEECH_TO_BACKGROUND, TARGET_LOUDNESS
 from .ffmpeg import decode_blocks, ffmpeg_exe
-from .files import file_sha256
+from .files import exists, file_sha256
 from .limits import quoted
 from .sound.analysis import (
     SegmentEnergies,
@@ -79,10 +79,10 @@ def _unreadable(path: Path, why: str) -> InvalidRequest:
 def _probe(path: Path) -> tuple[int, int]:
     """Sample rate and channel count of the first audio stream."""
     try:
-        exists, folder, regular = path.exists(), path.is_dir(), path.is_file()
+        found, folder, regular = exists(path), path.is_dir(), path.is_file()
     except OSError as error:
         raise _unreadable(path, os_reason(error)) from error
-    if not exists:
+    if not found:
         raise _unreadable(path, "not found")
     if folder:
         raise _unreadable(path, "it is a folder, not a file")

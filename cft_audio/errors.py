@@ -39,6 +39,7 @@ _REASONS = {
     errno.EISDIR: "is a folder, not a file",
     errno.ENOTDIR: "a part of the path is not a folder",
     errno.ENAMETOOLONG: "the name is too long",
+    errno.ELOOP: "a symlink loop",
 }
 _FFMPEG_REASONS = (("No space left on device", "the disk is full"),
                    ("Disk quota exceeded", "the disk quota is used up"),

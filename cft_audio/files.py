@@ -135,6 +135,16 @@ def write_text_atomic(path: Path, text: str) -> Path:
     return Path(path)
 
 
+def exists(path: Path) -> bool:
+    """Whether `path` exists (links followed); unlike `Path.exists`, OSError other than
+    "not found" propagates, so a symlink loop or a denied folder is told as such."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
+
+
 def file_sha256(path: Path) -> str:
     """SHA-256 (hex) of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .errors import InvalidRequest, os_reason
+from .files import exists
 from .limits import MAX_COVER_BYTES, MAX_LEXICON_BYTES, MAX_MINUTES, MIN_MINUTES, quoted
 from .schema import FIELDS, PERSONAL_FIELDS, SIDECARS, Request, Spec
 from .script.catalogue import EXERCISES, exercises_using
@@ -152,14 +153,14 @@ def _check_background(background: str, names: Iterable[str]) -> None:
         path = Path(background).expanduser()
         if path.is_file():
             return
-        exists = path.exists()
+        found = exists(path)
     except OSError as error:
         raise InvalidRequest("background", f"cannot use {quoted(background)}: "
                              f"{os_reason(error)}", allowed) from error
     except (RuntimeError, ValueError) as error:  # "~name" for no such user; a NUL byte
         raise InvalidRequest("background", f"file {quoted(background)} not found", allowed) \
             from error
-    if exists:
+    if found:
         raise InvalidRequest("background", f"{quoted(background)} is not a file", allowed)
     if any(mark in background for mark in ("/", "\\", "~")) or path.suffix:
         raise InvalidRequest("background", f"file {quoted(background)} not found", allowed)
@@ -230,7 +231,7 @@ def check_input_file(field: str, path: Path, limit: int, constant: str, allowed:
     """A regular file of at most `limit` bytes; else the true cause, in one line."""
     shown = quoted(str(path))
     try:
-        if not path.exists():
+        if not exists(path):
             raise InvalidRequest(field, f"file {shown} not found", allowed)
         if path.is_dir():
             raise InvalidRequest(field, f"{shown} is a folder, not a file", allowed)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ExportError, InvalidRequest, ffmpeg_reason, os_reason, with_detail
 from ..ffmpeg import StderrTail, ffmpeg_exe
-from ..files import atomic_path, locked_temp
+from ..files import atomic_path, exists, locked_temp
 from ..limits import MAX_FILE_NAME, quoted
 from .tags import Chapter, TrackInfo, milliseconds, write_tags
 
@@ -56,7 +56,7 @@ def plan_output(
     takes over another render's captions or record.
     """
     target = Path("output") if output is None else Path(output)
-    if target.suffix and target.suffix.lower().lstrip(".") in FORMATS:
+    if is_file_output(output):
         if len(target.name.encode("utf-8")) > MAX_FILE_NAME:
             raise InvalidRequest("output", f"the file name {quoted(target.name)} is over the "
                                  f"limit MAX_FILE_NAME = {MAX_FILE_NAME} bytes",
@@ -66,17 +66,35 @@ def plan_output(
                 raise InvalidRequest("output", f"{quoted(str(path))} is a folder, not a file",
                                      "a new file path, or a folder name without an audio "
                                      "extension")
-        _check_writable_folder(target.parent)
+        check_output_folder(target.parent)
         return target
-    _check_writable_folder(target)
-    extension = FORMATS[fmt].extension
-    suffixes = (extension, *sidecars)
+    check_output_folder(target)
+    first = automatic_name(target, stem, fmt)
+    assert first is not None
     number = 1
     while True:
-        name = stem if number == 1 else f"{stem}-{number}"
-        if not any((target / f"{name}.{s}").exists() for s in suffixes):
-            return target / f"{name}.{extension}"
+        name = first.stem if number == 1 else f"{first.stem}-{number}"
+        if not any((target / f"{name}.{s}").exists() for s in (first.suffix[1:], *sidecars)):
+            return target / f"{name}{first.suffix}"
         number += 1
+
+
+def is_file_output(output: Path | None) -> bool:
+    """Whether `output` names a file (an audio extension) rather than a folder."""
+    suffix = Path("output" if output is None else output).suffix
+    return bool(suffix) and suffix.lower().lstrip(".") in FORMATS
+
+
+def automatic_name(output: Path | None, stem: str, fmt: str) -> Path | None:
+    """The unnumbered automatic name in the folder `output`; None if `output` is a file.
+
+    Which number is free is settled by `publish.reserve`, atomically; `plan_output` only
+    looks.
+    """
+    if is_file_output(output):
+        return None
+    folder = Path("output") if output is None else Path(output)
+    return folder / f"{stem}.{FORMATS[fmt].extension}"
 
 
 def _is_dir(path: Path) -> bool:
@@ -86,22 +104,27 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def _check_writable_folder(folder: Path) -> None:
-    """The folder exists (or can be created under a writable parent) and can be written."""
+def check_output_folder(folder: Path) -> None:
+    """The folder exists (or can be created under a writable parent) and can be written;
+    else InvalidRequest("output") saying why (not a folder, a symlink loop, read-only…)."""
     probe = folder if str(folder) else Path(".")
     try:
-        while not probe.exists():
+        while not exists(probe):
             if probe.parent == probe:
                 break
             probe = probe.parent
-        if not probe.is_dir():
-            raise NotADirectoryError(str(probe))
-        with tempfile.TemporaryFile(dir=probe):  # unnamed where the OS allows: leaves no trace
-            pass
+        if probe.is_dir():
+            with tempfile.TemporaryFile(dir=probe):  # unnamed where the OS allows: no trace
+                pass
     except OSError as error:
         raise InvalidRequest(
             "output", f"cannot write to {quoted(str(folder))} ({os_reason(error)})",
             "a writable folder or file path") from error
+    if not probe.is_dir():
+        message = f"{quoted(str(probe))} is not a folder"
+        if probe != folder:
+            message = f"cannot write to {quoted(str(folder))} ({message})"
+        raise InvalidRequest("output", message, "a writable folder or file path")
 
 
 def iter_blocks(audio: np.ndarray, frames: int = _BLOCK_FRAMES) -> Iterator[np.ndarray]:
@@ -117,16 +140,19 @@ def encode_stream(
     fmt: str,
     info: TrackInfo,
     channels: int = 2,
+    into: Path | None = None,
 ) -> Path:
     """Encode float blocks (frames × channels, -1..1) as they come into a tagged `target`.
 
     ffmpeg writes a hidden temp file beside the target, which is tagged, made private
-    (0600) and renamed over the target; on any failure nothing is left behind.
+    (0600) and renamed over the target; on any failure nothing is left behind. With `into`
+    (a temp file the caller publishes) the track is written there instead, and `into` is
+    returned.
     """
     spec = FORMATS[fmt]
     target = Path(target)
     with contextlib.ExitStack() as held:
-        temp = _temp_beside(held, target, ".part")
+        temp = _temp_beside(held, target, ".part") if into is None else Path(into)
         if fmt == "m4a" and info.chapters:
             metadata = _temp_beside(held, target, ".chapters.part", publish=False)
             metadata.write_text(ffmetadata(info.chapters), encoding="utf-8")
@@ -135,7 +161,7 @@ def encode_stream(
         _run_encoder(_command(spec, sample_rate, channels, temp, metadata), blocks, spec.pcm,
                      channels, target.name)
         write_tags(temp, fmt, info)
-    return target
+    return target if into is None else Path(into)
 
 
 def _temp_beside(held: contextlib.ExitStack, target: Path, suffix: str,

@@ -7,7 +7,7 @@ one more, rarely, where the written track missed its loudness).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,6 @@ import numpy as np
 
 from ..export.encode import encode_stream
 from ..export.tags import TrackInfo
-from ..files import sweep_stale
 from ..sound import RATE
 from ..sound.master import Measurement, TrackMeter, faded, mastered_blocks, plan_master
 from ..sound.mix import MixStats
@@ -32,15 +31,20 @@ class Mastered:
     """A written track: where it is, what it measured, how far the voice sits over the bed."""
 
     path: Path
+    """The hidden temp file written (the caller publishes it)."""
     measured: Measurement
     speech_to_background: float
 
 
-def master(mix: Mix, info: TrackInfo, progress: Progress, stem: str = "mix") -> Mastered:
-    """Master the mix (or write one stem at its level in it) into the plan's output file."""
+def master(mix: Mix, info: TrackInfo, progress: Progress, temps: Callable[[], Path],
+           stem: str = "mix") -> Mastered:
+    """Master the mix (or write one stem at its level in it) into a file from `temps`.
+
+    `temps` gives a new hidden temp file beside the plan's output for each write pass; the
+    caller publishes the one returned.
+    """
     plan, frames = mix.plan, mix.timeline.frames
     assert plan.output is not None, "a plan made without an output cannot be written"
-    sweep_stale(plan.output.parent)  # what a killed render left beside its track
     stats = MixStats()
     with Replay(lambda: mix.blocks(stats=stats if stats.frames == 0 else None), frames,
                 plan.channels) as replay:
@@ -53,7 +57,7 @@ def master(mix: Mix, info: TrackInfo, progress: Progress, stem: str = "mix") -> 
             else:
                 out = (b * np.float32(loudness.gain)
                        for b in faded(mix.blocks(stem), frames, RATE))
-            path, measured = _write(out, mix, info, progress)
+            path, measured = _write(out, mix, info, progress, temps())
             if (stem != "mix" or attempt == WRITE_PASSES
                     or loudness.on_target(measured.loudness)):
                 break
@@ -63,14 +67,14 @@ def master(mix: Mix, info: TrackInfo, progress: Progress, stem: str = "mix") -> 
     return Mastered(path, measured, stats.speech_to_background_db)
 
 
-def _write(blocks: Iterable[np.ndarray], mix: Mix, info: TrackInfo,
-           progress: Progress) -> tuple[Path, Measurement]:
-    """Encode one pass into the plan's output; the file and what it measured."""
+def _write(blocks: Iterable[np.ndarray], mix: Mix, info: TrackInfo, progress: Progress,
+           into: Path) -> tuple[Path, Measurement]:
+    """Encode one pass into the temp file `into`; the file and what it measured."""
     plan = mix.plan
     assert plan.output is not None
     meter = TrackMeter(RATE, plan.channels)
     out = meter.through(reported(blocks, mix.timeline.frames, progress, "export"))
-    path = encode_stream(out, RATE, plan.output, plan.format, info, plan.channels)
+    path = encode_stream(out, RATE, plan.output, plan.format, info, plan.channels, into)
     return path, meter.measurement()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..export.cover import cover_png
 from ..export.sidecars import captions_vtt, render_record, script_txt
 from ..export.tags import TrackInfo, chapters_from_marks
-from ..files import file_sha256, text_sha256, write_text_atomic
+from ..files import file_sha256, text_sha256
 from ..lyrics import readable_script
 from ..script.catalogue import EXERCISES
 from ..script.cues import Pause, Script, Section
@@ -52,21 +52,26 @@ def track_info(plan: RenderPlan, timeline: Timeline) -> TrackInfo:
         comment=_comment(plan), lyrics=readable_script(script), cover=cover, chapters=chapters)
 
 
-def write_sidecars(result: Result, plan: RenderPlan, timeline: Timeline, voice: str) -> None:
-    """The requested .vtt, .txt and .json files beside the track (`voice`: its identity)."""
-    path = result.path  # with_suffix on the track itself: a dot in its name is kept
+def sidecar_texts(result: Result, plan: RenderPlan, timeline: Timeline, voice: str,
+                  audio: Path) -> dict[str, str]:
+    """The requested .vtt, .txt and .json texts by suffix (`voice`: its identity; `audio`:
+    the finished file, not yet at `result.path`, that the record hashes)."""
     sidecars = plan.request.sidecars
+    texts = {}
     if "vtt" in sidecars:
-        write_text_atomic(path.with_suffix(".vtt"), captions_vtt(result.cues))
+        texts["vtt"] = captions_vtt(result.cues)
     if "txt" in sidecars:
         pauses = [t.end - t.start for t in result.cues if isinstance(t.cue, Pause)]
-        write_text_atomic(path.with_suffix(".txt"), script_txt(result.script, pauses))
+        texts["txt"] = script_txt(result.script, pauses)
     if "json" in sidecars:
-        write_text_atomic(path.with_suffix(".json"), record(result, plan, timeline, voice))
+        texts["json"] = record(result, plan, timeline, voice, audio)
+    return texts
 
 
-def record(result: Result, plan: RenderPlan, timeline: Timeline, voice: str) -> str:
-    """Everything needed to reproduce the file, as JSON."""
+def record(result: Result, plan: RenderPlan, timeline: Timeline, voice: str,
+           audio: Path | None = None) -> str:
+    """Everything needed to reproduce the file, as JSON (`audio`: the file to hash, if not
+    `result.path`)."""
     request = plan.request
     fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in request.__dict__.items()}
     return render_record(
@@ -75,7 +80,7 @@ def record(result: Result, plan: RenderPlan, timeline: Timeline, voice: str) -> 
         seed=plan.seed,
         voice=voice,
         script_sha256=text_sha256(result.script.text),
-        output_sha256=file_sha256(result.path),
+        output_sha256=file_sha256(result.path if audio is None else audio),
         loudness=result.loudness,
         true_peak=result.true_peak,
         target_loudness=plan.target_lufs,

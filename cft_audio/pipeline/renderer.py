@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InvalidRequest
-from ..export.encode import FORMATS, plan_output
+from ..export.encode import FORMATS, automatic_name, plan_output
+from ..export.publish import reserve
 from ..naming import setting_of, track_stem
 from ..request import Request, validate
 from ..schema import BY_KEY
@@ -28,7 +29,7 @@ from .fit import Preview
 from .mastering import master
 from .mix import BedShelf, Mix
 from .plan import RenderPlan, Voicing, output_format, plan_for, voicing_for
-from .record import Result, track_info, write_sidecars
+from .record import Result, sidecar_texts, track_info
 from .sample import PREVIEW_SECONDS, sample_script, sample_track
 from .scripts import ScriptWriter, minutes_range, refuse_target
 from .speech import Speaker, SpeechJob
@@ -114,15 +115,22 @@ class Renderer:
             raise InvalidRequest("stem", f"unknown value {stem!r}", STEMS)
         calls_before = self.engine_calls
         plan, timeline = self._placed(request, with_output=True)
-        mastered = master(Mix(plan, timeline), track_info(plan, timeline),
-                          self.context.progress, stem)
-        result = Result(
-            path=mastered.path, seconds=timeline.seconds, cues=timeline.cues,
-            script=plan.script, loudness=mastered.measured.loudness,
-            true_peak=mastered.measured.true_peak,
-            synthesised=self.engine_calls - calls_before,
-            speech_to_background=mastered.speech_to_background)
-        write_sidecars(result, plan, timeline, self.speaker.known_identity(plan.voicing.voice))
+        assert plan.output is not None
+        first = automatic_name(request.output,
+                               automatic_stem(request, plan.script, plan.voicing), plan.format)
+        with reserve(first or plan.output, first is not None, request.sidecars) as slot:
+            plan = dataclasses.replace(plan, output=slot.audio)
+            mastered = master(Mix(plan, timeline), track_info(plan, timeline),
+                              self.context.progress, slot.temp, stem)
+            result = Result(
+                path=slot.audio, seconds=timeline.seconds, cues=timeline.cues,
+                script=plan.script, loudness=mastered.measured.loudness,
+                true_peak=mastered.measured.true_peak,
+                synthesised=self.engine_calls - calls_before,
+                speech_to_background=mastered.speech_to_background)
+            voice = self.speaker.known_identity(plan.voicing.voice)
+            slot.publish(mastered.path, sidecar_texts(result, plan, timeline, voice,
+                                                      mastered.path))
         return result
 
     def timeline(self, request: Request) -> tuple[Script, Timeline]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InvalidRequest
-from ..export.encode import encode_stream, iter_blocks, plan_output
+from ..export.encode import automatic_name, encode_stream, iter_blocks, plan_output
+from ..export.publish import reserve
 from ..export.tags import TrackInfo
-from ..files import sweep_stale
 from ..limits import MAX_SAMPLE_TEXT, quoted
 from ..request import Request
 from ..script.cues import Say, Script
@@ -56,8 +56,10 @@ def sample_track(script: Script, speech: Sequence[np.ndarray], pace: Pace, reque
                      genre="Speech", year=datetime.date.today().year, track=None,
                      comment="Voice sample", lyrics=script.text, cover=None, chapters=())
     fmt = output_format(request)
-    target = plan_output(request.output, f"voice-{request.voice}-{request.tone}-{request.pace}",
-                         fmt)
-    sweep_stale(target.parent)
+    names = (f"voice-{request.voice}-{request.tone}-{request.pace}", fmt)
+    target = plan_output(request.output, *names)
+    first = automatic_name(request.output, *names)
     blocks = mastered_blocks(lambda: iter_blocks(stereo), len(stereo), RATE, plan.gain)
-    return encode_stream(blocks, RATE, target, fmt, info)
+    with reserve(first or target, first is not None) as slot:
+        temp = encode_stream(blocks, RATE, slot.audio, fmt, info, into=slot.temp())
+        return slot.publish(temp, {})

@@ -27,10 +27,12 @@ def serve(host: str, port: int, token: str | None, output: Path) -> None:
         token = access_token(host, token)
     except UnsafeBinding as error:
         raise click.UsageError(str(error)) from error
+    from ..export.encode import check_output_folder
     from .app import create_app
     from .settings import Settings
     from .state import lan_address
 
+    check_output_folder(output)  # not once per job, after the server has started
     settings = Settings(output=output, host=host, port=port, token=token)
     app = create_app(settings)
     shown = lan_address() if host in ("0.0.0.0", "::") else host
