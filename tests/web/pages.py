@@ -10,10 +10,13 @@ PLAYED = """async (selector) => {
   audio.muted = true;
   await audio.play();
   const start = audio.currentTime;
-  await new Promise((resolve) => setTimeout(resolve, 1200));
+  // wait until it has played a second (a generous deadline for a loaded machine, not a bound)
+  for (let waited = 0; audio.currentTime < start + 1 && waited < 60000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   return [start, audio.currentTime, audio.duration];
 }"""
-"""Play an <audio> for a moment; returns (start, now, duration) in seconds."""
+"""Play an <audio> until it has played a second; returns (start, now, duration) in seconds."""
 
 
 def preview_settled(page, after: int) -> dict:
