@@ -46,6 +46,11 @@ _VOICED_HZ = 40.0
 """Frames with f0 above this are voiced (hibari's own threshold)."""
 _SPEEDS = (0.5, 2.0)
 """The speed range hibari was trained for."""
+_RATE_EXPONENT = 0.65
+"""speed = length_scale ** -0.65. hibari rounds each phoneme to 25 ms frames after dividing
+by speed, so its words per minute move in steps; of the exponents 0.6-0.8 this one puts
+each tone nearest joe's words per minute at the slow pace (benchmarks/voices.py: heart
+173/146/143/180 for warm/calm/gentle/bright against joe's 166/161/148/177)."""
 _PHONEMES = re.compile(r"(?<![\w/])/([^/\s]{1,80})/(?![\w/])")
 """A word given as misaki phonemes between slashes (`--say "Aoife=/ˈifə/"`)."""
 
@@ -53,7 +58,7 @@ _PHONEMES = re.compile(r"(?<![\w/])/([^/\s]{1,80})/(?![\w/])")
 def movement_scale(expressiveness: float) -> float:
     """How much of the f0 contour's movement around its mean is kept (0.5 → all of it)."""
     e = min(1.0, max(0.0, expressiveness))
-    return round(0.4 + 1.2 * e, 4)
+    return round(0.6 + 0.8 * e, 4)
 
 
 def shape_f0(f0: np.ndarray, scale: float, factor: float) -> np.ndarray:
@@ -171,7 +176,7 @@ class HibariEngine:
         ids = self._tts.ids(phonemes)
         if len(ids) < 3:
             return np.zeros(0, dtype=np.float32)
-        speed = float(np.clip(1.0 / settings.length_scale, *_SPEEDS))
+        speed = float(np.clip(settings.length_scale ** -_RATE_EXPONENT, *_SPEEDS))
         feed = {"ids": np.asarray([ids], np.int64), "speed": np.asarray([speed], np.float32)}
         *parts, f0, frames = (o[0] if o.ndim > 1 else o for o in self._tts.sess.run(None, feed))
         f0 = shape_f0(f0, movement_scale(settings.expressiveness),
