@@ -16,7 +16,7 @@ from ..sound.beds import BEDS
 from ..sound.mix import STEMS
 from ..sound.timeline import Timeline
 from ..voices.profiles import load_profiles
-from ..voices.text import Lexicon, lexicon_from_pairs, load_lexicon
+from ..voices.text import Lexicon, check_phonemes_for, lexicon_from_pairs, load_lexicon
 from . import fit
 from .context import RenderContext
 from .fit import Preview
@@ -50,6 +50,7 @@ class Renderer:
         validate(request, voices=self.profiles, vocabulary=self.vocabulary,
                  backgrounds=BEDS, formats=FORMATS)
         voicing = voicing_for(request, self._lexicon(request))
+        check_phonemes_for(voicing.lexicon, self.profiles[request.voice].engine)
         self.beds.get(request.background)  # your own file is decoded (and checked) before speech
         return voicing
 
