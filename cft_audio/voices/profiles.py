@@ -53,6 +53,8 @@ class VoiceProfile:
     """One line for the voice list."""
     source: Path
     """The profile file."""
+    origin: str = ""
+    """Where the voice came from, for the voice list ("" for a hand-written profile)."""
 
 
 def load_profiles(folders: Iterable[Path]) -> dict[str, VoiceProfile]:
@@ -81,6 +83,7 @@ def _read_profile(path: Path) -> VoiceProfile:
             gender=str(data.get("gender", "")),
             description=str(data.get("description", "")),
             source=path,
+            origin=str(data.get("origin", "")),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, UnicodeDecodeError) as error:
         raise EngineError(f"voice profile {path.name} is not valid: {error}") from error
@@ -189,10 +192,7 @@ def add_piper_voice(model: Path, folder: Path, voice_id: str | None = None) -> V
         details = json.loads(config.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise InvalidRequest("path", f"{config.name} is not a Piper voice config") from error
-    voice_id = voice_id or _id_from_file(model.stem)
-    if not _ID.match(voice_id):
-        raise InvalidRequest("id", f"{voice_id!r} cannot be a voice id",
-                             "lowercase letters, digits, '-', '_' or '.'")
+    voice_id = voice_id_for(model.stem, voice_id)
     _check_voice_loads(model)
     language = str((details.get("language") or {}).get("code") or "")
     dataset = str(details.get("dataset") or model.stem)
@@ -206,8 +206,9 @@ def add_piper_voice(model: Path, folder: Path, voice_id: str | None = None) -> V
         "language": language,
         "description": f"Piper voice {model.stem} ({quality or 'unknown'} quality), "
                        "added by you.",
+        "origin": f"added from {model.name}",
     }
-    return _install_files(folder, voice_id, (model, config), profile)
+    return install_files(folder, voice_id, (model, config), profile)
 
 
 def _check_voice_loads(model: Path) -> None:
@@ -221,7 +222,7 @@ def _check_voice_loads(model: Path) -> None:
                              "an existing .onnx file with its .onnx.json beside it") from error
 
 
-def _install_files(folder: Path, voice_id: str, files: Iterable[Path],
+def install_files(folder: Path, voice_id: str, files: Iterable[Path],
                    profile: dict[str, str]) -> VoiceProfile:
     """Copy files into folder/voice_id and write folder/voice_id.yaml, each atomically."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -259,6 +260,15 @@ def install_piper_voice(name: str, folder: Path) -> VoiceProfile:
                               "online? `cft-audio voices add FILE.onnx` adds a voice file "
                               "you already have)") from error
         return add_piper_voice(Path(temporary) / f"{name}.onnx", folder)
+
+
+def voice_id_for(stem: str, voice_id: str | None = None) -> str:
+    """The id a voice file is registered under: `voice_id`, or one made from the file name."""
+    voice_id = voice_id or _id_from_file(stem)
+    if not _ID.match(voice_id):
+        raise InvalidRequest("id", f"{voice_id!r} cannot be a voice id",
+                             "lowercase letters, digits, '-', '_' or '.'")
+    return voice_id
 
 
 def _id_from_file(stem: str) -> str:
