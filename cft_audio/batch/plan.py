@@ -135,7 +135,7 @@ def _setting_problems(where: str, settings: Settings, exercise: str,
             exercise = exercises_using(key)[0]  # checked where it is used
         fields = value if key == "source" else {"exercise": exercise, key: value}
         try:
-            renderer.check(Request(**fields))
+            renderer.check(Request(**fields), whole=False)
         except InvalidRequest as error:
             problems.append(from_invalid(where, error))
     return problems

@@ -45,12 +45,17 @@ class Renderer:
         """Sentences actually synthesised (not found in memory or the disk cache)."""
         return self.speaker.engine_calls
 
-    def check(self, request: Request) -> Voicing:
-        """Raise InvalidRequest if any field of the request is not allowed; its voicing."""
+    def check(self, request: Request, whole: bool = True) -> Voicing:
+        """Raise InvalidRequest if any field of the request is not allowed; its voicing.
+
+        `whole` False checks fields one by one (a manifest's rows): not how they combine
+        (phonemes in --say need a voice that takes them).
+        """
         validate(request, voices=self.profiles, vocabulary=self.vocabulary,
                  backgrounds=BEDS, formats=FORMATS)
         voicing = voicing_for(request, self._lexicon(request))
-        check_phonemes_for(voicing.lexicon, self.profiles[request.voice].engine)
+        if whole:
+            check_phonemes_for(voicing.lexicon, self.profiles[request.voice].engine)
         self.beds.get(request.background)  # your own file is decoded (and checked) before speech
         return voicing
 

@@ -70,8 +70,8 @@ def install_voice(name: str, folder: Path) -> VoiceProfile:
                              ", ".join(n for n, v in catalogue.items() if not v.get("bundled")))
     from hibari import voices
 
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as temporary:
+    with tempfile.TemporaryDirectory(prefix="cft-audio-voice-") as temporary:  # not in `folder`:
+        # offline, nothing at all is written there
         target = Path(temporary) / voice["file"]
         try:  # hibari's own downloader: atomic, and checked against its registry's sha256
             voices.download(voices.BASE_URL + voice["file"], str(target), voice["sha256"])
