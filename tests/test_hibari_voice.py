@@ -183,3 +183,16 @@ def test_a_cached_sentence_equals_a_fresh_one_and_keys_on_the_voice(tmp_path):
                                       fresh.synthesize(job.text, job.settings).samples)
     joe_jobs = renderer.speech_jobs(Request(**{**request.__dict__, "voice": "joe"}))
     assert {j.key for j in jobs}.isdisjoint(j.key for j in joe_jobs)
+
+
+@pytest.mark.parametrize("pace", ["slow", "moderate", "brisk"])
+@pytest.mark.parametrize("tone", sorted(TONES))
+def test_every_tone_and_pace_renders(tmp_path, tone, pace):
+    template = tmp_path / "tiny.j2"
+    template.write_text("Hello, {{ name }}; rest here.\n[pause short]\nBreathe. And again.\n",
+                        encoding="utf-8")
+    renderer = Renderer(RenderContext(cache=None, lexicon=None))
+    result = renderer.render(Request(script=template, name="Sam", voice="heart", tone=tone,
+                                     pace=pace, background="none", format="flac",
+                                     output=tmp_path / "out.flac"))
+    assert result.path.is_file() and 4.0 < result.seconds < 30.0

@@ -178,7 +178,7 @@ def test_cache_info_and_clear(capsys, tmp_path):
     assert "entries 0" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("voice", ["espeak-en-gb", "joe"])
+@pytest.mark.parametrize("voice", ["espeak-en-gb", "heart", "joe"])
 def test_each_bundled_voice_renders_a_track(capsys, tmp_path, voice):
     template = tmp_path / "tiny.j2"
     template.write_text("Hello, Aoife.\n[pause short]\nRest here a moment.\n", encoding="utf-8")
