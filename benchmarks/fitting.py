@@ -5,7 +5,7 @@ fitted pauses, placement); the figure is the planned length against the target. 
 `--full`-th target is also rendered to a WAV file and decoded, and its decoded length
 is compared with the target too.
 
-Usage: python benchmarks/fitting.py [--targets 20] [--seed 1] [--full 5]
+Usage: python benchmarks/fitting.py [--targets 20] [--seed 1] [--full 5] [--voice heart]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--targets", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--full", type=int, default=5, help="render every Nth target fully")
+    parser.add_argument("--voice", default="joe")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     renderer = Renderer()
@@ -35,11 +36,11 @@ def main() -> None:
     worst_overall = worst_decoded = 0.0
     folder = Path(tempfile.mkdtemp())
     for exercise in EXERCISES:
-        low, high = renderer.reachable_minutes(Request(exercise))
+        low, high = renderer.reachable_minutes(Request(exercise, voice=args.voice))
         targets = rng.uniform(low, high, args.targets).round(2)
         errors, decoded_errors = [], []
         for index, minutes in enumerate(targets):
-            request = Request(exercise, minutes=float(minutes), format="wav",
+            request = Request(exercise, minutes=float(minutes), format="wav", voice=args.voice,
                               output=folder / f"{exercise}-{index}.wav")
             _, timeline = renderer.timeline(request)
             errors.append(timeline.seconds / (minutes * 60) - 1)

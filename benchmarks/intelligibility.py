@@ -7,8 +7,12 @@ downloaded). The figure is the word error rate against the spoken text; a pacing
 made the words harder to follow would raise it. PocketSphinx is far weaker than Whisper,
 so only the difference between the two lines means anything, not the level.
 
+With --voices joe,heart it compares voices instead (issue 23): the word error rate of
+each voice at each tone of --tones, at the first pace of --paces, pacing included.
+
 Needs the bench extra: pip install -e '.[bench]'
 Usage: python benchmarks/intelligibility.py [--tone warm] [--paces slow,moderate,brisk]
+       python benchmarks/intelligibility.py --voices joe,heart [--tones warm,calm] [--paces slow]
 """
 
 from __future__ import annotations
@@ -55,17 +59,47 @@ def transcribe(decoder: Decoder, samples: np.ndarray, rate: int) -> str:
     return hypothesis.hypstr if hypothesis is not None else ""
 
 
+def error_rate(engine, decoder: Decoder, texts: list[str], settings) -> tuple[int, float]:
+    """(words, word error rate in %) of the recogniser on `texts` spoken with `settings`."""
+    errors = total = 0
+    for text in texts:
+        clip = engine.synthesize(text, settings)
+        heard = transcribe(decoder, clip.samples, clip.sample_rate)
+        errors += edit_distance(words(text), words(heard))
+        total += len(words(text))
+    return total, 100 * errors / total
+
+
+def compare_voices(renderer: Renderer, decoder: Decoder, texts: list[str], voices: list[str],
+                   tones: list[str], pace: str) -> None:
+    """Print the word error rate of each voice at each tone, at one pace."""
+    print(f"{len(texts)} sentences of the short safe place, {pace} pace, pacing included")
+    print("| tone | " + " | ".join(voices) + " |")
+    print("| --- |" + " --- |" * len(voices))
+    for tone in tones:
+        rates = [error_rate(renderer.speaker.engine(voice), decoder, texts,
+                            voice_settings(tone, pace))[1] for voice in voices]
+        print(f"| {tone} | " + " | ".join(f"{rate:.1f}%" for rate in rates) + " |", flush=True)
+
+
 def main() -> None:
     """Print the word error rate with and without the pacing, for each pace."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tone", default="warm")
     parser.add_argument("--paces", default="slow,moderate,brisk")
+    parser.add_argument("--voices", default=None, help="compare these voices, e.g. joe,heart")
+    parser.add_argument("--tones", default="warm,calm,gentle,bright")
     args = parser.parse_args()
     started = time.perf_counter()
     decoder = Decoder(samprate=ASR_RATE, loglevel="FATAL")
     renderer = Renderer(RenderContext(cache=None, lexicon=None))
     texts = [job.text for job in renderer.speech_jobs(Request("safe-place", length="short"))]
+    if args.voices:
+        compare_voices(renderer, decoder, texts, args.voices.split(","), args.tones.split(","),
+                       args.paces.split(",")[0])
+        print(f"({time.perf_counter() - started:.0f} s)")
+        return
     engine = renderer.speaker.engine("joe")  # the benchmark speaks through the engine directly
     print(f"{len(texts)} sentences of the short safe place, tone {args.tone}")
     print("| pace | pacing | words | word error rate |")
@@ -74,14 +108,9 @@ def main() -> None:
         paced = voice_settings(args.tone, pace)
         even = dataclasses.replace(paced, clause_pause=0.0, settle=0.0)
         for label, settings in (("without", even), ("with", paced)):
-            errors = total = 0
-            for text in texts:
-                clip = engine.synthesize(text, settings)
-                heard = transcribe(decoder, clip.samples, clip.sample_rate)
-                errors += edit_distance(words(text), words(heard))
-                total += len(words(text))
+            total, rate = error_rate(engine, decoder, texts, settings)
             print(f"| {pace} | {label} clause pauses and settles | {total} | "
-                  f"{100 * errors / total:.1f}% |", flush=True)
+                  f"{rate:.1f}% |", flush=True)
     print(f"({time.perf_counter() - started:.0f} s)")
 
 

@@ -1,6 +1,6 @@
 """Peak memory and wall time of a 10-minute and a 60-minute render, cold and warm.
 
-Usage: python benchmarks/long_track.py [--runs 3] [--only 10|60]
+Usage: python benchmarks/long_track.py [--runs 3] [--only 10|60] [--voice heart]
 Each run is a fresh process. Cold: an empty speech cache (every sentence synthesised).
 Warm: the cache the cold run left (what a re-render, or a batch that repeats
 sentences, costs). Peak RSS is the child's maximum resident set (getrusage).
@@ -40,14 +40,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=sorted(TRACKS), default=None)
+    parser.add_argument("--voice", default="joe")
     options = parser.parse_args()
+    voice = ["--voice", options.voice]
     with tempfile.TemporaryDirectory() as folder:
         models = Path(folder) / "models"
         first = Path(folder) / "first"
         first.mkdir()
         (first / "models").symlink_to(models, target_is_directory=True)
         models.mkdir()
-        seconds, peak = one_run(["safe-place", "--length", "short"], str(first), folder)
+        seconds, peak = one_run(["safe-place", "--length", "short", *voice], str(first),
+                                folder)
         print(f"first use (prepares the voice, short track): {seconds:.1f} s wall, "
               f"peak RSS {peak:.0f} MB", flush=True)
         for minutes, arguments in TRACKS.items():
@@ -59,7 +62,7 @@ def main() -> None:
                 os.makedirs(cache)
                 os.symlink(models, os.path.join(cache, "models"))
                 for kind in ("cold", "warm"):
-                    figures[kind].append(one_run(arguments, cache, folder))
+                    figures[kind].append(one_run([*arguments, *voice], cache, folder))
                     seconds, peak = figures[kind][-1]
                     print(f"{minutes}-minute run {run + 1} {kind}: {seconds:6.1f} s wall, "
                           f"peak RSS {peak:5.0f} MB", flush=True)

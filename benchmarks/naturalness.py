@@ -21,8 +21,14 @@ render is also scored at its mastered level (the last line), which is what the i
 first figures were. Plain Piper draws unseeded noise, so its line moves by about 0.02
 between runs: the reference line (*) is the median of --plain-runs runs.
 
+With --voices joe,heart the ladder is replaced by a comparison of voices (issue 23): for
+each tone, each voice's engine output and its render (cut by cue times) on the same
+sentences, and the change of the second voice from the first (the default-voice rule:
+OVRL and SIG within 0.03 or better).
+
 Needs the bench extra: pip install -e '.[bench]'
 Usage: python benchmarks/naturalness.py [--tones warm,calm,gentle,bright] [--pace slow]
+       python benchmarks/naturalness.py --voices joe,heart [--tones warm]
 """
 
 from __future__ import annotations
@@ -136,6 +142,44 @@ def ladder(renderer: Renderer, tone: str, pace: str, folder: Path,
     return rows
 
 
+def voice_rows(renderer: Renderer, voice: str, tone: str, pace: str,
+               folder: Path) -> list[tuple[str, tuple]]:
+    """(name, scores) of one voice's engine output and its render, for one tone."""
+    request = Request("safe-place", length="short", tone=tone, pace=pace, background="none",
+                      voice=voice, format="wav", output=folder / f"{voice}-{tone}.wav",
+                      sidecars=("vtt",))
+    jobs = renderer.speech_jobs(request)
+    renderer.synthesise(jobs)
+    spoken = [renderer.context.cache.get(job.key) for job in jobs]
+    result = renderer.render(request)
+    audio = decode(result.path).mean(axis=1)
+    cut = [audio[int(a * RATE):int(b * RATE)] for a, b in cue_spans(result.path.with_suffix(
+        ".vtt"))]
+    return [(f"{voice}: engine output", scores([c.samples for c in spoken],
+                                               spoken[0].sample_rate)),
+            (f"{voice}: render (cut by cue times)", scores(cut, RATE))]
+
+
+def compare_voices(renderer: Renderer, voices: list[str], tones: list[str], pace: str,
+                   folder: Path) -> None:
+    """Print each voice's scores per tone, and the last voice's change from the first."""
+    verdicts = []
+    for tone in tones:
+        rows = [row for voice in voices for row in voice_rows(renderer, voice, tone, pace,
+                                                              folder)]
+        print(f"\n{tone}, {pace} pace; speech at {LEVEL_LUFS:g} LUFS")
+        print(f"| {'voice and stage':<36} | OVRL | SIG  | P.808 |")
+        print(f"| {'-' * 36} | ---- | ---- | ----- |")
+        for stage, (ovrl, sig, p808) in rows:
+            print(f"| {stage:<36} | {ovrl:.2f} | {sig:.2f} | {p808:.2f}  |", flush=True)
+        first, last = rows[1][1], rows[-1][1]
+        verdicts.append((tone, last[0] - first[0], last[1] - first[1], last[2] - first[2]))
+    print(f"\nrender of {voices[-1]} against {voices[0]} (rule: OVRL and SIG >= -0.03)")
+    for tone, ovrl, sig, p808 in verdicts:
+        mark = "ok" if ovrl >= -0.03 and sig >= -0.03 else "MISSED"
+        print(f"  {tone:<7} OVRL {ovrl:+.3f}  SIG {sig:+.3f}  P.808 {p808:+.3f}  {mark}")
+
+
 def main() -> None:
     """Print the per-stage table for each tone, and the verdict against plain Piper."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -144,11 +188,18 @@ def main() -> None:
     parser.add_argument("--pace", default="slow")
     parser.add_argument("--plain-runs", type=int, default=3,
                         help="plain Piper at the tone's scales: median of this many runs")
+    parser.add_argument("--voices", default=None,
+                        help="compare these voices (e.g. joe,heart) instead of the ladder")
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         renderer = Renderer(RenderContext(cache=SpeechCache(folder / "cache"), lexicon=None))
+        if args.voices:
+            compare_voices(renderer, args.voices.split(","), args.tones.split(","), args.pace,
+                           folder)
+            print(f"({time.perf_counter() - started:.0f} s)")
+            return
         verdicts = []
         for tone in args.tones.split(","):
             rows = ladder(renderer, tone, args.pace, folder, args.plain_runs)

@@ -1,6 +1,6 @@
 """A 10-minute render by stage: cold, warm after a name change, warm after a background change.
 
-    python benchmarks/stages.py [--runs 3] [--only cold|name|background]
+    python benchmarks/stages.py [--runs 3] [--only cold|name|background] [--voice heart]
 
 The track is the standard compassionate other (`--image tree`, 47 sentences, about 10:24).
 Each run is a fresh process rendering to MP3 and prints the CPU seconds of each stage
@@ -74,18 +74,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=sorted(SCENARIOS), default=None)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--voice", default="joe")
     options = parser.parse_args()
     if options.child:
         child(*json.loads(options.child))
         return
-    print(f"load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    base = {**BASE, "voice": options.voice}
+    print(f"voice {options.voice}; load average {os.getloadavg()[0]:.1f} at start", flush=True)
     with tempfile.TemporaryDirectory(prefix="cft-stages-") as temp:
         work = Path(temp)
         models, prepared = work / "models", work / "prepared"
         models.mkdir()
         prepared.mkdir()
         (prepared / "models").symlink_to(models, target_is_directory=True)
-        run_child(BASE, True, work / "base.mp3", prepared)  # voice prepared, Sam on ocean cached
+        run_child(base, True, work / "base.mp3", prepared)  # voice prepared, Sam on ocean cached
         chosen = [options.only] if options.only else list(SCENARIOS)
         results: dict[str, list[dict]] = {name: [] for name in chosen}
         for run in range(options.runs):
@@ -93,7 +95,7 @@ def main() -> None:
                 change, cached = SCENARIOS[name]
                 cache = work / f"cache-{name}-{run}"
                 shutil.copytree(prepared, cache, symlinks=True)
-                figures = run_child({**BASE, **change}, cached, work / f"{name}-{run}.mp3",
+                figures = run_child({**base, **change}, cached, work / f"{name}-{run}.mp3",
                                     cache)
                 shutil.rmtree(cache)
                 results[name].append(figures)

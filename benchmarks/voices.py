@@ -46,6 +46,7 @@ def engines(coqui_model: Path | None, scratch: Path) -> dict[str, object]:
     profiles = load_profiles([voices_dir()])
     found: dict[str, object] = {
         "piper (joe)": open_engine(profiles["joe"]),
+        "hibari (heart)": open_engine(profiles["heart"]),
         "espeak (en-gb+f3)": open_engine(profiles["espeak-en-gb"]),
     }
     if importlib.util.find_spec("TTS") is not None:
@@ -105,7 +106,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--coqui-model", type=Path, default=None)
+    parser.add_argument("--tones-only", action="store_true",
+                        help="only the tone tables (no real-time factors or renders)")
     options = parser.parse_args()
+    if options.tones_only:
+        with tempfile.TemporaryDirectory() as folder:
+            for label, engine in list(engines(None, Path(folder)).items())[:3]:
+                tone_table(label, engine)
+        return
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         print(f"real-time factor on a {len(PARAGRAPH.split())}-word paragraph "
@@ -116,7 +124,7 @@ def main() -> None:
             print(f"  {label:<28} RTF {factor:6.3f}  ({seconds:5.1f} s of speech, "
                   f"load {loaded:4.1f} s)")
         print("tones at the slow pace ('own voice' is length scale 1, no shift):")
-        for label, engine in list(measured.items())[:2]:
+        for label, engine in list(measured.items())[:3]:
             tone_table(label, engine)
         cold, warm = [], []
         for run in range(options.runs):

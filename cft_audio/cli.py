@@ -207,14 +207,18 @@ def voices_list() -> None:
 
 def _list_voices() -> None:
     from .pipeline import RenderContext
+    from .resources import voices_dir
     from .voices.profiles import read_voices
 
+    bundled = voices_dir().resolve()
     profiles, broken = read_voices(RenderContext().voice_folders)
     for profile in profiles.values():
         details = ", ".join(x for x in (profile.accent, profile.gender) if x)
+        origin = profile.origin or ("bundled" if profile.source.parent.resolve() == bundled
+                                    else "your voice folder")
         click.echo(f"{profile.id:<16} {profile.engine:<7} {profile.language or '-':<6} "
                    f"{profile.name}" + (f" ({details})" if details else "")
-                   + f" - {profile.description}")
+                   + f" - {profile.description} [{origin}]")
     for voice, reason in broken.items():
         click.echo(f"{voice:<16} {'broken':<7} {'-':<6} {reason}")
 
@@ -261,11 +265,11 @@ def voices_preview(voice: str | None, fmt: str | None, text: str | None, no_cach
 @click.option("--id", "voice_id", default=None,
               help="Voice id to use with --voice. Default: from the file name.")
 def voices_add(path: Path, voice_id: str | None) -> None:
-    """Register a Piper voice file you have (PATH.onnx with PATH.onnx.json beside it)."""
+    """Register a voice file you have: a hibari .onnx, or a Piper one with its .onnx.json."""
     from .resources import user_voices_dir
-    from .voices.profiles import add_piper_voice
+    from .voices.adding import add_voice
 
-    profile = add_piper_voice(path, user_voices_dir(), voice_id)
+    profile = add_voice(path, user_voices_dir(), voice_id)
     click.echo(f"added voice {profile.id} ({profile.language or 'unknown language'}); "
                f"use --voice {profile.id}")
 
@@ -273,11 +277,11 @@ def voices_add(path: Path, voice_id: str | None) -> None:
 @voices.command("install")
 @click.argument("name")
 def voices_install(name: str) -> None:
-    """Download a Piper voice by NAME (e.g. en_GB-alba-medium); needs internet."""
+    """Download a voice: hibari's emma, fable, fenrir or kore, or a Piper NAME; needs internet."""
     from .resources import user_voices_dir
-    from .voices.profiles import install_piper_voice
+    from .voices.adding import install_voice
 
-    profile = install_piper_voice(name, user_voices_dir())
+    profile = install_voice(name, user_voices_dir())
     click.echo(f"installed voice {profile.id}; use --voice {profile.id}")
 
 

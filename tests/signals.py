@@ -62,3 +62,11 @@ def band_share(audio: np.ndarray, rate: int, low: float, high: float) -> float:
     frequencies, power = welch(mono, rate, nperseg=8192)
     inside = (frequencies >= low) & (frequencies < high)
     return float(power[inside].sum() / power.sum())
+
+
+def silent_runs(samples: np.ndarray, rate: int, seconds: float) -> list[float]:
+    """Start times of runs of digital silence at least `seconds` long."""
+    quiet = np.concatenate([[False], np.abs(samples) < 1e-6, [False]])
+    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
+    return [a / rate for a, b in zip(edges[::2], edges[1::2], strict=True)
+            if b - a >= seconds * rate]

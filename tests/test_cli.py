@@ -71,8 +71,8 @@ def test_version(capsys):
     [
         (["exercises"], ["compassionate-self", "compassionate-other", "safe-place",
                          "soothing-breath"]),
-        (["voices"], ["espeak-en-gb", "joe"]),
-        (["voices", "list"], ["espeak-en-gb", "joe"]),
+        (["voices"], ["espeak-en-gb", "heart", "joe"]),
+        (["voices", "list"], ["espeak-en-gb", "heart", "joe"]),
     ],
 )
 def test_listings_one_line_each(capsys, command, first_words):

@@ -63,10 +63,17 @@ PIPER_ROWS: dict[str, dict] = {
                                    background="ocean", format="flac"),
     "piper-breath-short-wav": dict(exercise="soothing-breath", length="short", tone="calm",
                                    pace="moderate", background="rain", format="wav"),
+    "heart-other-calm-moderate-flac": dict(exercise="compassionate-other", length="short",
+                                           image="tree", name="Aoife", say=("Aoife=/ˈifə/",),
+                                           voice="heart", tone="calm", pace="moderate",
+                                           background="rain", format="flac"),
+    "heart-safe-place-bright-brisk-wav": dict(exercise="safe-place", length="short",
+                                              voice="heart", tone="bright", pace="brisk",
+                                              background="ocean", format="wav"),
 }
-"""The real Piper voice, so the speech stage is pinned too."""
+"""The real voices (Piper joe, hibari heart), so the speech stage is pinned too."""
 
-FINGERPRINT = ("numpy 2.4.6 scipy 1.17.1 pillow 13.0.0 onnxruntime 1.32.0 "
+FINGERPRINT = ("numpy 2.4.6 scipy 1.17.1 pillow 13.0.0 onnxruntime 1.32.0 hibari-tts 0.2.1 "
                "ffmpeg n9.0.2-17-g2a571b6068-20260930 6c6fd3f19644")
 PINS: dict[str, str] = {
     "breath-mono-flac": "dff2832bf37b96df9e0096665d4ecbc1d9ab15befbc64d0feb0f2aa77569ec67",
@@ -85,11 +92,17 @@ PINS: dict[str, str] = {
     "self-say-tags": "314c5ba271d7774714fafa5a12742aa74abb11dd54bea6cc21f8e61272498473",
     "piper-breath-short-wav": "74a033db8620450acc0976abfc297102bb58546fa4d65f01a91088b0d867c330",
     "piper-safe-place-short": "892e7bd8d1913e405e46cb07339e0e9e23bed97a6a6c239a4e321c471652e843",
+    "heart-other-calm-moderate-flac":
+        "875c7dbcee2f456aee1c4140bb151d2b5f445087be87e452687ed996c1ecd969",
+    "heart-safe-place-bright-brisk-wav":
+        "7f4a5577aff5e9edd01dd7a2abca25bd25eb7bef19ffc0ff7cf23646068827bf",
 }
 
 
 def platform_fingerprint() -> str:
     """What the pins depend on beyond our code: library versions and their numbers."""
+    from importlib.metadata import version
+
     import imageio_ffmpeg
     import onnxruntime
     import PIL
@@ -103,6 +116,7 @@ def platform_fingerprint() -> str:
     return " ".join((f"numpy {np.__version__}", f"scipy {scipy.__version__}",
                      f"pillow {PIL.__version__}",
                      f"onnxruntime {onnxruntime.__version__}",
+                     f"hibari-tts {version('hibari-tts')}",
                      f"ffmpeg {imageio_ffmpeg.get_ffmpeg_version()}",
                      numbers))
 

@@ -19,6 +19,8 @@ from cft_audio.voices.presets import TONES, voice_settings
 from cft_audio.voices.profiles import load_profiles, open_engine, resolve_reference
 from cft_audio.voices.text import lexicon_from_pairs, prepare
 
+from .signals import silent_runs
+
 pytestmark = pytest.mark.e2e
 PARAGRAPH = (
     "Let yourself settle into a comfortable position.",
@@ -66,14 +68,6 @@ def test_seed_changes_the_performance_not_the_words(joe):
     assert abs(a.seconds - b.seconds) < 0.25 * a.seconds
 
 
-def silent_runs(samples, rate, seconds):
-    """Start times of runs of digital silence at least `seconds` long."""
-    quiet = np.concatenate([[False], np.abs(samples) < 1e-6, [False]])
-    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
-    return [a / rate for a, b in zip(edges[::2], edges[1::2], strict=True)
-            if b - a >= seconds * rate]
-
-
 @pytest.mark.parametrize("pitch", [0.0, -1.0])
 def test_clause_pauses_are_added_where_the_commas_are(joe, pitch):
     text = "Let it be, just as it is; and rest."
@@ -86,14 +80,6 @@ def test_clause_pauses_are_added_where_the_commas_are(joe, pitch):
     assert 0.4 < runs[0] < runs[1] < paused.seconds - 0.6
     head = int(0.8 * runs[0] * paused.sample_rate)  # before the first pause: the same speech
     np.testing.assert_array_equal(paused.samples[:head], plain.samples[:head])
-
-
-def test_settle_lengthens_the_join_between_sentences_only(joe):
-    two, one = "Rest here. Breathe.", "Rest here, breathing."
-    for text, added in ((two, 0.5), (one, 0.0)):
-        plain = joe.synthesize(text, VoiceSettings())
-        settled = joe.synthesize(text, VoiceSettings(settle=0.5))
-        assert settled.seconds - plain.seconds == pytest.approx(added, abs=0.01)
 
 
 def test_clip_is_trimmed_and_unclipped(joe):

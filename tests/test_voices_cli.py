@@ -38,7 +38,7 @@ def test_added_voice_is_listed_and_speaks(capsys, joe_files, tmp_path):
     assert (user_voices_dir() / "clinic-voice.yaml").is_file()
     assert main(["voices"]) == 0
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert listed == ["espeak-en-gb", "joe", "clinic-voice"]
+    assert listed == ["espeak-en-gb", "heart", "joe", "clinic-voice"]
     assert main(["voices", "preview", "clinic-voice", "--tone", "calm", "-o",
                  str(tmp_path / "sample.wav")]) == 0
     audio = decode(tmp_path / "sample.wav", 44100)
@@ -75,6 +75,65 @@ def test_install_without_internet_fails_in_one_line(capsys):
     assert main(["voices", "install", "en_GB-alba-medium"]) == 1
     err = one_line_error(capsys)
     assert "cannot download Piper voice en_GB-alba-medium" in err
+    folder = user_voices_dir()
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+@pytest.fixture()
+def heart_model() -> Path:
+    profile = load_profiles([voices_dir()])["heart"]
+    return resolve_reference(profile.model, profile.source.parent)
+
+
+def test_a_hibari_model_is_added_under_another_id_and_speaks(capsys, heart_model, tmp_path):
+    assert main(["voices", "add", str(heart_model), "--id", "second-heart"]) == 0
+    capsys.readouterr()
+    profile = load_profiles([user_voices_dir()])["second-heart"]
+    assert (profile.engine, profile.gender, profile.accent) == ("hibari", "female", "US English")
+    assert profile.origin == "added from hibari.onnx"
+    assert main(["voices"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("second-heart"))
+    assert "hibari" in line and "female" in line and "[added from hibari.onnx]" in line
+    assert main(["voices", "preview", "second-heart", "--name", "Aoife", "-o",
+                 str(tmp_path / "sample.wav")]) == 0
+    assert np.max(np.abs(decode(tmp_path / "sample.wav", 44100))) > 0.1
+
+
+def test_install_of_a_hibari_voice_from_a_local_file(capsys, heart_model, tmp_path, monkeypatch):
+    """hibari's own downloader and hash check, fed from a file: URL (tests cannot download)."""
+    from hibari import voices
+
+    from cft_audio.voices.engine import file_fingerprint
+
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    shutil.copyfile(heart_model, mirror / voices.VOICES["emma"]["file"])
+    monkeypatch.setattr(voices, "BASE_URL", mirror.as_uri() + "/")
+    monkeypatch.setitem(voices.VOICES, "emma", {**voices.VOICES["emma"],
+                                                "sha256": file_fingerprint(heart_model)})
+    assert main(["voices", "install", "emma"]) == 0
+    assert "installed voice emma" in capsys.readouterr().out
+    profile = load_profiles([user_voices_dir()])["emma"]
+    assert profile.engine == "hibari" and profile.origin.startswith("installed with hibari")
+    assert (user_voices_dir() / "emma" / voices.VOICES["emma"]["file"]).is_file()
+
+
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")  # offline is the point
+@pytest.mark.parametrize("name", ["emma", "fable", "fenrir", "kore"])
+def test_install_of_a_hibari_voice_offline_fails_in_one_line(capsys, name):
+    assert main(["voices", "install", name]) == 1
+    assert f"cannot download hibari voice {name}" in one_line_error(capsys)
+    folder = user_voices_dir()
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_a_damaged_download_is_refused_by_the_hash_check(capsys, tmp_path, monkeypatch):
+    from hibari import voices
+
+    (tmp_path / voices.VOICES["kore"]["file"]).write_bytes(b"not the voice")
+    monkeypatch.setattr(voices, "BASE_URL", tmp_path.as_uri() + "/")
+    assert main(["voices", "install", "kore"]) == 1
+    assert "cannot download hibari voice kore" in one_line_error(capsys)
     folder = user_voices_dir()
     assert not folder.exists() or not any(folder.iterdir())
 
@@ -132,7 +191,7 @@ def test_preview_without_a_voice_lists_the_voices(capsys):
     assert line.startswith("cft-audio: error: VOICE: missing (allowed: ") and "joe" in line
 
 
-@pytest.mark.parametrize("voice", ["espeak-en-gb", "joe"])
+@pytest.mark.parametrize("voice", ["espeak-en-gb", "heart", "joe"])
 def test_each_bundled_voice_renders_a_track(capsys, tmp_path, voice):
     template = tmp_path / "tiny.j2"
     template.write_text("Hello, Aoife.\n[pause short]\nRest here a moment.\n", encoding="utf-8")

@@ -140,7 +140,7 @@ def _setting_problems(where: str, settings: Settings, exercise: str,
             exercise = exercises_using(key)[0]  # checked where it is used
         fields = value if key == "source" else {"exercise": exercise, key: value}
         try:
-            renderer.check(Request(**fields), own_range=False)  # a probe's exercise
+            renderer.check(Request(**fields), own_range=False, whole=False)  # a probe's exercise
         except InvalidRequest as error:
             problems.append(from_invalid(where, error))
     return problems

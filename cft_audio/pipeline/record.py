@@ -93,7 +93,7 @@ def record(result: Result, plan: RenderPlan, timeline: Timeline, voice: str,
 def versions() -> dict[str, str]:
     """Versions of what shaped the sound (recorded in every render record)."""
     found = {"python": platform.python_version()}
-    for package in ("cft-audio", "numpy", "scipy", "piper-tts", "onnxruntime",
+    for package in ("cft-audio", "numpy", "scipy", "piper-tts", "hibari-tts", "onnxruntime",
                     "imageio-ffmpeg", "espeakng-loader"):
         try:
             found[package] = metadata.version(package)

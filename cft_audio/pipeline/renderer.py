@@ -22,7 +22,7 @@ from ..sound.beds import BEDS
 from ..sound.mix import STEMS
 from ..sound.timeline import Timeline
 from ..voices.profiles import read_voices
-from ..voices.text import Lexicon, lexicon_from_pairs, load_lexicon
+from ..voices.text import Lexicon, check_phonemes_for, lexicon_from_pairs, load_lexicon
 from . import fit
 from .context import RenderContext
 from .fit import Preview
@@ -51,11 +51,13 @@ class Renderer:
         """Sentences actually synthesised (not found in memory or the disk cache)."""
         return self.speaker.engine_calls
 
-    def check(self, request: Request, own_range: bool = True) -> Voicing:
+    def check(self, request: Request, own_range: bool = True, whole: bool = True) -> Voicing:
         """Raise InvalidRequest if any field of the request is not allowed; its voicing.
 
         A `minutes` past the track limits is refused with the minutes this exercise (or
         template) can reach, as any unreachable target is, unless `own_range` is False.
+        `whole` False checks fields one by one (a manifest's rows): not how they combine
+        (phonemes in --say need a voice that takes them).
         """
         try:
             validate(request, voices=self.profiles, vocabulary=self.vocabulary,
@@ -63,9 +65,12 @@ class Renderer:
         except InvalidRequest as error:
             if own_range and error.field == "minutes" and math.isfinite(request.minutes or 0):
                 untargeted = dataclasses.replace(request, minutes=None)
-                refuse_target(request, self.scripts.options(untargeted, self.check(untargeted)))
+                refuse_target(request, self.scripts.options(untargeted,
+                                                            self.check(untargeted, whole=whole)))
             raise
         voicing = voicing_for(request, self._lexicon(request))
+        if whole:
+            check_phonemes_for(voicing.lexicon, self.profiles[request.voice].engine)
         self.beds.get(request.background)  # your own file is decoded (and checked) before speech
         return voicing
 

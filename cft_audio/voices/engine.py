@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from fractions import Fraction
@@ -70,6 +71,12 @@ def file_fingerprint(path: Path) -> str:
     if key not in _FILE_HASHES:
         _FILE_HASHES[key] = file_sha256(path)
     return _FILE_HASHES[key]
+
+
+def seed_words(seed: int, text: str) -> list[int]:
+    """Seed material for an engine's noise: the settings' seed and the text itself."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return [seed & 0xFFFFFFFF, *np.frombuffer(digest[:16], dtype=np.uint32).tolist()]
 
 
 def pitch_factor(semitones: float) -> float:

@@ -19,7 +19,6 @@ sentence that another follows in the same text (`VoiceSettings.settle`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +38,9 @@ from .engine import (
     finish_clip,
     pitch_factor,
     raise_pitch_by_resampling,
+    seed_words,
 )
+from .pauses import PAUSE_FADE_SECONDS, insert_silences, mark_points
 
 _CLAUSE_GAP_SECONDS = 0.35
 """Silence between the sentences Piper itself splits a text into."""
@@ -54,8 +55,6 @@ _DECODE_CONTEXT = 24
 """Frames of context either side of a piece (the decoder's receptive field is under 16)."""
 _CLAUSE_MARKS = frozenset({",", ";", ":"})
 """Phonemes after which `clause_pause` adds silence (eSpeak writes a dash as ';')."""
-_PAUSE_FADE_SECONDS = 0.02
-"""Fade out and in either side of an added clause pause (no click where it opens)."""
 _FRAMES_OUTPUT = "cft_frames_per_id"
 """Output of the prepared graph: latent frames each phoneme id lasts (Piper's w_ceil)."""
 _PREPARED_VERSION = "v3"
@@ -129,7 +128,7 @@ class PiperEngine:
         self.load()
         rate = int(self._voice.config.sample_rate)
         factor = pitch_factor(settings.pitch_semitones)
-        rng = np.random.default_rng(_seed_words(settings.seed, text))
+        rng = np.random.default_rng(seed_words(settings.seed, text))
         try:
             sentences = [s for s in self._voice.phonemize(text) if s]
             raw = [self._speak_sentence(s, settings, factor, rng) for s in sentences]
@@ -156,14 +155,11 @@ class PiperEngine:
             return audio
         id_map = self._voice.config.phoneme_id_map
         marks = {i for mark in _CLAUSE_MARKS for i in id_map.get(mark, ())}
-        ends = np.cumsum(frames)
-        hop = len(audio) / ends[-1]
         # the quietest moment of the mark and the pad after it; a mark ending the sentence
         # is left (the sentence's own end follows it)
-        points = [_quietest(audio, int(hop * (ends[i] - frames[i])), int(hop * ends[i + 1]))
-                  for i in range(len(ids) - 3) if ids[i] in marks]
+        points = mark_points(audio, ids, frames, marks, len(ids) - 3)
         silence = int(settings.clause_pause * self._voice.config.sample_rate * factor)
-        fade = int(_PAUSE_FADE_SECONDS * self._voice.config.sample_rate)
+        fade = int(PAUSE_FADE_SECONDS * self._voice.config.sample_rate)
         return insert_silences(audio, points, silence, fade)
 
     def _speak_ids(
@@ -202,48 +198,10 @@ class PiperEngine:
         return self._graph.decode(latent[:-1]), frames if len(frames) == len(ids) else None
 
 
-def _quietest(audio: np.ndarray, start: int, stop: int, step: int = 64) -> int:
-    """The sample between `start` and `stop` where the audio is quietest (by 64-sample steps)."""
-    piece = np.abs(audio[start:stop])
-    if len(piece) < step:
-        return (start + stop) // 2
-    levels = piece[: len(piece) // step * step].reshape(-1, step).max(axis=1)
-    return start + int(np.argmin(levels)) * step + step // 2
-
-
-def insert_silences(audio: np.ndarray, points: list[int], length: int, fade: int) -> np.ndarray:
-    """`audio` with `length` samples of silence at each point, faded out and in around it."""
-    points = sorted(p for p in set(points) if 0 < p < len(audio))
-    if not points or length <= 0:
-        return audio
-    ramp = np.linspace(1.0, 0.0, fade + 2, dtype=np.float32)[1:-1]
-    pieces, start = [], 0
-    for point in points:
-        piece = np.array(audio[start:point], dtype=np.float32)
-        if start:
-            head = min(fade, len(piece))
-            piece[:head] *= ramp[::-1][:head]
-        tail = min(fade, len(piece))
-        if tail:
-            piece[-tail:] *= ramp[fade - tail:]
-        pieces += [piece, np.zeros(length, dtype=np.float32)]
-        start = point
-    last = np.array(audio[start:], dtype=np.float32)
-    head = min(fade, len(last))
-    last[:head] *= ramp[::-1][:head]
-    return np.concatenate([*pieces, last])
-
-
 def noise_scales(expressiveness: float) -> tuple[float, float]:
     """Piper's noise_scale and noise_w from expressiveness (0.5 → Piper's usual 0.667/0.8)."""
     e = min(1.0, max(0.0, expressiveness))
     return round(0.367 + 0.6 * e, 4), round(0.5 + 0.6 * e, 4)
-
-
-def _seed_words(seed: int, text: str) -> list[int]:
-    """Seed material for the noise: the settings' seed and the text itself."""
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return [seed & 0xFFFFFFFF, *np.frombuffer(digest[:16], dtype=np.uint32).tolist()]
 
 
 @dataclass(frozen=True)

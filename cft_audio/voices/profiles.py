@@ -7,7 +7,7 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +19,8 @@ from ..limits import cut, quoted
 from ..resources import model_cache_dir
 from .engine import Engine
 
-ENGINES = ("piper", "espeak", "coqui")
-"""Engines a profile can name."""
+ENGINES = ("piper", "hibari", "espeak", "coqui")
+"""Engines a profile can name (each has an opener in `_OPENERS`)."""
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _PIPER_NAME = re.compile(r"^[a-z]{2,3}_[A-Z]{2}-[A-Za-z0-9_]+-(x_low|low|medium|high)$")
@@ -35,7 +35,7 @@ class VoiceProfile:
     name: str
     """Display name."""
     engine: str
-    """piper, espeak or coqui."""
+    """piper, hibari, espeak or coqui."""
     model: str
     """Model file ("package:module/path" or a path beside the profile); eSpeak: voice name."""
     config: str | None
@@ -54,6 +54,8 @@ class VoiceProfile:
     """One line for the voice list."""
     source: Path
     """The profile file."""
+    origin: str = ""
+    """Where the voice came from, for the voice list ("" for a hand-written profile)."""
 
 
 class BrokenProfile(EngineError):
@@ -108,7 +110,7 @@ def _read_profile(path: Path) -> VoiceProfile:
         speaker=_optional(data.get("speaker")), speaker_wav=_optional(data.get("speaker_wav")),
         language=str(data.get("language", "")), accent=str(data.get("accent", "")),
         gender=str(data.get("gender", "")), description=str(data.get("description", "")),
-        source=path)
+        source=path, origin=str(data.get("origin", "")))
     if profile.engine not in ENGINES:
         raise BrokenProfile(path, voice, f"engine {quoted(profile.engine)} is not one of "
                             f"{', '.join(ENGINES)}")
@@ -143,31 +145,63 @@ def resolve_reference(reference: str, base: Path) -> Path:
 def open_engine(profile: VoiceProfile, threads: int | None = None) -> Engine:
     """Create the engine a profile names; models load on first synthesis, not here.
 
-    `threads` caps the threads a Piper voice computes with (None: every core).
+    `threads` caps the threads a neural voice computes with (None: the engine's choice).
     """
-    base = profile.source.parent
-    if profile.engine == "espeak":
-        from .espeak import EspeakEngine
+    return _OPENERS[profile.engine](profile, threads)
 
-        return EspeakEngine(voice=profile.model, variant=profile.speaker)
-    model = resolve_reference(profile.model, base)
-    config = resolve_reference(profile.config, base) if profile.config else None
+
+def _model_file(profile: VoiceProfile) -> Path:
+    """The profile's model file, which must exist."""
+    model = resolve_reference(profile.model, profile.source.parent)
     if not model.is_file():
         raise EngineError(f"voice {profile.id}: model file {model.name} is missing")
-    if profile.engine == "coqui":
-        from .coqui import CoquiEngine
+    return model
 
-        wav = resolve_reference(profile.speaker_wav, base) if profile.speaker_wav else None
-        return CoquiEngine(model_path=model, config_path=config, speaker=profile.speaker,
-                           speaker_wav=wav, language=_language_code(profile.language))
+
+def _config_file(profile: VoiceProfile) -> Path | None:
+    base = profile.source.parent
+    return resolve_reference(profile.config, base) if profile.config else None
+
+
+def _open_espeak(profile: VoiceProfile, threads: int | None) -> Engine:
+    from .espeak import EspeakEngine
+
+    return EspeakEngine(voice=profile.model, variant=profile.speaker)
+
+
+def _open_coqui(profile: VoiceProfile, threads: int | None) -> Engine:
+    from .coqui import CoquiEngine
+
+    model, base = _model_file(profile), profile.source.parent
+    wav = resolve_reference(profile.speaker_wav, base) if profile.speaker_wav else None
+    return CoquiEngine(model_path=model, config_path=_config_file(profile),
+                       speaker=profile.speaker, speaker_wav=wav,
+                       language=_language_code(profile.language))
+
+
+def _open_piper(profile: VoiceProfile, threads: int | None) -> Engine:
     from .piper import PiperEngine
 
+    model = _model_file(profile)
     try:
         speaker = int(profile.speaker) if profile.speaker is not None else None
     except ValueError as error:
         raise EngineError(f"voice {profile.id}: Piper speaker must be a number") from error
-    return PiperEngine(model_path=model, config_path=config, speaker_id=speaker,
+    return PiperEngine(model_path=model, config_path=_config_file(profile), speaker_id=speaker,
                        prepared_folder=model_cache_dir(), threads=threads)
+
+
+def _open_hibari(profile: VoiceProfile, threads: int | None) -> Engine:
+    from .hibari import HibariEngine
+
+    return HibariEngine(model_path=_model_file(profile), threads=threads,
+                        british=profile.language.replace("-", "_").lower() == "en_gb")
+
+
+_OPENERS: dict[str, Callable[[VoiceProfile, int | None], Engine]] = {
+    "piper": _open_piper, "hibari": _open_hibari, "espeak": _open_espeak, "coqui": _open_coqui,
+}
+"""Engine name → how a profile naming it is opened (the engine module loads only then)."""
 
 
 def _language_code(language: str) -> str | None:
@@ -190,10 +224,7 @@ def add_piper_voice(model: Path, folder: Path, voice_id: str | None = None) -> V
     except (OSError, ValueError) as error:
         raise InvalidRequest("path", f"{cut(config.name)} is not a Piper voice "
                              "config") from error
-    voice_id = voice_id or _id_from_file(model.stem)
-    if not _ID.match(voice_id):
-        raise InvalidRequest("id", f"{quoted(voice_id)} cannot be a voice id",
-                             "lowercase letters, digits, '-', '_' or '.'")
+    voice_id = voice_id_for(model.stem, voice_id)
     _check_voice_loads(model)
     language = str((details.get("language") or {}).get("code") or "")
     dataset = str(details.get("dataset") or model.stem)
@@ -207,8 +238,9 @@ def add_piper_voice(model: Path, folder: Path, voice_id: str | None = None) -> V
         "language": language,
         "description": f"Piper voice {model.stem} ({quality or 'unknown'} quality), "
                        "added by you.",
+        "origin": f"added from {model.name}",
     }
-    return _install_files(folder, voice_id, (model, config), profile)
+    return install_files(folder, voice_id, (model, config), profile)
 
 
 def _check_voice_loads(model: Path) -> None:
@@ -222,7 +254,7 @@ def _check_voice_loads(model: Path) -> None:
                              "an existing .onnx file with its .onnx.json beside it") from error
 
 
-def _install_files(folder: Path, voice_id: str, files: Iterable[Path],
+def install_files(folder: Path, voice_id: str, files: Iterable[Path],
                    profile: dict[str, str]) -> VoiceProfile:
     """Copy files into folder/voice_id and write folder/voice_id.yaml, each atomically."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -260,6 +292,15 @@ def install_piper_voice(name: str, folder: Path) -> VoiceProfile:
                               "online? `cft-audio voices add FILE.onnx` adds a voice file "
                               "you already have)") from error
         return add_piper_voice(Path(temporary) / f"{name}.onnx", folder)
+
+
+def voice_id_for(stem: str, voice_id: str | None = None) -> str:
+    """The id a voice file is registered under: `voice_id`, or one made from the file name."""
+    voice_id = voice_id or _id_from_file(stem)
+    if not _ID.match(voice_id):
+        raise InvalidRequest("id", f"{quoted(voice_id)} cannot be a voice id",
+                             "lowercase letters, digits, '-', '_' or '.'")
+    return voice_id
 
 
 def _id_from_file(stem: str) -> str:

@@ -22,6 +22,10 @@ _ABBREVIATIONS = {
 }
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|th|%)?(?!\w)")
 _RESPELLING = re.compile(r"^[^\n=]{1,80}$")
+_PHONEMES = re.compile(r"^/[^/\s]{1,78}/$")
+"""A respelling given as misaki phonemes between slashes, e.g. /ˈifə/ (hibari voices)."""
+PHONEME_ENGINES = frozenset({"hibari"})
+"""Engines that take a word as misaki phonemes between slashes."""
 _ABBREVIATION = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(k) for k in sorted(_ABBREVIATIONS, key=len, reverse=True))
     + r")(?=\s|$|[,;:!?])", re.IGNORECASE)
@@ -53,6 +57,10 @@ class Lexicon:
         )
         return pattern, {w.casefold(): r for w, r in self.entries.items()}
 
+    def phoneme_words(self) -> list[str]:
+        """The words given as phonemes (`/…/`) rather than respelled."""
+        return [word for word, said in self.entries.items() if _PHONEMES.match(said)]
+
     def fingerprint(self) -> str:
         """A stable text form of the entries (for records and cache keys)."""
         return ";".join(f"{k}={v}" for k, v in sorted(self.entries.items()))
@@ -69,6 +77,15 @@ def lexicon_from_pairs(pairs: Iterable[str], field_name: str = "say") -> Lexicon
                                  "NAME=respelling, e.g. Aoife=Eefa")
         entries[word] = respelling
     return Lexicon(MappingProxyType(entries))
+
+
+def check_phonemes_for(lexicon: Lexicon, engine: str, field_name: str = "say") -> None:
+    """Refuse phonemes (`/…/`) for an engine that would read the symbols out."""
+    words = lexicon.phoneme_words()
+    if words and engine not in PHONEME_ENGINES:
+        raise InvalidRequest(field_name, f"{quoted(words[0])} is given as phonemes, which "
+                             f"{engine} voices cannot take",
+                             "a respelling (NAME=Eefa), or a hibari voice such as heart")
 
 
 def load_lexicon(path: Path) -> Lexicon:

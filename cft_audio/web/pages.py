@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from ..errors import CftAudioError
 from ..script.catalogue import EXERCISES
+from ..voices.profiles import VoiceProfile
 from . import forms
 from .bodies import read_form
 from .csrf import request_token
@@ -101,14 +102,21 @@ def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
         inferred_pronoun=getattr(preview, "pronoun", ""),
         vocabulary=renderer.vocabulary, preview=preview.as_json() if preview else None,
         sections=forms.sections(exercise), uploads=forms.uploads(), choices=forms.choices({
-            "voice": [(p.id, f"{p.name} ({p.id})" if p.name and p.name != p.id else p.id)
-                      for p in renderer.profiles.values()],
+            "voice": [(p.id, voice_label(p)) for p in renderer.profiles.values()],
             "tone": [(name, f"{name.capitalize()}: {tone.description}")
                      for name, tone in forms.options()["tones"].items()],
             "background": [(name, name.replace("-", " ").capitalize())
                            for name in forms.options()["backgrounds"]],
             "format": [(fmt, fmt.upper()) for fmt in forms.FORMAT_ORDER]}),
     )
+
+
+def voice_label(profile: VoiceProfile) -> str:
+    """How the form names a voice: its name and id, then who it is (accent, gender)."""
+    shown = f"{profile.name} ({profile.id})" if profile.name and profile.name != profile.id \
+        else profile.id
+    who = ", ".join(x for x in (profile.accent, profile.gender) if x)
+    return f"{shown}: {who}" if who else shown
 
 
 def _minutes_hint(state: WebState, exercise: str) -> str:

@@ -216,6 +216,22 @@ def test_voice_and_background_samples_play(site, page):
     assert duration == pytest.approx(8, abs=0.2)
 
 
+def test_each_voice_has_a_sample_saying_the_name(site, page):
+    base, _ = site
+    page.goto(f"{base}/new/compassionate-other")
+    page.fill("#f-name", "Aoife")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    for voice in ("heart", "joe"):
+        assert "female" in page.get_attribute("#voice-sample-heart", "title")
+        page.click(f"#voice-sample-{voice}")
+        page.wait_for_function("() => document.getElementById('voice-audio').currentTime > 0.3")
+    samples = [url for url in asked if "/api/preview/voice" in url]
+    assert [("voice=heart" in u, "voice=joe" in u, "name=Aoife" in u) for u in samples] == \
+        [(True, False, True), (False, True, True)]
+    assert page.input_value("#f-voice") == "joe"  # the form's own choice is left as it was
+
+
 def test_client_page_on_a_phone_plays_captions_script_and_offline(site, browser, screenshots):
     base, output = site
     entry = next(e for e in list_renders(output) if e.client == "Noor")

@@ -105,17 +105,18 @@
       button.textContent = "Starting…";
     });
     for (const button of form.querySelectorAll("button[data-sample]")) {
-      button.addEventListener("click", () => sample(form, button.dataset.sample));
+      button.addEventListener("click", () => sample(form, button.dataset.sample, button.dataset.voice));
     }
     form.dataset.previewSeq = "0";
   }
 
-  async function sample(form, kind) {
+  async function sample(form, kind, voice) {
     const audio = document.getElementById(kind + "-audio");
     const status = document.getElementById(kind + "-status");
     const fields = kind === "voice" ? ["voice", "tone", "pace", "name", "say"]
       : ["background", "bed-level", "accessible"];
     const data = new FormData(form);
+    if (voice) data.set("voice", voice);  // a voice's own button: that voice, the form's name
     const query = new URLSearchParams();
     for (const field of fields) {
       for (const value of data.getAll(field)) query.append(field, value);
