@@ -199,7 +199,7 @@ def test_a_broken_voice_profile_affects_only_its_voice(in_tmp, capsys, name):
     assert main(["render", "safe-place", "--voice", name, "-o", "out/"]) == 2
     line = one_line(capsys)
     assert line.startswith(f"--voice: '{name}' cannot be used: voice profile {name}.yaml ")
-    assert BROKEN[name][1] in line and line.endswith("(allowed: espeak-en-gb, joe)")
+    assert BROKEN[name][1] in line and line.endswith("(allowed: espeak-en-gb, heart, joe)")
     assert list(in_tmp.iterdir()) == []
 
 
