@@ -77,6 +77,12 @@ class Figure:
     """The words name more than one (my mum and dad): a verb after them is plural."""
     vast: bool = False
     """So large or elemental (a mountain, the sea, light) that 'beside you' fits, 'above' not."""
+    pictured: bool = True
+    """Imagined with a face and an appearance; false for a presence (Allah, for many God)."""
+    hardship: bool = True
+    """It may be said to have known hard times of its own (not light, not a presence)."""
+    remote: bool = False
+    """A sacred figure some might think far above them: told it is close, not distant."""
     inferred: bool = True
     """The pronoun was inferred from the words, not chosen."""
     own: bool = False
@@ -204,7 +210,8 @@ class Vocabulary:
                       pronoun=str(entry.get("pronoun", entry.get("they", "it"))),
                       human=bool(entry["human"]),
                       presence=entry["presence"], face=entry["face"],
-                      vast=bool(entry.get("vast", False)))
+                      vast=bool(entry.get("vast", False)),
+                      hardship=bool(entry.get("hardship", True)))
 
     def _own_image(self, words: str) -> Figure:
         phrase = wording.noun_phrase(words)
