@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import InvalidRequest
 from .script.catalogue import EXERCISES, LENGTHS, QUALITIES
-from .script.vocabulary import PRONOUNS
+from .script.vocabulary import PICTURES, PRONOUNS
 from .voices.presets import PACES, TONES
 
 SIDECARS = ("vtt", "txt", "json")
@@ -173,6 +173,14 @@ class Request:
                       per_exercise=True),
         web=Web("client", "select", "He, she, they or it. Automatic: {inferred}.",
                 blank="Automatic"))
+    picture: str | None = declare(
+        None, "figure or presence: a presence has no face, eyes or appearance and no hard "
+        "times of its own (as Allah or God for many). Default: from the image's words.",
+        label="How the image is imagined", commands=BOTH, choices=PICTURES,
+        column=Column("figure or presence (default: from the image's words)",
+                      per_exercise=True),
+        web=Web("client", "select", "A presence has no face or appearance and no hard times "
+                "of its own.", blank="Automatic"))
     details: tuple[str, ...] = declare(
         (), "A sensory detail of the safe place the client named (repeatable).",
         label="Sensory details", key="detail", commands=BOTH,

@@ -53,7 +53,7 @@ SHORT_RUBRIC = {
     "compassionate-other": ["take your weight", "strange or a little frightening",
                             "look like", "voice", "take in as much of this kindness", "each day"],
     "safe-place": ["take your weight", "somewhere you know, or somewhere you imagine",
-                   "the light here, and the colours", "And perhaps there is",
+                   "the light and the colours", "And perhaps there is",
                    "nothing to seek"],
 }
 """What each short form keeps of CFT-BRIEF.md, briefly (a phrase that carries each point)."""

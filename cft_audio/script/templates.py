@@ -64,6 +64,7 @@ def render_script(
     image: str = "person",
     place: str = "beach",
     pronoun: str | None = None,
+    picture: str | None = None,
     gentle: bool = False,
     qualities: tuple[str, ...] = (),
     phrases: tuple[str, ...] = (),
@@ -84,7 +85,7 @@ def render_script(
         "qualities": list(qualities),
         "phrases": [_phrase(p) for p in phrases],
         "details": [_detail(d) for d in details],
-        "other": vocabulary.image(image, pronoun),
+        "other": vocabulary.image(image, pronoun, picture),
         "place": vocabulary.place(place),
     }
     try:
