@@ -111,12 +111,12 @@ DETAILS = [
     ("Gulls calling", "Perhaps you notice gulls calling."),
     ("Max barking", "Perhaps you notice Max barking."),
     ("the sound of my children laughing", "Perhaps you notice the sound of your children laughing."),
-    ("the smell of Grandad's pipe", "Perhaps you notice the smell of Grandad's pipe."),
-    ("Rose's perfume", "Perhaps you notice Rose's perfume."),
+    ("the smell of Grandad's pipe", "And perhaps there is the smell of Grandad's pipe."),
+    ("Rose's perfume", "And perhaps there is Rose's perfume."),
     ("our dog snoring by the fire", "Perhaps you notice your dog snoring by the fire."),
     ("the feel of my mum's hand", "Perhaps you notice the feel of your mum's hand."),
     ("waves I can hear from my room", "Perhaps you notice waves you can hear from your room."),
-    ("My nan's voice.", "Perhaps you notice your nan's voice."),
+    ("My nan's voice.", "Perhaps you hear your nan's voice."),
 ]
 
 PHRASES = [

@@ -12,7 +12,7 @@ from cft_audio.pipeline.fit import nominal_pauses
 from cft_audio.resources import scripts_dir
 from cft_audio.script.catalogue import EXERCISES, LENGTHS
 from cft_audio.script.cues import Bell, Pause, Say, Section
-from cft_audio.script.templates import _detail, environment, render_script, said
+from cft_audio.script.templates import environment, render_script, said
 from cft_audio.script.vocabulary import load_vocabulary
 from cft_audio.voices.presets import PACES
 
@@ -123,7 +123,7 @@ def _every_option_is_spoken(script, exercise, image, place, phrases, details, qu
     for phrase in phrases:
         assert said(phrase) in script.sentences
     for detail in details:
-        assert _detail(detail) in spoken
+        assert VOCABULARY.detail(detail) in spoken
     if exercise == "compassionate-other":
         assert VOCABULARY.image(image).a in spoken
     if exercise == "safe-place":

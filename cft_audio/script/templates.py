@@ -21,7 +21,7 @@ from .catalogue import EXERCISES
 from .cues import Say, Script
 from .markup import parse
 from .vocabulary import Vocabulary
-from .wording import agree, cap, to_listener, uncapitalised
+from .wording import agree, cap
 
 CUSTOM_NAME = "<custom>"
 
@@ -84,9 +84,9 @@ def render_script(
         "gentle": gentle,
         "qualities": list(qualities),
         "phrases": [_phrase(p) for p in phrases],
-        "details": [_detail(d) for d in details],
+        "details": [vocabulary.detail(d) for d in details],
         "other": vocabulary.image(image, pronoun, picture),
-        "place": vocabulary.place(place),
+        "place": vocabulary.place(place, tuple(vocabulary.detail(d) for d in details)),
     }
     try:
         with budget() as spent:
@@ -208,11 +208,6 @@ def _sources(
 def _phrase(value: str) -> str:
     """The client's own words to themselves: spaces tidied, a trailing comma dropped."""
     return " ".join(value.split()).rstrip(",;: ")
-
-
-def _detail(value: str) -> str:
-    """A sensory detail from the listener's side (my nan humming → your nan humming)."""
-    return to_listener(uncapitalised(" ".join(value.split()).rstrip(".!?,;: ")))
 
 
 def _slug(stem: str) -> str:

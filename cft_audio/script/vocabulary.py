@@ -22,7 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InvalidRequest, ScriptError
 from ..limits import quoted
-from . import nouns, wording
+from . import nouns, senses, wording
 from .markup import NO_BREAK_AFTER
 
 PRONOUNS: tuple[str, ...] = ("he", "she", "they", "it")
@@ -132,6 +132,16 @@ class Place:
     smells: tuple[str, ...] = ()
     own: bool = False
     """The therapist's own words rather than a vocabulary key."""
+    woven: Mapping[str, int] = field(default_factory=dict)
+    """How many of each sense's first lines are the client's details (sounds: 1)."""
+    notes: tuple[str, ...] = ()
+    """The client's details that belong to no one sense ("Perhaps you notice …")."""
+
+    def lines(self, sense: str, short: bool = False) -> tuple[str, ...]:
+        """One sense's lines (sights, sounds, touch, smells): a short script speaks the
+        client's details of that sense, or else the first line."""
+        every: tuple[str, ...] = getattr(self, sense) if sense in senses.SENSES else ()
+        return every[:max(1, self.woven.get(sense, 0))] if short else every
 
     @property
     def a(self) -> str:
@@ -188,20 +198,33 @@ class Vocabulary:
             figure = _pictured(figure, picture == "figure", self.own_words)
         return _rendered(figure)
 
-    def place(self, value: str) -> Place:
-        """The place for a key or own words; InvalidRequest otherwise."""
+    def place(self, value: str, details: tuple[str, ...] = ()) -> Place:
+        """The place for a key or own words, its senses, the client's details woven in;
+        InvalidRequest otherwise."""
         key = _key(value, self.places)
         if key is not None:
             entry = self.places[key]
-            return Place(label=entry["label"], the=entry["the"], at=entry["at"],
-                         **_senses(entry))
-        phrase = nouns.noun_phrase(_own_words("place", value, self.places, self.lexicon),
-                                   lexicon=self.lexicon, place=True)
-        first = _with_article(phrase.first)
-        short = phrase.short if phrase.short != phrase.first else first
-        preposition = phrase.preposition or self._preposition(phrase)
-        return Place(label=first, the=short, at=f"{preposition} {short}", plural=phrase.plural,
-                     own=True, **_senses(self.own_words["place"]))
+            place = Place(label=entry["label"], the=entry["the"], at=entry["at"])
+            found = _senses(entry)
+        else:
+            phrase = nouns.noun_phrase(_own_words("place", value, self.places, self.lexicon),
+                                       lexicon=self.lexicon, place=True)
+            first = _with_article(phrase.first)
+            short = phrase.short if phrase.short != phrase.first else first
+            preposition = phrase.preposition or self._preposition(phrase)
+            place = Place(label=first, the=short, at=f"{preposition} {short}",
+                          plural=phrase.plural, own=True)
+            found = senses.senses_of(_place_words(phrase), self.own_words.get("senses") or (),
+                                     self.own_words["place"])
+        woven, counts, notes = senses.weave(found, details,
+                                            self.own_words.get("detail_senses") or {})
+        return replace(place, woven=MappingProxyType(counts), notes=notes, **woven)
+
+    def detail(self, value: str) -> str:
+        """A sensory detail from the listener's side, its capitals kept (Dad whistling)."""
+        kin = frozenset(w for w, p in self.pronoun_words.items() if p in ("he", "she"))
+        text = tidied(value, self.lexicon.nouns).rstrip(".!?,;: ")
+        return wording.to_listener(wording.uncapitalised(text, names=kin))
 
     def pronoun_of(self, phrase: nouns.Phrase) -> tuple[str, bool]:
         """The pronoun the words suggest, and whether they name a person."""
@@ -437,6 +460,14 @@ def _rendered(figure: Figure) -> Figure:
         return _TEXT_ENV.from_string(text).render(other=figure) if "{" in text else text
 
     return replace(figure, presence=fill(figure.presence), face=fill(figure.face))
+
+
+def _place_words(phrase: nouns.Phrase) -> list[str]:
+    """The words a place's senses are found by: a possessive alone is a home."""
+    last = phrase.parts[-1] if phrase.parts else phrase
+    if last.possessive:
+        return ["house"]
+    return [w for w in phrase.words if not wording.possessive(w)] or ["house"]
 
 
 def _senses(entry: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:

@@ -87,14 +87,16 @@ def is_name(word: str) -> bool:
     return letters[0].isupper()
 
 
-def uncapitalised(text: str, single: bool = True) -> str:
+def uncapitalised(text: str, single: bool = True, names: frozenset[str] = frozenset()) -> str:
     """Lower a capital that only opens a common word ("Warm sun on my face").
 
     Kept: names (Whitby, Max, Grace), possessives (Rose's), and title case (Mother Mary);
-    a lone word only when `single` (a detail: "Birdsong"), never for a figure ("Rose").
+    a lone word only when `single` (a detail: "Birdsong"), never for a figure ("Rose");
+    `names` are words that a capital makes a name (kin: "Dad whistling", "Nan's voice").
     """
     words = WORD.findall(text)
-    if not words or not text.startswith(words[0]) or not _common_capital(words[0]):
+    if not words or not text.startswith(words[0]) or not _common_capital(words[0]) \
+            or words[0].lower() in names:
         return text
     if len(words) == 1 and not single or any(is_name(w) for w in words[1:] if w != "I"):
         return text
