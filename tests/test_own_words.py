@@ -105,17 +105,17 @@ PLACES = [
 
 
 DETAILS = [
-    ("the smell of bread", "Perhaps you notice the smell of bread."),
-    ("my nan humming", "Perhaps you notice your nan humming."),
-    ("Warm sun on my face", "Perhaps you notice warm sun on your face."),
-    ("Gulls calling", "Perhaps you notice gulls calling."),
-    ("Max barking", "Perhaps you notice Max barking."),
-    ("the sound of my children laughing", "Perhaps you notice the sound of your children laughing."),
+    ('the smell of bread', 'And perhaps there is the smell of bread.'),
+    ('my nan humming', 'Perhaps you hear your nan humming.'),
+    ('Warm sun on my face', 'Perhaps you feel warm sun on your face.'),
+    ('Gulls calling', 'Perhaps you hear gulls calling.'),
+    ('Max barking', 'Perhaps you hear Max barking.'),
+    ('the sound of my children laughing', 'Perhaps you hear the sound of your children laughing.'),
     ("the smell of Grandad's pipe", "And perhaps there is the smell of Grandad's pipe."),
     ("Rose's perfume", "And perhaps there is Rose's perfume."),
-    ("our dog snoring by the fire", "Perhaps you notice your dog snoring by the fire."),
+    ('our dog snoring by the fire', 'Perhaps you hear your dog snoring by the fire.'),
     ("the feel of my mum's hand", "Perhaps you notice the feel of your mum's hand."),
-    ("waves I can hear from my room", "Perhaps you notice waves you can hear from your room."),
+    ('waves I can hear from my room', 'Perhaps you notice waves you can hear from your room.'),
     ("My nan's voice.", "Perhaps you hear your nan's voice."),
 ]
 
