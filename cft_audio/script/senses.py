@@ -49,6 +49,8 @@ def weave(senses: Mapping[str, tuple[str, ...]], details: Sequence[str],
     notes: list[str] = []
     for detail in details:
         sense = sense_of(detail, keywords)
+        if sense == "smells" and _plural_end(detail):
+            sense = ""  # "there is" would not fit freshly baked scones: noticed instead
         (placed[sense] if sense else notes).append(detail)
     woven = {}
     for sense in SENSES:
@@ -58,16 +60,25 @@ def weave(senses: Mapping[str, tuple[str, ...]], details: Sequence[str],
 
 
 def sense_of(detail: str, keywords: Mapping[str, Sequence[str]]) -> str:
-    """The sense a detail belongs to ("the smell of toast": smells), or "" for none."""
+    """The sense a detail belongs to ("the smell of toast": smells), or "" for none:
+    its first word listed in `own_words.detail_senses` decides."""
     words = [w.lower() for w in wording.WORD.findall(detail)]
     said = any(a in _SUBJECTS and b in VERBS for a, b in zip(words, words[1:], strict=False))
     if said or "feel" in words:
         return ""  # waves I can hear, the feel of a hand: noticed, not heard or felt twice
-    for sense in ("smells", "sounds", "touch", "sights"):
-        listed = {str(k).lower() for k in keywords.get(sense, ())}
-        if any(w in listed or wording.singular(w) in listed for w in words):
-            return sense
+    listed = {sense: {str(k).lower() for k in keywords.get(sense, ())} for sense in SENSES}
+    for word in words:  # the first word that tells a sense decides (the sunset over the water)
+        for sense in ("smells", "sounds", "touch", "sights"):
+            if word in listed[sense] or wording.singular(word) in listed[sense]:
+                return sense
     return ""
+
+
+def _plural_end(detail: str) -> bool:
+    words = wording.WORD.findall(detail)
+    last = words[-1].lower() if words else ""
+    single = wording.singular(last)
+    return bool(single) and single != last and wording.is_word(single)
 
 
 def _entry(words: Sequence[str], entries: list[Mapping[str, Any]]) -> Mapping[str, Any] | None:

@@ -278,17 +278,19 @@ class Vocabulary:
         named = frozenset(q for q, names in self.own_words["qualities"].items()
                           if set(names) & {w.lower() for w in wording.WORD.findall(first)})
         vast = bool(set(phrase.words) & set(self.own_words["vast"]))
+        past = not set(phrase.words[-1:]) & set(self.own_words.get("no_past") or ())
         figure = Figure(label=words, a=first, the=phrase.short if phrase.short != phrase.first
                         else first, pronoun=pronoun, human=human,
                         presence=_presence(base["presence"], named), face=base["face"],
                         named=named, plural=phrase.plural, vast=vast, own=True,
-                        remote=sacred and not presence)
+                        remote=sacred and not presence, hardship=past)
         return _pictured(figure, False, self.own_words) if presence else figure
 
     def _preposition(self, phrase: nouns.Phrase) -> str:
         """By the last listed word of the place (Whitby beach: at; Loch Lomond: by)."""
-        last = phrase.parts[-1] if phrase.parts else phrase
-        if last.possessive:
+        if phrase.parts:  # the beach and the dunes: on, as for the first
+            return self._preposition(phrase.parts[0])
+        if phrase.possessive:
             return "at"  # Auntie's, your nan's: a home
         lists = self.own_words["prepositions"].items()
         for word in reversed([w for w in phrase.words if not re.search(r"['’]s?$", w)]):
@@ -381,7 +383,7 @@ def _uncapped(word: str, known: frozenset[str]) -> str:
     if lower == "i":
         return "I"
     bare = re.sub(r"['’]s?$", "", lower)
-    common = wording.is_word(lower) or wording.is_word(bare) or bare in known
+    common = any(wording.is_word(w) or w in known for w in (lower, bare, wording.singular(bare)))
     return lower if common or lower in wording.FUNCTION_WORDS else word[:1] + lower[1:]
 
 
