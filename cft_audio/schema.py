@@ -127,9 +127,9 @@ def declared(cls: type) -> tuple[Spec, ...]:
 
 IMAGE_HELP = ("Compassionate-other image: person, animal, tree, mountain, sea, light, or the "
               "client's own words, starting with a/an/the/my or a capital ('my late father', "
-              "'Jesus').")
+              "'Jesus'). Default: person.")
 PLACE_HELP = ("Safe place: beach, forest, meadow, garden, room, lakeside, or the client's own "
-              "words (\"my nan's kitchen\", 'at the beach at Whitby').")
+              "words (\"my nan's kitchen\", 'at the beach at Whitby'). Default: beach.")
 LISTED = Column("see `cft-audio render --help`", per_exercise=True)
 YES_NO = Column(per_exercise=True)
 
@@ -156,13 +156,13 @@ class Request:
         web=Web("client", hint="Used sparingly, at most three times. Leave empty for none.",
                 placeholder="e.g. Sam"))
     image: str = declare(
-        "person", IMAGE_HELP, label="Compassionate image", commands=BOTH, show_default=True,
-        column=LISTED, web=Web("client", datalist="images", hint=(
+        "", IMAGE_HELP, label="Compassionate image", commands=BOTH,
+        column=LISTED, web=Web("client", datalist="images", placeholder="person", hint=(
             "Choose one, or write their own words as they said them: “my late father”, “a wise "
             "old owl”, “Jesus”. It is spoken back as “your late father”.")))
     place: str = declare(
-        "beach", PLACE_HELP, label="Safe place", commands=BOTH, show_default=True,
-        column=LISTED, web=Web("client", datalist="places", hint=(
+        "", PLACE_HELP, label="Safe place", commands=BOTH,
+        column=LISTED, web=Web("client", datalist="places", placeholder="beach", hint=(
             "Choose one, or their own words: “my nan’s kitchen”, “the hills above our "
             "village”, “at the beach at Whitby”.")))
     pronoun: str | None = declare(

@@ -224,6 +224,9 @@ def test_script_header_shows_the_pronoun(capsys):
     assert "the image is 'she' (chosen)" in capsys.readouterr().out
     assert main(["script", "safe-place"]) == 0
     assert "the image is" not in capsys.readouterr().out
+    assert main(["script", "compassionate-other", "--image", "my late father", "--pronoun",
+                 "he"]) == 0
+    assert "the image is 'he' (chosen)" in capsys.readouterr().out
 
 
 def test_pressure_word_in_a_phrase_warns_on_stderr_and_goes_ahead(capsys):
@@ -239,6 +242,9 @@ def test_pressure_word_in_a_phrase_warns_on_stderr_and_goes_ahead(capsys):
     (["compassionate-self", "--place", "my room"], "--place"),
     (["safe-place", "--pronoun", "he"], "--pronoun"),
     (["safe-place", "--quality", "warmth"], "--quality"),
+    (["compassionate-other", "--place", "beach"], "--place"),
+    (["safe-place", "--image", "person"], "--image"),
+    (["safe-place", "--picture", "presence"], "--picture"),
 ])
 def test_unused_option_is_refused_in_one_line(capsys, args, field):
     assert main(["script", *args]) == 2

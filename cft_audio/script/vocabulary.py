@@ -33,6 +33,10 @@ ABBREVIATIONS = tuple(a for a in NO_BREAK_AFTER if a.count(".") == 1 and a[0].is
 """Titles that keep their full stop inside own words (Mr., Dr., St.)."""
 OWN_WORDS_STARTS = ("a", "an", "the", "my", "our", "your", "his", "her", "their")
 """Lower-case first words that mark a value as own words (a capital also does)."""
+DEFAULT_IMAGE = "person"
+"""The image when none is given (an empty value)."""
+DEFAULT_PLACE = "beach"
+"""The safe place when none is given (an empty value)."""
 MAX_OWN_WORDS = 60
 """Longest own-words image or place, in characters."""
 OWN_WORDS_CHARACTERS = ("letters, spaces, apostrophes, hyphens and commas (a full stop only "
@@ -187,7 +191,7 @@ class Vocabulary:
             raise InvalidRequest("pronoun", f"unknown value {pronoun!r}", PRONOUNS)
         if picture is not None and picture not in PICTURES:
             raise InvalidRequest("picture", f"unknown value {picture!r}", PICTURES)
-        key = _key(value, self.images)
+        key = _key(value or DEFAULT_IMAGE, self.images)
         if key is not None:
             figure = self._key_image(key)
         else:
@@ -201,7 +205,7 @@ class Vocabulary:
     def place(self, value: str, details: tuple[str, ...] = ()) -> Place:
         """The place for a key or own words, its senses, the client's details woven in;
         InvalidRequest otherwise."""
-        key = _key(value, self.places)
+        key = _key(value or DEFAULT_PLACE, self.places)
         if key is not None:
             entry = self.places[key]
             place = Place(label=entry["label"], the=entry["the"], at=entry["at"])

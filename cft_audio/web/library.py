@@ -60,12 +60,13 @@ class RenderEntry:
     def setting(self) -> str:
         """The place or image it was made with ("" for exercises that use neither)."""
         from ..script.catalogue import EXERCISES
+        from ..script.vocabulary import DEFAULT_IMAGE, DEFAULT_PLACE
 
         exercise = EXERCISES.get(self.exercise)
         used = exercise.uses if exercise else frozenset()
-        for name in ("place", "image"):
-            if name in used and self.request.get(name):
-                return str(self.request[name])
+        for name, default in (("place", DEFAULT_PLACE), ("image", DEFAULT_IMAGE)):
+            if name in used:  # an empty value is the default (requests since the values
+                return str(self.request.get(name) or default)  # became optional)
         return ""
 
     @property
