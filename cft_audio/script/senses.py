@@ -68,8 +68,9 @@ def sense_of(detail: str, keywords: Mapping[str, Sequence[str]]) -> str:
         return ""  # waves I can hear, the feel of a hand: noticed, not heard or felt twice
     listed = {sense: {str(k).lower() for k in keywords.get(sense, ())} for sense in SENSES}
     for word in words:  # the first word that tells a sense decides (the sunset over the water)
+        forms = {word, word[:-1]} if word.endswith("s") else {word}  # bells: bell
         for sense in ("smells", "sounds", "touch", "sights"):
-            if word in listed[sense] or wording.singular(word) in listed[sense]:
+            if forms & listed[sense]:
                 return sense
     return ""
 
