@@ -26,6 +26,8 @@ class Lexicon:
     """Lower-case set title or sacred name → as it is written ("our lady" → "Our Lady")."""
     collectives: frozenset[str] = frozenset()
     """Words for a group of things ("a pod of dolphins": later "the dolphins")."""
+    times: frozenset[str] = frozenset()
+    """Words for a time ("a frosty morning on the hill": the place is the hill)."""
     nouns: frozenset[str] = frozenset()
     """Nouns the word lists know (a plural of one is plural: grandparents)."""
 
@@ -141,6 +143,11 @@ def _one(text: str, single: bool, lexicon: Lexicon, place: bool) -> Phrase:
         group = _one(" ".join(rest[1:]), False, replace(lexicon, titles={}), place)
         return replace(group, first=listener, short="the " + group.head if not group.named
                        else group.short, plural=True)
+    if nouns[-1].lower() in lexicon.times and rest[:1] and rest[0].lower() in wording.PREPOSITIONS \
+            and rest[1:]:
+        where = _one(" ".join(rest[1:]), False, replace(lexicon, titles={}), place)
+        return replace(where, first=listener, preposition=rest[0].lower(),
+                       words=tuple(w.lower() for w in core[:-1]) + where.words)
     head = nouns[-1]
     appositive = wording.is_name(head) and not all(wording.is_name(w) for w in nouns)
     short = _short(determiner, core, possessors, nouns, listener, place)
@@ -182,11 +189,13 @@ def _lower_opening(text: str, single: bool) -> str:
 def _head_span(tokens: list[str]) -> list[str]:
     """The words up to the head noun: stop at a preposition, relative word or new phrase."""
     span: list[str] = []
-    for word in tokens:
+    for index, word in enumerate(tokens):
         lower = word.lower()
         if span and (lower in wording.CUT or lower in wording.DETERMINERS
                      or lower in ("you", "yours")):
             break
+        if span and lower == "home" and tokens[index + 1:index + 2] in (["from"], ["to"]):
+            break  # the bus home from school: the bus
         span.append(word)
     return span or tokens[:1]
 
@@ -223,6 +232,8 @@ def _plural(head: str, determiner: str, lexicon: Lexicon) -> bool:
     if wording.is_name(head):
         return determiner in ("the", "these", "those") and head.endswith("s") \
             and bool(wording.singular(head))
+    if head.lower().endswith(("ss", "us", "is")):
+        return False  # bus, moss, iris: singular whatever inflect makes of them
     singular = wording.singular(head.lower())
     return bool(singular) and singular != head.lower() and (
         wording.is_word(singular) or singular in lexicon.nouns)

@@ -76,7 +76,12 @@ def sense_of(detail: str, keywords: Mapping[str, Sequence[str]]) -> str:
 
 
 def _plural_end(detail: str) -> bool:
-    words = wording.WORD.findall(detail)
+    """The detail's head noun is plural (freshly baked scones; not the smell of chips)."""
+    words = []
+    for word in wording.WORD.findall(detail):
+        if words and word.lower() in wording.CUT:
+            break
+        words.append(word)
     last = words[-1].lower() if words else ""
     single = wording.singular(last)
     return bool(single) and single != last and wording.is_word(single)

@@ -318,12 +318,17 @@ def load_vocabulary(scripts_dir: Path) -> Vocabulary:
     titles = _by_pronoun(own.get("titles"))
     written = {str(t).lower(): str(t) for names in (own.get("titles") or {}).values()
                for t in names}
+    for title in list(written):  # St Jude is also typed St. Jude
+        if title.startswith("st "):
+            written.setdefault("st. " + title[3:], "St. " + written[title][3:])
+            titles.setdefault("st. " + title[3:], titles[title])
     presences = frozenset(str(p).lower() for p in own.get("presences") or ())
     for name in own.get("presences") or ():
         written.setdefault(str(name).lower(), str(name))
         titles.setdefault(str(name).lower(), "he")
     lexicon = nouns.Lexicon(titles=MappingProxyType(written),
                             collectives=frozenset(own.get("collectives") or ()),
+                            times=frozenset(own.get("times") or ()),
                             nouns=frozenset(w for w in pronoun_words if " " not in w))
     return Vocabulary(
         images=MappingProxyType(dict(data["images"])),
