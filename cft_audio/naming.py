@@ -7,15 +7,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from .script.catalogue import EXERCISES
+from .script.vocabulary import DEFAULT_IMAGE, DEFAULT_PLACE
 
 
 def setting_of(exercise: str | None, fields: Mapping[str, Any]) -> str:
-    """The place or image a request of this exercise uses ("" when it uses neither)."""
+    """The place or image a request of this exercise uses ("" when it uses neither; an
+    empty value is the default one)."""
     found = EXERCISES.get(exercise or "")
     used = found.uses if found else frozenset()
-    for name in ("place", "image"):
-        if name in used and fields.get(name):
-            return str(fields[name])
+    for name, default in (("place", DEFAULT_PLACE), ("image", DEFAULT_IMAGE)):
+        if name in used:
+            return str(fields.get(name) or default)
     return ""
 
 

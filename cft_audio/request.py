@@ -46,7 +46,7 @@ def validate(
             raise InvalidRequest(field, f"{quoted(words)} is too long",
                                  f"{OWN_WORDS_CHARACTERS}, up to {MAX_OWN_WORDS} characters")
     _check_choices(request)
-    vocabulary.image(request.image, request.pronoun)
+    vocabulary.image(request.image, request.pronoun, request.picture)
     vocabulary.place(request.place)
     _check_used(request)
     _check_voice(request.voice, voices, broken_voices or {})
@@ -67,7 +67,7 @@ def validate(
     for value in request.phrases:
         _check_phrase(value)
     for value in request.details:
-        check_own_text("detail", value, MAX_TEXT)
+        check_own_text("detail", value, MAX_TEXT, vocabulary.lexicon.nouns)
 
 
 def warnings(request: Request) -> tuple[tuple[str, str], ...]:

@@ -12,7 +12,7 @@ from typing import Any
 from .errors import InvalidRequest
 from .limits import MAX_MINUTES, MAX_SEED, MAX_YEAR, MIN_MINUTES, MIN_YEAR, quoted
 from .script.catalogue import EXERCISES, LENGTHS, QUALITIES
-from .script.vocabulary import PRONOUNS
+from .script.vocabulary import PICTURES, PRONOUNS
 from .voices.presets import PACES, TONES
 
 SIDECARS = ("vtt", "txt", "json")
@@ -158,9 +158,9 @@ def declared(cls: type) -> tuple[Spec, ...]:
 
 IMAGE_HELP = ("Compassionate-other image: person, animal, tree, mountain, sea, light, or the "
               "client's own words, starting with a/an/the/my or a capital ('my late father', "
-              "'Jesus').")
+              "'Jesus'). Default: person.")
 PLACE_HELP = ("Safe place: beach, forest, meadow, garden, room, lakeside, or the client's own "
-              "words (\"my nan's kitchen\", 'at the beach at Whitby').")
+              "words (\"my nan's kitchen\", 'at the beach at Whitby'). Default: beach.")
 LISTED = Column("see `cft-audio render --help`", per_exercise=True)
 YES_NO = Column(per_exercise=True)
 
@@ -187,13 +187,13 @@ class Request:
         web=Web("client", hint="Used sparingly, at most three times. Leave empty for none.",
                 placeholder="e.g. Sam"))
     image: str = declare(
-        "person", IMAGE_HELP, label="Compassionate image", commands=BOTH, show_default=True,
-        column=LISTED, web=Web("client", datalist="images", hint=(
+        "", IMAGE_HELP, label="Compassionate image", commands=BOTH,
+        column=LISTED, web=Web("client", datalist="images", placeholder="person", hint=(
             "Choose one, or write their own words as they said them: “my late father”, “a wise "
             "old owl”, “Jesus”. It is spoken back as “your late father”.")))
     place: str = declare(
-        "beach", PLACE_HELP, label="Safe place", commands=BOTH, show_default=True,
-        column=LISTED, web=Web("client", datalist="places", hint=(
+        "", PLACE_HELP, label="Safe place", commands=BOTH,
+        column=LISTED, web=Web("client", datalist="places", placeholder="beach", hint=(
             "Choose one, or their own words: “my nan’s kitchen”, “the hills above our "
             "village”, “at the beach at Whitby”.")))
     pronoun: str | None = declare(
@@ -204,6 +204,14 @@ class Request:
                       per_exercise=True),
         web=Web("client", "select", "He, she, they or it. Automatic: {inferred}.",
                 blank="Automatic"))
+    picture: str | None = declare(
+        None, "figure or presence: a presence has no face, eyes or appearance and no hard "
+        "times of its own (as Allah or God for many). Default: from the image's words.",
+        label="How the image is imagined", commands=BOTH, choices=PICTURES,
+        column=Column("figure or presence (default: from the image's words)",
+                      per_exercise=True),
+        web=Web("client", "select", "A presence has no face or appearance and no hard times "
+                "of its own.", blank="Automatic"))
     details: tuple[str, ...] = declare(
         (), "A sensory detail of the safe place the client named (repeatable).",
         label="Sensory details", key="detail", commands=BOTH,

@@ -194,7 +194,7 @@ def test_pronoun_and_own_words_with_capitals_reach_the_tracks(tmp_path):
     assert "Imagine that you are there now, at the beach." in second[0]
     assert any(s.startswith("She wants you") for s in second[1])
     safe_place = plan.packs[0].tracks[0].request
-    assert safe_place.image == "person"  # a participant's image is for the weeks that use it
+    assert safe_place.image == ""  # a participant's image is for the weeks that use it
 
 
 @pytest.mark.parametrize(("person", "field", "cli"), [

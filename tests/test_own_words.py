@@ -11,9 +11,10 @@ import pytest
 
 from cft_audio.cli import main
 from cft_audio.resources import scripts_dir
+from cft_audio.script.nouns import noun_phrase
 from cft_audio.script.templates import environment, render_script
 from cft_audio.script.vocabulary import load_vocabulary
-from cft_audio.script.wording import agree, noun_phrase, to_listener
+from cft_audio.script.wording import agree, to_listener
 
 VOCABULARY = load_vocabulary(scripts_dir())
 ENV = environment(scripts_dir())
@@ -23,7 +24,7 @@ IMAGES = [
     ('my late father', ('Today, you might imagine your late father, with his own quiet wisdom, strength and warmth.', 'Imagine that your late father is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your late father to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
     ('Jesus', ('Today, you might imagine Jesus, with his own quiet wisdom, strength and warmth.', 'Imagine that Jesus is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Jesus to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
     ('a wise old owl', ('Today, you might imagine a wise old owl, with its own quiet strength and warmth.', 'Imagine that the owl knows how hard life can be.', 'Now imagine compassion flowing from the owl to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
-    ('my dog Max', ('Today, you might imagine your dog Max, with its own quiet wisdom, strength and warmth.', 'Imagine that Max is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Max to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
+    ('my dog Max', ('Today, you might imagine your dog Max, with their own quiet wisdom, strength and warmth.', 'Imagine that Max is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Max to you.', 'They want you to be free from suffering, and accept you exactly as you are.')),
     ('the Buddha', ('Today, you might imagine the Buddha, with his own quiet wisdom, strength and warmth.', 'Imagine that the Buddha is wise, and understands how hard life can be.', 'Now imagine compassion flowing from the Buddha to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
     ('Mother Mary', ('Today, you might imagine Mother Mary, with her own quiet wisdom, strength and warmth.', 'Imagine that Mother Mary is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Mother Mary to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
     ('Kuan Yin', ('Today, you might imagine Kuan Yin, with her own quiet wisdom, strength and warmth.', 'Imagine that Kuan Yin is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Kuan Yin to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
@@ -35,7 +36,7 @@ IMAGES = [
     ('my teacher Mrs Jones', ('Today, you might imagine your teacher Mrs Jones, with her own quiet wisdom, strength and warmth.', 'Imagine that Mrs Jones is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Mrs Jones to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
     ('the sea at dawn', ('Today, you might imagine the sea at dawn, with its own quiet wisdom, strength and warmth.', 'Imagine that the sea is wise, and understands how hard life can be.', 'Now imagine compassion flowing from the sea to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
     ('an ancient oak', ('Today, you might imagine an ancient oak, with its own quiet wisdom, strength and warmth.', 'Imagine that the oak is wise, and understands how hard life can be.', 'Now imagine compassion flowing from the oak to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
-    ('MY GRAN', ('Today, you might imagine your GRAN, with her own quiet wisdom, strength and warmth.', 'Imagine that your GRAN is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your GRAN to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
+    ('MY GRAN', ('Today, you might imagine your gran, with her own quiet wisdom, strength and warmth.', 'Imagine that your gran is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your gran to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
     ('my Nana Rose', ('Today, you might imagine your Nana Rose, with her own quiet wisdom, strength and warmth.', 'Imagine that your Nana Rose is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your Nana Rose to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
     ('Grandad', ('Today, you might imagine Grandad, with his own quiet wisdom, strength and warmth.', 'Imagine that Grandad is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Grandad to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
     ('my old dog', ('Today, you might imagine your old dog, with its own quiet wisdom, strength and warmth.', 'Imagine that your old dog is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your old dog to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
@@ -43,22 +44,22 @@ IMAGES = [
     ('my best friend', ('Today, you might imagine your best friend, with their own quiet wisdom, strength and warmth.', 'Imagine that your best friend is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your best friend to you.', 'They want you to be free from suffering, and accept you exactly as you are.')),
     ('my son', ('Today, you might imagine your son, with his own quiet wisdom, strength and warmth.', 'Imagine that your son is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your son to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
     ('my late husband', ('Today, you might imagine your late husband, with his own quiet wisdom, strength and warmth.', 'Imagine that your late husband is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your late husband to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
-    ('Allah', ('Today, you might imagine Allah, with his own quiet wisdom, strength and warmth.', 'Imagine that Allah is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Allah to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
-    ('God', ('Today, you might imagine God, with his own quiet wisdom, strength and warmth.', 'Imagine that God is wise, and understands how hard life can be.', 'Now imagine compassion flowing from God to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
+    ('Allah', ('Today, you might turn your mind toward Allah, with his own quiet wisdom, strength and warmth.', 'Imagine that Allah is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Allah to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
+    ('God', ('Today, you might turn your mind toward God, with his own quiet wisdom, strength and warmth.', 'Imagine that God is wise, and understands how hard life can be.', 'Now imagine compassion flowing from God to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
     ('the light of the moon', ('Today, you might imagine the light of the moon, with its own quiet wisdom, strength and warmth.', 'Imagine that the light of the moon is wise, and understands how hard life can be.', 'Now imagine compassion flowing from the light of the moon to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
-    ('my cat Tiddles', ('Today, you might imagine your cat Tiddles, with its own quiet wisdom, strength and warmth.', 'Imagine that Tiddles is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Tiddles to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
+    ('my cat Tiddles', ('Today, you might imagine your cat Tiddles, with their own quiet wisdom, strength and warmth.', 'Imagine that Tiddles is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Tiddles to you.', 'They want you to be free from suffering, and accept you exactly as you are.')),
     ('Rose', ('Today, you might imagine Rose, with their own quiet wisdom, strength and warmth.', 'Imagine that Rose is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Rose to you.', 'They want you to be free from suffering, and accept you exactly as you are.')),
     ('a loving presence', ('Today, you might imagine a loving presence, with their own quiet wisdom and strength.', 'Imagine that the presence is wise, and understands how hard life can be.', 'Now imagine compassion flowing from the presence to you.', 'They want you to be free from suffering, and accept you exactly as you are.')),
-    ('my higher power', ('Today, you might imagine your higher power, with its own quiet wisdom, strength and warmth.', 'Imagine that your higher power is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your higher power to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
+    ('my higher power', ('Today, you might turn your mind toward your higher power, with its own quiet wisdom, strength and warmth.', 'Imagine that your higher power is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your higher power to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
     ('the Virgin Mary', ('Today, you might imagine the Virgin Mary, with her own quiet wisdom, strength and warmth.', 'Imagine that the Virgin Mary is wise, and understands how hard life can be.', 'Now imagine compassion flowing from the Virgin Mary to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
-    ('Saint Francis', ('Today, you might imagine Saint Francis, with their own quiet wisdom, strength and warmth.', 'Imagine that Saint Francis is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Saint Francis to you.', 'They want you to be free from suffering, and accept you exactly as you are.')),
+    ('Saint Francis', ('Today, you might imagine Saint Francis, with his own quiet wisdom, strength and warmth.', 'Imagine that Saint Francis is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Saint Francis to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
     ('my nonna', ('Today, you might imagine your nonna, with her own quiet wisdom, strength and warmth.', 'Imagine that your nonna is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your nonna to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
     ('the horse I rode as a child', ('Today, you might imagine the horse you rode as a child, with its own quiet wisdom, strength and warmth.', 'Imagine that the horse is wise, and understands how hard life can be.', 'Now imagine compassion flowing from the horse to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
     ('a warm golden light', ('Today, you might imagine a warm golden light, with its own quiet wisdom and strength.', 'Imagine that the light is wise, and understands how hard life can be.', 'Now imagine compassion flowing from the light to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
     ('Wise old owl', ('Today, you might imagine a wise old owl, with its own quiet strength and warmth.', 'Imagine that the owl knows how hard life can be.', 'Now imagine compassion flowing from the owl to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
     ('The Buddha', ('Today, you might imagine the Buddha, with his own quiet wisdom, strength and warmth.', 'Imagine that the Buddha is wise, and understands how hard life can be.', 'Now imagine compassion flowing from the Buddha to you.', 'He wants you to be free from suffering, and accepts you exactly as you are.')),
     ('my grandmother', ('Today, you might imagine your grandmother, with her own quiet wisdom, strength and warmth.', 'Imagine that your grandmother is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your grandmother to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
-    ('our family dog Bess', ('Today, you might imagine your family dog Bess, with its own quiet wisdom, strength and warmth.', 'Imagine that Bess is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Bess to you.', 'It wants you to be free from suffering, and accepts you exactly as you are.')),
+    ('our family dog Bess', ('Today, you might imagine your family dog Bess, with their own quiet wisdom, strength and warmth.', 'Imagine that Bess is wise, and understands how hard life can be.', 'Now imagine compassion flowing from Bess to you.', 'They want you to be free from suffering, and accept you exactly as you are.')),
 ]
 
 PLACES = [
@@ -104,18 +105,18 @@ PLACES = [
 
 
 DETAILS = [
-    ("the smell of bread", "Perhaps you notice the smell of bread."),
-    ("my nan humming", "Perhaps you notice your nan humming."),
-    ("Warm sun on my face", "Perhaps you notice warm sun on your face."),
-    ("Gulls calling", "Perhaps you notice gulls calling."),
-    ("Max barking", "Perhaps you notice Max barking."),
-    ("the sound of my children laughing", "Perhaps you notice the sound of your children laughing."),
-    ("the smell of Grandad's pipe", "Perhaps you notice the smell of Grandad's pipe."),
-    ("Rose's perfume", "Perhaps you notice Rose's perfume."),
-    ("our dog snoring by the fire", "Perhaps you notice your dog snoring by the fire."),
+    ('the smell of bread', 'And perhaps there is the smell of bread.'),
+    ('my nan humming', 'Perhaps you hear your nan humming.'),
+    ('Warm sun on my face', 'Perhaps you feel warm sun on your face.'),
+    ('Gulls calling', 'Perhaps you hear gulls calling.'),
+    ('Max barking', 'Perhaps you hear Max barking.'),
+    ('the sound of my children laughing', 'Perhaps you hear the sound of your children laughing.'),
+    ("the smell of Grandad's pipe", "And perhaps there is the smell of Grandad's pipe."),
+    ("Rose's perfume", "And perhaps there is Rose's perfume."),
+    ('our dog snoring by the fire', 'Perhaps you hear your dog snoring by the fire.'),
     ("the feel of my mum's hand", "Perhaps you notice the feel of your mum's hand."),
-    ("waves I can hear from my room", "Perhaps you notice waves you can hear from your room."),
-    ("My nan's voice.", "Perhaps you notice your nan's voice."),
+    ('waves I can hear from my room', 'Perhaps you notice waves you can hear from your room.'),
+    ("My nan's voice.", "Perhaps you hear your nan's voice."),
 ]
 
 PHRASES = [
@@ -223,6 +224,9 @@ def test_script_header_shows_the_pronoun(capsys):
     assert "the image is 'she' (chosen)" in capsys.readouterr().out
     assert main(["script", "safe-place"]) == 0
     assert "the image is" not in capsys.readouterr().out
+    assert main(["script", "compassionate-other", "--image", "my late father", "--pronoun",
+                 "he"]) == 0
+    assert "the image is 'he' (chosen)" in capsys.readouterr().out
 
 
 def test_pressure_word_in_a_phrase_warns_on_stderr_and_goes_ahead(capsys):
@@ -238,6 +242,9 @@ def test_pressure_word_in_a_phrase_warns_on_stderr_and_goes_ahead(capsys):
     (["compassionate-self", "--place", "my room"], "--place"),
     (["safe-place", "--pronoun", "he"], "--pronoun"),
     (["safe-place", "--quality", "warmth"], "--quality"),
+    (["compassionate-other", "--place", "beach"], "--place"),
+    (["safe-place", "--image", "person"], "--image"),
+    (["safe-place", "--picture", "presence"], "--picture"),
 ])
 def test_unused_option_is_refused_in_one_line(capsys, args, field):
     assert main(["script", *args]) == 2

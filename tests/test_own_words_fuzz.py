@@ -20,7 +20,10 @@ FIRST_PERSON = re.compile(r"\b(I|my|our|me|mine|myself)\b")
 WORDS = st.sampled_from(["my", "our", "the", "a", "an", "I", "me", "nan's", "Grandma's", "late",
                          "father", "dog", "Max", "hills", "kitchen", "at", "by", "on", "of",
                          "Whitby", "Siobhán", "李小龙", "sea", "light", "and", "wise", "Jesus",
-                         "parents'", "house", "am", "was", "we", "mine", "Warm", "O'Neil"])
+                         "parents'", "house", "am", "was", "we", "mine", "Warm", "O'Neil",
+                         "Our Lady", "Our Father", "Our Saviour", "of Lourdes", "Allah", "God",
+                         "Gran and Pop", "and her baby", ",", "Mr.", "St.", "GRAN", "pod of",
+                         "Auntie's", "Ben", "Isle of", "river", "Thames", "and", "swings"])
 TYPED = st.one_of(
     st.lists(WORDS, min_size=1, max_size=7).map(" ".join),
     st.text(alphabet=st.characters(codec="utf-8", categories=("L", "Zs", "Pd", "Po", "M")),
@@ -76,3 +79,42 @@ def test_any_detail_is_spoken_or_refused(typed):
 def test_known_bad_words_are_refused(typed):
     with pytest.raises(InvalidRequest):
         VOCABULARY.image(typed)
+
+
+PEOPLE = st.sampled_from(["my nan", "Gran", "Pop", "my sister", "her baby", "my dog Max",
+                          "Auntie Jean", "Uncle Bob", "my late father", "a kind nurse",
+                          "my mum", "Dad", "our cat", "Siobhán", "李小龙"])
+TITLES = st.sampled_from(["Our Lady", "Our Father", "Our Saviour", "Our Lord", "Our Lady of Knock",
+                          "our lady", "OUR LADY", "Saint Francis", "St. Anthony", "Allah",
+                          "the Buddha", "Kuan Yin"])
+
+
+@FUZZ
+@given(people=st.lists(PEOPLE, min_size=2, max_size=3, unique=True))
+def test_two_or_more_at_once_are_all_kept_and_they(people):
+    typed = ", ".join(people[:-1]) + " and " + people[-1]
+    figure = VOCABULARY.image(typed)
+    script = render_script(ENV, VOCABULARY, exercise="compassionate-other", length="short",
+                           image=typed)
+    _clean(script.sentences, typed)
+    assert figure.pronoun == "they" and figure.plural
+    spoken = " ".join(script.sentences)
+    for person in people:
+        last = person.split()[-1]
+        assert last in figure.a and last in figure.the, (typed, figure.the)
+    assert " is wise" not in spoken and "flowing from" in spoken
+
+
+@FUZZ
+@given(title=TITLES, tail=st.sampled_from(["", " of Lourdes", " of my childhood"]))
+def test_set_titles_are_kept_whole(title, tail):
+    figure = VOCABULARY.image(title + tail)
+    written = VOCABULARY.lexicon.titles.get(title.lower().replace(".", "."), None)
+    script = render_script(ENV, VOCABULARY, exercise="compassionate-other", length="short",
+                           image=title + tail)
+    _clean(script.sentences, title)
+    assert not figure.a.lower().startswith(("your lady", "your father", "your saviour"))
+    if written:
+        assert written.lower() in figure.a.lower() and figure.pronoun in ("he", "she", "they")
+    if title.lower() in VOCABULARY.presences:
+        assert "hard times" not in " ".join(script.sentences)

@@ -76,22 +76,22 @@ PIPER_ROWS: dict[str, dict] = {
 FINGERPRINT = ("numpy 2.4.6 scipy 1.17.1 pillow 13.0.0 onnxruntime 1.32.0 hibari-tts 0.2.1 "
                "ffmpeg n9.0.2-17-g2a571b6068-20260930 6c6fd3f19644")
 PINS: dict[str, str] = {
-    "breath-mono-flac": "dff2832bf37b96df9e0096665d4ecbc1d9ab15befbc64d0feb0f2aa77569ec67",
-    "breath-standard-seed": "fa6c48f71dd6dd733bceeb1935e0285c175d87bcc4f70cf4a769e78d482d288b",
-    "breath-tone-short": "51a2d1c5cf7f11e3583d8e8963dce1e452ece100855089213f5915473e1394d7",
-    "other-bowls-moderate": "49450f42517081f93f83abc102dea8ff3622745c9d189dce4de9857634faf167",
-    "other-gentle-minutes-rain": "d5cf757ce946b0146e23be486b7226e0381b7c026d60be7d9e22e3d514582272",
-    "other-own-words-flac": "8eec30b27a724e68b79780724a6e5ffc041d15d89d95c9f79554233c367b0979",
-    "other-warm-slow-ocean-wav": "1f4e6f0f0a8857093bef69564399c896d5aa761cef0c4ddd3e776e68201b588c",
-    "safe-place-details-mono": "38467b509c009f1cb97ee8018dc92801ad5d8eedb8887ed4454d6c5d7f84b3dc",
+    "breath-mono-flac": "0e9a19f489614237826503af66a02b2b8381c2145c5893a410f5af260fab32b1",
+    "breath-standard-seed": "d6e86e11f66d9647415ea557ce5fd77cf9487012b44026824b797bd867fb8f82",
+    "breath-tone-short": "c6568308d7acd35a27fe437045048218f5169471e88221097aa51d2a0d3c73b7",
+    "other-bowls-moderate": "55073a3aabef50d2aac74ab3615229e103c2cd280eacdba26c936b488a80653b",
+    "other-gentle-minutes-rain": "49370ab34e54d47ae6526b39838adc31780a418f5d9e6b08d8bced270fe4b6e2",
+    "other-own-words-flac": "9cf5d9390895892b602be9f1df4ae685dc29ec3e2c39ddeb4ea51e8c97da4bb8",
+    "other-warm-slow-ocean-wav": "817687985bf134e2c11d1a78a7984f8be243d2ea723743e92b313bc21e69316a",
+    "safe-place-details-mono": "22706b6bc9a19a489bb959d93f0b13bc8132f1a0b1092c01239c93b18f18c1c5",
     "safe-place-own-place-accessible":
-        "a40cc69ae2ecfb7d6cf6d1f33cd3ff39a6494dfa3a998bc9ef26303c5d761c9a",
-    "safe-place-stream": "76f36439aeebf9dcccc497940857f8f4741b3616c1463bd15abf9bd92199ca55",
-    "self-gentle-bright-brisk": "1f85179f86a112031226a03f1ca4a492f7cca97597724386db0e4a29654278fb",
-    "self-minutes": "f3155a722e66ed6a54a077d448378f8e5d2a79915f54ec41dc8a47f19a39db9d",
-    "self-say-tags": "314c5ba271d7774714fafa5a12742aa74abb11dd54bea6cc21f8e61272498473",
-    "piper-breath-short-wav": "74a033db8620450acc0976abfc297102bb58546fa4d65f01a91088b0d867c330",
-    "piper-safe-place-short": "892e7bd8d1913e405e46cb07339e0e9e23bed97a6a6c239a4e321c471652e843",
+        "94396eef97165d9dba9ae119dfb14ed4056de5afa688fcf8c98b6d6eddc99f23",
+    "safe-place-stream": "e46409814d675547de8e921c243b95672c1d9d32a0972bd3966b303a0e23c06b",
+    "self-gentle-bright-brisk": "b9b5d2f5537d936d157529f3daeff49b70f5e1d9e6967c107f518f7226ec7285",
+    "self-minutes": "ba69bc4614527e108907ad996978911fb2266024cbd1601b14582e44752ab222",
+    "self-say-tags": "64834efead70439d3eb74728db227b4aa867d30c66a36b0343071d0924c7ca8d",
+    "piper-breath-short-wav": "c6ff9a79b17c7f4addbda8c08f3c906440859de26eded115c7045c074d28329f",
+    "piper-safe-place-short": "622a69b0486eb40044823422860e7e9d6c3c58a8b04a06dde22d40456cad8adb",
     "heart-other-calm-moderate-flac":
         "875c7dbcee2f456aee1c4140bb151d2b5f445087be87e452687ed996c1ecd969",
     "heart-safe-place-bright-brisk-wav":

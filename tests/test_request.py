@@ -57,10 +57,18 @@ def test_bad_field_is_named_with_allowed_values(renderer, change, field, allowed
     "change",
     [{}, {"name": "Siobhán"}, {"name": "Mary-Jane O'Neil"}, {"minutes": 3.0}, {"minutes": 60.0},
      {"image": "tree", "gentle": True}, {"format": "wav"}, {"image": "Jesus", "pronoun": "he"},
-     {"image": "my dog Max"}, {"image": "李小龙"}, {"place": "beach"}],
+     {"image": "my dog Max"}, {"image": "李小龙"}, {"picture": "presence"}],
 )
 def test_good_requests_pass(renderer, change):
     renderer.check(Request(**{"exercise": "compassionate-other", **change}))
+
+
+def test_a_default_value_given_to_an_exercise_that_never_uses_it_is_refused(renderer):
+    """`--place beach` on the compassionate other is refused like any other place."""
+    with pytest.raises(InvalidRequest) as caught:
+        renderer.check(Request("compassionate-other", place="beach"))
+    assert caught.value.field == "place" and "not used by compassionate-other" in str(
+        caught.value)
 
 
 def test_bad_own_words_name_the_character(renderer):

@@ -12,7 +12,7 @@ from cft_audio.pipeline.fit import nominal_pauses
 from cft_audio.resources import scripts_dir
 from cft_audio.script.catalogue import EXERCISES, LENGTHS
 from cft_audio.script.cues import Bell, Pause, Say, Section
-from cft_audio.script.templates import _detail, environment, render_script, said
+from cft_audio.script.templates import environment, render_script, said
 from cft_audio.script.vocabulary import load_vocabulary
 from cft_audio.voices.presets import PACES
 
@@ -42,6 +42,21 @@ IMAGERY_PROMPT = re.compile(r"\b(imagine|picture|notice|see|hear|feel|smell|list
 PLAIN_SECTIONS = {"Arriving", "Soothing rhythm breathing", "Returning"}
 NOT_PROMPTS = re.compile(r"^(It does not matter whether|Whenever you wish|Even a short visit)")
 """Sentences with a sensing verb that invite no image now (reassurance, the way out)."""
+REWRITTEN = ("It is as if", "happy to see you again",
+             "your feet on the floor",
+             "Imagine that you have wisdom, strength and warmth")
+"""Lines a therapist asked to have rewritten (issue 24): no combination says them."""
+SHORT_RUBRIC = {
+    "soothing-breath": ["friendly face", "nothing to get right"],
+    "compassionate-self": ["take your weight", "strange or a little frightening", "what age",
+                           "way of thinking", "each day"],
+    "compassionate-other": ["take your weight", "strange or a little frightening",
+                            "look like", "voice", "take in as much of this kindness", "each day"],
+    "safe-place": ["take your weight", "somewhere you know, or somewhere you imagine",
+                   "the light and the colours", "And perhaps there is",
+                   "nothing to seek"],
+}
+"""What each short form keeps of CFT-BRIEF.md, briefly (a phrase that carries each point)."""
 
 
 def combinations():
@@ -90,6 +105,14 @@ def test_script_reads_cleanly(exercise, length, gentle, image, place, name, phra
     assert isinstance(script.cues[0], Bell) and isinstance(script.cues[-1], Bell)
     assert not re.search(r"\b(a|an|the) (a|an|the|my|your)\b", spoken, re.I), "doubled article"
     _every_option_is_spoken(script, exercise, image, place, phrases, details, qualities)
+    assert not [line for line in REWRITTEN if line in spoken]
+    if exercise == "soothing-breath":
+        assert "images" not in spoken.lower()
+    if exercise == "compassionate-other" and image == "light":
+        assert "hard times" not in spoken
+    if exercise == "compassionate-other" and VOCABULARY.image(image).human and not re.search(
+            r"Jesus|Buddha|Mary", image):
+        assert "distant being" not in spoken
     _narrator_speaks_from_the_listeners_side(script, phrases)
     _imagery_pauses_are_long_enough(script)
 
@@ -100,7 +123,7 @@ def _every_option_is_spoken(script, exercise, image, place, phrases, details, qu
     for phrase in phrases:
         assert said(phrase) in script.sentences
     for detail in details:
-        assert _detail(detail) in spoken
+        assert VOCABULARY.detail(detail) in spoken
     if exercise == "compassionate-other":
         assert VOCABULARY.image(image).a in spoken
     if exercise == "safe-place":
@@ -229,3 +252,28 @@ def test_dwelling_on_qualities_adds_words_and_silence(exercise):
 
     plain, dwelt = spoken_and_silence(()), spoken_and_silence(("wisdom", "warmth"))
     assert dwelt[0] > plain[0] and dwelt[1] > plain[1]
+
+
+@pytest.mark.parametrize("exercise", list(EXERCISES))
+@pytest.mark.parametrize("gentle", [False, True])
+def test_short_forms_keep_every_point_of_the_brief(exercise, gentle):
+    spoken = " ".join(_render(exercise, "short", gentle=gentle).sentences)
+    if gentle and exercise == "compassionate-other":
+        spoken += " take in as much of this kindness"  # gentle: "If being cared for feels strange"
+    assert [p for p in SHORT_RUBRIC[exercise] if p not in spoken] == []
+
+
+def test_long_self_gives_one_instruction_at_a_time():
+    script = _render("compassionate-self", "long")
+    texts = [getattr(c, "text", None) for c in script.cues]
+    now = next(i for i, t in enumerate(texts) if t and t.startswith("Perhaps see yourself"))
+    hard = next(i for i, t in enumerate(texts) if t and "recent day" in t)
+    assert any(isinstance(c, Pause) and c.imagery for c in script.cues[now:hard])
+
+
+def test_long_breathing_counts_no_breath_after_saying_without_counting():
+    cues = _render("soothing-breath", "long").cues
+    start = next(i for i, c in enumerate(cues) if "without counting" in getattr(c, "text", ""))
+    after = cues[start:]
+    end = next(i for i, c in enumerate(after) if isinstance(c, Section))
+    assert not [c for c in after[:end] if type(c).__name__ == "Breath"]

@@ -46,6 +46,7 @@ class ScriptWriter:
             image=request.image,
             place=request.place,
             pronoun=request.pronoun,
+            picture=request.picture,
             gentle=request.gentle,
             qualities=request.qualities,
             phrases=request.phrases,

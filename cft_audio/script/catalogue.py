@@ -34,7 +34,7 @@ EXERCISES: dict[str, Exercise] = {
             "The Ideal Compassionate Other",
             "Create your own ideal of compassion (person, animal, tree, mountain, sea or light) "
             "and receive its warmth.",
-            frozenset({"image", "pronoun", "qualities"}),
+            frozenset({"image", "pronoun", "picture", "qualities"}),
         ),
         Exercise(
             "safe-place",

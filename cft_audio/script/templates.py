@@ -21,7 +21,7 @@ from .catalogue import EXERCISES
 from .cues import Say, Script
 from .markup import parse
 from .vocabulary import Vocabulary
-from .wording import agree, cap, to_listener, uncapitalised
+from .wording import agree, cap
 
 CUSTOM_NAME = "<custom>"
 
@@ -61,9 +61,10 @@ def render_script(
     custom: Path | None = None,
     length: str,
     name: str = "",
-    image: str = "person",
-    place: str = "beach",
+    image: str = "",
+    place: str = "",
     pronoun: str | None = None,
+    picture: str | None = None,
     gentle: bool = False,
     qualities: tuple[str, ...] = (),
     phrases: tuple[str, ...] = (),
@@ -83,9 +84,9 @@ def render_script(
         "gentle": gentle,
         "qualities": list(qualities),
         "phrases": [_phrase(p) for p in phrases],
-        "details": [_detail(d) for d in details],
-        "other": vocabulary.image(image, pronoun),
-        "place": vocabulary.place(place),
+        "details": [vocabulary.detail(d) for d in details],
+        "other": vocabulary.image(image, pronoun, picture),
+        "place": vocabulary.place(place, tuple(vocabulary.detail(d) for d in details)),
     }
     try:
         with budget() as spent:
@@ -207,11 +208,6 @@ def _sources(
 def _phrase(value: str) -> str:
     """The client's own words to themselves: spaces tidied, a trailing comma dropped."""
     return " ".join(value.split()).rstrip(",;: ")
-
-
-def _detail(value: str) -> str:
-    """A sensory detail from the listener's side (my nan humming → your nan humming)."""
-    return to_listener(uncapitalised(" ".join(value.split()).rstrip(".!?,;: ")))
 
 
 def _slug(stem: str) -> str:

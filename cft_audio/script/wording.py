@@ -9,7 +9,6 @@ agreement and articles come from `inflect`, and English words from `english-word
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:(?<=s)['’](?![^\W\d_]))?")
@@ -35,7 +34,7 @@ PREPOSITIONS = frozenset({"in", "at", "on", "by", "beside", "near", "under", "in
 FUNCTION_WORDS = DETERMINERS | PREPOSITIONS | frozenset(LISTENER) | frozenset(
     {"you", "yours", "yourself", "and", "or", "of", "it", "its", "s"})
 """Words that cannot be all that own words say ("a", "my", "I")."""
-_CUT = frozenset({"at", "in", "on", "of", "with", "from", "by", "near", "above", "below",
+CUT = frozenset({"at", "in", "on", "of", "with", "from", "by", "near", "above", "below",
                   "under", "over", "beside", "behind", "along", "across", "for", "to",
                   "who", "that", "which", "where", "when", "whose", "whom", "as", "like",
                   "beneath", "underneath", "among", "amongst", "around", "inside", "outside",
@@ -54,27 +53,6 @@ KNOWN_VERBS: dict[str, tuple[str, str]] = {
 importing inflect (1.5 s, most of it typeguard instrumenting inflect); a test keeps this
 table equal to inflect's, which answers every other verb."""
 _IRREGULAR_SINGULAR = {"be": "is", "have": "has", "do": "does", "are": "is", "were": "was"}
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """Own words read as a noun phrase: how it is said first, said again, and agrees."""
-
-    first: str
-    """The whole phrase from the listener's side, as first mentioned ("your late father")."""
-    short: str
-    """The later mention ("your father", "the owl", "Max")."""
-    head: str
-    """The head noun as typed, lower-cased unless a name ("father", "owl", "Buddha")."""
-    words: tuple[str, ...]
-    """Every word of the head noun phrase, lower-cased (modifiers, possessors, head)."""
-    preposition: str
-    """A preposition the therapist typed first ("at"), or ""."""
-    plural: bool
-    """The phrase names more than one thing (the hills, my mum and dad)."""
-    named: bool
-    """The head is a name (a capitalised word that is not a common word, or any word of a
-    script without capitals)."""
 
 
 def to_listener(text: str) -> str:
@@ -109,14 +87,16 @@ def is_name(word: str) -> bool:
     return letters[0].isupper()
 
 
-def uncapitalised(text: str, single: bool = True) -> str:
+def uncapitalised(text: str, single: bool = True, names: frozenset[str] = frozenset()) -> str:
     """Lower a capital that only opens a common word ("Warm sun on my face").
 
     Kept: names (Whitby, Max, Grace), possessives (Rose's), and title case (Mother Mary);
-    a lone word only when `single` (a detail: "Birdsong"), never for a figure ("Rose").
+    a lone word only when `single` (a detail: "Birdsong"), never for a figure ("Rose");
+    `names` are words that a capital makes a name (kin: "Dad whistling", "Nan's voice").
     """
     words = WORD.findall(text)
-    if not words or not text.startswith(words[0]) or not _common_capital(words[0]):
+    if not words or not text.startswith(words[0]) or not _common_capital(words[0]) \
+            or words[0].lower() in names:
         return text
     if len(words) == 1 and not single or any(is_name(w) for w in words[1:] if w != "I"):
         return text
@@ -189,109 +169,29 @@ def with_article(words: str) -> str:
     return _inflect().a(words)
 
 
-def noun_phrase(text: str, single: bool = False) -> Phrase:
-    """Read own words as a noun phrase, from the listener's side."""
-    text = " ".join(text.split())
-    preposition = ""
-    words = WORD.findall(text)
-    if len(words) > 1 and words[0].lower() in PREPOSITIONS and text.startswith(words[0]):
-        preposition = words[0].lower()
-        text = text[len(words[0]):].lstrip()
-    text = _lower_opening(text, single)
-    listener = to_listener(text)
-    tokens = WORD.findall(listener)
-    determiner = tokens[0] if tokens and tokens[0] in DETERMINERS else ""
-    core = _head_span(tokens[1:] if determiner else tokens)
-    possessors = [w for w in core if _possessive(w)]
-    nouns = [w for w in core if not _possessive(w)] or [_strip_possessive(core[-1])]
-    head = nouns[-1]
-    named = is_name(head)
-    plural = "and" in (w.lower() for w in core) or _plural(head, determiner)
-    short = _short(determiner, core, possessors, nouns, listener)
-    following = tokens[len(core) + (1 if determiner else 0):][:1]
-    if following == ["of"]:  # the top of a hill, a photo of your mum: say it whole
-        short = listener
-    return Phrase(first=listener, short=short, head=head,
-                  words=tuple(w.lower() for w in core if w.lower() != "and"),
-                  preposition=preposition, plural=plural, named=named)
+def singular(word: str) -> str:
+    """The singular of a plural noun (hills → hill), or "" when it is not plural."""
+    return _inflect().singular_noun(word) or ""
 
 
-def _lower_opening(text: str, single: bool) -> str:
-    """A typed capital on a determiner or a common first word is not the client's."""
-    match = WORD.match(text)
-    if not match:
-        return text
-    first = match.group(0)
-    if first.lower() in DETERMINERS or first.lower() in LISTENER and first != "I":
-        return first.lower() + text[len(first):]
-    return uncapitalised(text, single)
-
-
-def _head_span(tokens: list[str]) -> list[str]:
-    """The words up to the head noun: stop at a preposition, relative word or new phrase."""
-    span: list[str] = []
-    for word in tokens:
-        lower = word.lower()
-        if span and (lower in _CUT or lower in DETERMINERS or lower in ("you", "yours")):
-            break
-        span.append(word)
-    return span or tokens[:1]
-
-
-def _short(determiner: str, core: list[str], possessors: list[str], nouns: list[str],
-           first: str) -> str:
-    """The later mention: a name as given, else the determiner and the head noun."""
-    names = [w for w in nouns if is_name(w)]
-    if core and all(is_name(w) for w in core):
-        return " ".join([determiner, *core]).strip() if determiner != "a" else first
-    if nouns and is_name(nouns[-1]):  # an appositive name: my dog Max → Max
-        trailing: list[str] = []
-        for word in reversed(nouns):
-            if not is_name(word):
-                break
-            trailing.insert(0, word)
-        return " ".join(trailing)
-    if not determiner:
-        return " ".join(core) if names or possessors else "the " + " ".join(nouns[-1:])
-    opening = determiner if determiner in POSSESSIVE_DETERMINERS | {"this", "these",
-                                                                    "those", "that"} \
-        else "the"
-    if "and" in (w.lower() for w in core) or determiner in POSSESSIVE_DETERMINERS:
-        return " ".join([determiner, *core])  # your late father, your higher power
-    return " ".join([opening, *possessors[-1:], nouns[-1]])
-
-
-def _possessive(word: str) -> bool:
+def possessive(word: str) -> bool:
+    """A possessive word: nan's, parents'."""
     return bool(re.search(r"['’]s$", word)) or word.endswith(("s'", "s’"))
-
-
-def _strip_possessive(word: str) -> str:
-    return re.sub(r"['’]s?$", "", word)
-
-
-def _plural(head: str, determiner: str) -> bool:
-    """A plural head noun (the hills, the woods, the Dales), by inflect and the word list."""
-    if determiner in ("a", "an", "this", "that"):
-        return False
-    if is_name(head):
-        return determiner in ("the", "these", "those") and head.endswith("s") \
-            and bool(_inflect().singular_noun(head))
-    singular = _inflect().singular_noun(head.lower())
-    return bool(singular) and singular != head.lower() and _is_word(singular)
 
 
 def _common_capital(word: str) -> bool:
     """A capitalised common word: lower-case it is English, capitalised it is no name."""
     if not word[:1].isupper() or len(word) > 1 and not word[1:].islower():
         return False
-    if _possessive(word):
+    if possessive(word):
         return False
     lower = word.lower()
     singular = _inflect().singular_noun(lower) or lower
     return (lower in _words() or singular in _words()) and word not in _words(cased=True)
 
 
-def _is_word(word: str) -> bool:
+def is_word(word: str) -> bool:
+    """A lower-case English word (Webster's Second)."""
     return word in _words()
 
 
