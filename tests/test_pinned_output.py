@@ -93,9 +93,9 @@ PINS: dict[str, str] = {
     "piper-breath-short-wav": "c6ff9a79b17c7f4addbda8c08f3c906440859de26eded115c7045c074d28329f",
     "piper-safe-place-short": "622a69b0486eb40044823422860e7e9d6c3c58a8b04a06dde22d40456cad8adb",
     "heart-other-calm-moderate-flac":
-        "875c7dbcee2f456aee1c4140bb151d2b5f445087be87e452687ed996c1ecd969",
+        "0548cfd8b8d67524a3afa4cc98551650ecea1805813a058ce5a42df8810faffc",
     "heart-safe-place-bright-brisk-wav":
-        "7f4a5577aff5e9edd01dd7a2abca25bd25eb7bef19ffc0ff7cf23646068827bf",
+        "9bd066ebe816fcddeb21a7d1888aed4fefb5ec8297ae06bbd401e5de0f947129",
 }
 
 
