@@ -140,7 +140,7 @@ def exists(path: Path) -> bool:
     "not found" propagates, so a symlink loop or a denied folder is told as such."""
     try:
         os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
+    except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL byte
         return False
     return True
 
