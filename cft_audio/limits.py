@@ -33,6 +33,10 @@ MAX_COVER_BYTES = 10_000_000
 MAX_LEXICON_BYTES = 1_000_000
 """Largest pronunciation lexicon (`--lexicon`) read, in bytes."""
 
+MAX_RESPELLING = 80
+"""Longest respelling of a word (`--say NAME=respelling`, a lexicon's `word: respelling`), in
+characters: a respelling is said wherever its word is, so it must not make sentences long."""
+
 MAX_SAMPLE_TEXT = 300
 """Longest `--text` a voice sample says, in characters (a sample is about 10 seconds)."""
 

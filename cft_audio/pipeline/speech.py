@@ -8,11 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InvalidRequest
+from ..files import text_sha256
 from ..script.cues import Say, Script
 from ..sound import RATE
 from ..sound.signal import as_pcm16, resample
 from ..voices.cache import speech_key
 from ..voices.engine import Engine, SpeechClip, VoiceSettings
+from ..voices.pieces import join_seconds, pieces
 from ..voices.profiles import VoiceProfile
 from ..voices.text import prepare
 from .context import Progress, RenderContext
@@ -30,6 +32,17 @@ class SpeechJob:
     text: str
     settings: VoiceSettings
     key: str
+
+
+@dataclass(frozen=True)
+class SentencePlan:
+    """How one sentence is spoken: the jobs of its pieces and the silences between them."""
+
+    key: str
+    """Its speech in memory: its one piece's cache key, or one made of its pieces' keys."""
+    pieces: tuple[SpeechJob, ...]
+    joins: tuple[float, ...]
+    """Seconds of silence after each piece but the last."""
 
 
 class Speaker:
@@ -62,13 +75,11 @@ class Speaker:
         return self._identities.get(voice, "")
 
     def jobs(self, script: Script, voicing: Voicing) -> tuple[SpeechJob, ...]:
-        """The sentences of a script, each once, as jobs for `synthesise` (no synthesis)."""
-        identity = self.identity(voicing.voice)
+        """The pieces of a script's sentences, each once, as jobs for `synthesise` (no speech)."""
         jobs: dict[str, SpeechJob] = {}
         for sentence in script.sentences:
-            text = prepare(sentence, voicing.lexicon)
-            key = speech_key(identity, voicing.settings, text)
-            jobs.setdefault(key, SpeechJob(voicing.voice, text, voicing.settings, key))
+            for job in self._plan(sentence, voicing).pieces:
+                jobs.setdefault(job.key, job)
         return tuple(jobs.values())
 
     def synthesise(self, jobs: Iterable[SpeechJob]) -> int:
@@ -97,38 +108,63 @@ class Speaker:
         With a disk cache, what it lacks is synthesised first and only stored there;
         the voice is then let go (unless kept) before the speech is gathered into
         memory, so a long track's speech never sits beside the model's working memory.
+        A long sentence is spoken in pieces (`voices.pieces`), joined here.
         """
         engine = self.engine(voicing.voice)
-        identity = self.identity(voicing.voice)
-        keys = {s: speech_key(identity, voicing.settings, prepare(s, voicing.lexicon))
-                for s in script.sentences}
+        plans = {s: self._plan(s, voicing) for s in script.sentences}
         progress("speech", 0.0)
         if self.context.cache is not None:
-            self._fill_cache(engine, keys, voicing, progress)
+            self._fill_cache(engine, voicing.voice, plans.values(), progress)
         spoken: dict[str, np.ndarray] = {}
-        for done, (sentence, key) in enumerate(keys.items(), start=1):
-            if key not in self._spoken:
-                engine = self.engine(voicing.voice)  # only opened again for a damaged entry
-                self._remember(key, self._cached_or_spoken(
-                    engine, key, prepare(sentence, voicing.lexicon), voicing.settings))
-            spoken[key] = self._spoken[key]
-            progress("speech", 0.9 + 0.1 * done / len(keys))
+        for done, plan in enumerate(plans.values(), start=1):
+            if plan.key not in self._spoken:
+                self._store(plan.key, self._assemble(plan))
+            spoken[plan.key] = self._spoken[plan.key]
+            progress("speech", 0.9 + 0.1 * done / len(plans))
         self._let_go(voicing.voice)
-        return [spoken[keys[c.text]] for c in script.cues if isinstance(c, Say)]
+        return [spoken[plans[c.text].key] for c in script.cues if isinstance(c, Say)]
 
-    def _fill_cache(self, engine: Engine, keys: Mapping[str, str], voicing: Voicing,
+    def _plan(self, sentence: str, voicing: Voicing) -> SentencePlan:
+        """How a sentence is spoken: its prepared text in pieces, as jobs, and the joins."""
+        identity = self.identity(voicing.voice)
+        parts = pieces(prepare(sentence, voicing.lexicon))
+        jobs = tuple(SpeechJob(voicing.voice, p.text, voicing.settings,
+                               speech_key(identity, voicing.settings, p.text)) for p in parts)
+        joins = tuple(join_seconds(p, voicing.settings) for p in parts[:-1])
+        key = jobs[0].key if len(jobs) == 1 else text_sha256(
+            ";".join([*(j.key for j in jobs), *map(repr, joins)]))
+        return SentencePlan(key, jobs, joins)
+
+    def _assemble(self, plan: SentencePlan) -> np.ndarray:
+        """A sentence at the working rate: its one piece, or its pieces joined by silences."""
+        if len(plan.pieces) == 1:
+            return self._working(self._cached_or_spoken(plan.pieces[0]))
+        parts: list[np.ndarray] = []
+        for job, join in zip(plan.pieces, (*plan.joins, 0.0), strict=True):
+            known = self._spoken.get(job.key)
+            parts.append(known if known is not None else self._working(
+                self._cached_or_spoken(job)))
+            parts.append(np.zeros(round(join * RATE), dtype=np.int16))
+        joined = np.concatenate(parts)
+        joined.flags.writeable = False
+        return joined
+
+    def _fill_cache(self, engine: Engine, voice: str, plans: Iterable[SentencePlan],
                     progress: Progress) -> None:
-        """Synthesise what neither memory nor the disk cache holds, into the disk cache."""
+        """Synthesise the pieces neither memory nor the disk cache holds, into the disk cache."""
         cache = self.context.cache
         assert cache is not None
-        missing = [(s, k) for s, k in keys.items() if k not in self._spoken and not cache.has(k)]
-        for done, (sentence, key) in enumerate(missing, start=1):
-            clip = engine.synthesize(prepare(sentence, voicing.lexicon), voicing.settings)
+        wanted = {job.key: job for plan in plans if plan.key not in self._spoken
+                  for job in plan.pieces}
+        missing = [job for key, job in wanted.items()
+                   if key not in self._spoken and not cache.has(key)]
+        for done, job in enumerate(missing, start=1):
+            clip = engine.synthesize(job.text, job.settings)
             self.engine_calls += 1
-            if not cache.put(key, clip):  # an unwritable cache: keep it here instead
-                self._remember(key, clip)
+            if not cache.put(job.key, clip):  # an unwritable cache: keep it here instead
+                self._remember(job.key, clip)
             progress("speech", 0.9 * done / len(missing))
-        self._let_go(voicing.voice)
+        self._let_go(voice)
 
     def _let_go(self, voice: str) -> None:
         """Free the voice's model unless the context keeps voices loaded."""
@@ -136,21 +172,29 @@ class Speaker:
             self._engines.pop(voice, None)
 
     def _remember(self, key: str, clip: SpeechClip) -> None:
-        """Keep a sentence in memory at the working rate (bounded across renders)."""
+        """Keep a piece of speech in memory at the working rate (bounded across renders)."""
+        self._store(key, self._working(clip))
+
+    def _store(self, key: str, samples: np.ndarray) -> None:
+        """Keep working-rate speech in memory under `key` (bounded across renders)."""
         if self._spoken_samples > SPOKEN_LIMIT:
             self._spoken.clear()  # bounded: a long-lived renderer does not grow
             self._spoken_samples = 0
-        self._spoken[key] = as_pcm16(resample(clip.samples, clip.sample_rate, RATE))
-        self._spoken_samples += len(self._spoken[key])
+        self._spoken[key] = samples
+        self._spoken_samples += len(samples)
 
-    def _cached_or_spoken(
-        self, engine: Engine, key: str, text: str, settings: VoiceSettings
-    ) -> SpeechClip:
+    @staticmethod
+    def _working(clip: SpeechClip) -> np.ndarray:
+        """A clip as 16-bit samples at the working rate."""
+        return as_pcm16(resample(clip.samples, clip.sample_rate, RATE))
+
+    def _cached_or_spoken(self, job: SpeechJob) -> SpeechClip:
+        """A piece from the disk cache, else synthesised (and cached)."""
         cache = self.context.cache
-        clip = cache.get(key) if cache is not None else None
+        clip = cache.get(job.key) if cache is not None else None
         if clip is None:
-            clip = engine.synthesize(text, settings)
+            clip = self.engine(job.voice).synthesize(job.text, job.settings)  # opened again
             self.engine_calls += 1
             if cache is not None:
-                cache.put(key, clip)
+                cache.put(job.key, clip)
         return clip
