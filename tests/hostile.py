@@ -89,6 +89,13 @@ def _folder_output(folder: Path) -> list[str]:
     return ["render", "safe-place", "-o", "track.mp3"]
 
 
+def _long_respelling(folder: Path) -> list[str]:
+    """A lexicon whose one respelling is 10,000 characters, said wherever the name is."""
+    (folder / "lexicon.yaml").write_text("Sam: " + "Sa " * 3_333 + "\n", encoding="utf-8")
+    return ["render", "safe-place", "--name", "Sam", "--lexicon", "lexicon.yaml", "-o", "out/",
+            "--background", "none"]
+
+
 LONG_LINE = "Let the breath soften, and notice the body resting, held and supported. "
 
 CASES = (
@@ -109,6 +116,7 @@ CASES = (
     Case("100,000 CSV participants", _csv_participants, "MAX_PARTICIPANTS"),
     Case("5,000 exercise rows", _programme(5000, 20), "MAX_EXERCISES"),
     Case("10,000 tracks", _programme(100, 100), "MAX_TRACKS"),
+    Case("10,000-character respelling", _long_respelling, "MAX_RESPELLING"),
 )
 
 

@@ -11,7 +11,7 @@ from ..errors import InvalidRequest
 from ..files import text_sha256
 from ..script.cues import Say, Script
 from ..sound import RATE
-from ..sound.signal import as_pcm16, resample
+from ..sound.signal import as_pcm16, resample, resampled_length
 from ..voices.cache import speech_key
 from ..voices.engine import Engine, SpeechClip, VoiceSettings
 from ..voices.pieces import join_seconds, pieces
@@ -110,11 +110,10 @@ class Speaker:
         memory, so a long track's speech never sits beside the model's working memory.
         A long sentence is spoken in pieces (`voices.pieces`), joined here.
         """
-        engine = self.engine(voicing.voice)
         plans = {s: self._plan(s, voicing) for s in script.sentences}
         progress("speech", 0.0)
         if self.context.cache is not None:
-            self._fill_cache(engine, voicing.voice, plans.values(), progress)
+            self._fill_cache(voicing.voice, plans.values(), progress)
         spoken: dict[str, np.ndarray] = {}
         for done, plan in enumerate(plans.values(), start=1):
             if plan.key not in self._spoken:
@@ -136,22 +135,45 @@ class Speaker:
         return SentencePlan(key, jobs, joins)
 
     def _assemble(self, plan: SentencePlan) -> np.ndarray:
-        """A sentence at the working rate: its one piece, or its pieces joined by silences."""
+        """A sentence at the working rate: its one piece, or its pieces joined by silences.
+
+        Pieces whose lengths are known ahead (in memory or the disk cache) are written
+        straight into the sentence, so its speech is in memory once, not twice.
+        """
         if len(plan.pieces) == 1:
             return self._working(self._cached_or_spoken(plan.pieces[0]))
-        parts: list[np.ndarray] = []
-        for job, join in zip(plan.pieces, (*plan.joins, 0.0), strict=True):
-            known = self._spoken.get(job.key)
-            parts.append(known if known is not None else self._working(
-                self._cached_or_spoken(job)))
-            parts.append(np.zeros(round(join * RATE), dtype=np.int16))
-        joined = np.concatenate(parts)
-        joined.flags.writeable = False
-        return joined
+        gaps = [round(join * RATE) for join in (*plan.joins, 0.0)]
+        sizes = [self._known_length(job) for job in plan.pieces]
+        if None in sizes:
+            return joined([self._piece(job) for job in plan.pieces], gaps)
+        out = np.zeros(sum(sizes) + sum(gaps), dtype=np.int16)
+        at = 0
+        for job, size, gap in zip(plan.pieces, sizes, gaps, strict=True):
+            piece = self._piece(job)
+            if len(piece) != size:  # a damaged entry spoken again, at another length
+                return joined([self._piece(job) for job in plan.pieces], gaps)
+            out[at:at + size] = piece
+            at += size + gap
+        out.flags.writeable = False
+        return out
 
-    def _fill_cache(self, engine: Engine, voice: str, plans: Iterable[SentencePlan],
-                    progress: Progress) -> None:
-        """Synthesise the pieces neither memory nor the disk cache holds, into the disk cache."""
+    def _piece(self, job: SpeechJob) -> np.ndarray:
+        """One piece at the working rate: from memory, the disk cache, or the engine."""
+        known = self._spoken.get(job.key)
+        return known if known is not None else self._working(self._cached_or_spoken(job))
+
+    def _known_length(self, job: SpeechJob) -> int | None:
+        """A piece's length at the working rate if known without reading it; else None."""
+        if job.key in self._spoken:
+            return len(self._spoken[job.key])
+        found = self.context.cache.length(job.key) if self.context.cache is not None else None
+        return resampled_length(found[1], found[0], RATE) if found is not None else None
+
+    def _fill_cache(self, voice: str, plans: Iterable[SentencePlan], progress: Progress) -> None:
+        """Synthesise the pieces neither memory nor the disk cache holds, into the disk cache.
+
+        The voice is let go after (unless kept): nothing else here holds it.
+        """
         cache = self.context.cache
         assert cache is not None
         wanted = {job.key: job for plan in plans if plan.key not in self._spoken
@@ -159,7 +181,7 @@ class Speaker:
         missing = [job for key, job in wanted.items()
                    if key not in self._spoken and not cache.has(key)]
         for done, job in enumerate(missing, start=1):
-            clip = engine.synthesize(job.text, job.settings)
+            clip = self.engine(voice).synthesize(job.text, job.settings)
             self.engine_calls += 1
             if not cache.put(job.key, clip):  # an unwritable cache: keep it here instead
                 self._remember(job.key, clip)
@@ -198,3 +220,11 @@ class Speaker:
             if cache is not None:
                 cache.put(job.key, clip)
         return clip
+
+
+def joined(parts: Iterable[np.ndarray], gaps: Iterable[int]) -> np.ndarray:
+    """Working-rate pieces, each followed by its gap of silence (in samples), as one array."""
+    out = np.concatenate([part for piece, gap in zip(parts, gaps, strict=True)
+                          for part in (piece, np.zeros(gap, dtype=np.int16))])
+    out.flags.writeable = False
+    return out
