@@ -51,16 +51,21 @@ def pieces(text: str, limit: int = PIECE_CHARS) -> tuple[Piece, ...]:
 def _cut(text: str, limit: int) -> tuple[int, str]:
     """Where to end the first piece of `text`, and what kind of cut it is.
 
-    The aim is pieces of even length: a mark nearest to an even share of the text,
-    else the space nearest below it, so no piece is a stray word or two.
+    The aim is pieces of even length, as few as the limit allows: a mark nearest to an
+    even share of the text (one that leaves the rest needing no extra piece if there is
+    one), else the space nearest below it; never so early that a piece is a stray word.
     """
-    share = -(-len(text) // -(-len(text) // limit))
+    count = -(-len(text) // limit)
+    share = -(-len(text) // count)
+    low = max(share // 2, len(text) - (count - 1) * limit)
     marks = [(m.end(), SENTENCE if m.group(1) else CLAUSE)
              for m in _MARK.finditer(text, 0, limit + 1) if m.end() >= share // 2]
     if marks:
-        best = min(marks, key=lambda mark: (mark[1] != SENTENCE, abs(mark[0] - share)))
-        return best
-    space = text.rfind(" ", share // 2, share + 1)
+        return min(marks, key=lambda mark: (mark[0] < low, mark[1] != SENTENCE,
+                                            abs(mark[0] - share)))
+    space = text.rfind(" ", low, share + 1)
+    if space <= 0:
+        space = text.rfind(" ", low, limit + 1)
     if space <= 0:
         space = text.rfind(" ", 1, limit + 1)
     return (space, WORD) if space > 0 else (limit, WORD)
