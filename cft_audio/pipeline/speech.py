@@ -26,7 +26,7 @@ SPOKEN_LIMIT = 40_000_000
 
 @dataclass(frozen=True)
 class SpeechJob:
-    """One sentence to synthesise: which voice, the prepared text, the settings, its cache key."""
+    """One sentence (or piece of a long one) to synthesise: voice, text, settings, cache key."""
 
     voice: str
     text: str
@@ -56,7 +56,7 @@ class Speaker:
         self._spoken: dict[str, np.ndarray] = {}
         self._spoken_samples = 0
         self.engine_calls = 0
-        """Sentences actually synthesised (not found in memory or the disk cache)."""
+        """Sentences (or pieces of long ones) synthesised, not found in memory or the cache."""
 
     def engine(self, voice: str) -> Engine:
         """The engine of a voice (opened on first use)."""
