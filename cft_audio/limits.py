@@ -51,6 +51,10 @@ MIN_YEAR = 1900
 MAX_YEAR = 2999
 """Latest year tag."""
 
+MAX_RESPELLING = 80
+"""Longest respelling of a word (`--say NAME=respelling`, a lexicon's `word: respelling`), in
+characters: a respelling is said wherever its word is, so it must not make sentences long."""
+
 MAX_SAMPLE_TEXT = 300
 """Longest `--text` a voice sample says, in characters (a sample is about 10 seconds)."""
 

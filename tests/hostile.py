@@ -114,6 +114,13 @@ def _huge_cover(folder: Path) -> list[str]:
 DIGITS = "9" * 5000
 """A value far longer than any message should echo."""
 
+def _long_respelling(folder: Path) -> list[str]:
+    """A lexicon whose one respelling is 10,000 characters, said wherever the name is."""
+    (folder / "lexicon.yaml").write_text("Sam: " + "Sa " * 3_333 + "\n", encoding="utf-8")
+    return ["render", "safe-place", "--name", "Sam", "--lexicon", "lexicon.yaml", "-o", "out/",
+            "--background", "none"]
+
+
 LONG_LINE = "Let the breath soften, and notice the body resting, held and supported. "
 
 CASES = (
@@ -140,6 +147,7 @@ CASES = (
     Case("minutes 10abc", _render("--minutes", "10abc"), "not a number (allowed: 3 to 60)"),
     Case("ID CON", _participant_id("CON"), "'CON' is a device name on Windows"),
     Case("100-megapixel cover", _huge_cover, "MAX_COVER_PIXELS"),
+    Case("10,000-character respelling", _long_respelling, "MAX_RESPELLING"),
 )
 
 

@@ -177,3 +177,26 @@ def test_decoding_in_pieces_equals_decoding_the_whole_sentence(joe):
         joe._graph = cut
     assert len(pieces) > 4 * piper._DECODE_FRAMES * 256  # decoded in five pieces or more
     np.testing.assert_allclose(pieces, reference, atol=1e-5)
+
+
+def test_a_long_sentence_renders_in_pieces_with_the_real_voice(tmp_path):
+    from cft_audio import Renderer, Request
+    from cft_audio.pipeline import RenderContext
+    from cft_audio.script.cues import Say
+    from cft_audio.voices.cache import SpeechCache
+    from cft_audio.voices.pieces import PIECE_CHARS, pieces
+
+    clauses = ["let the breath settle by itself", "notice the weight of your hands",
+               "feel the ground holding you up", "let the shoulders soften and drop",
+               "hear the small sounds around you", "there is nothing you need to do"]
+    sentence = ", ".join(clauses * 3) + "."
+    assert PIECE_CHARS < len(sentence) < 2 * PIECE_CHARS
+    template = tmp_path / "long.j2"
+    template.write_text(sentence + "\n", encoding="utf-8")
+    renderer = Renderer(RenderContext(cache=SpeechCache(tmp_path / "cache"), keep_voices=False))
+    result = renderer.render(Request(script=template, background="none", format="wav",
+                                     output=tmp_path / "long.wav"))
+    assert result.synthesised == len(pieces(prepare(sentence))) > 1
+    said = next(t for t in result.cues if isinstance(t.cue, Say))
+    assert 80 < words_per_minute(sentence, said.end - said.start) < 200
+    assert result.path.stat().st_size > 44_100 * 2 * 2 * (said.end - said.start)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cft_audio.errors import InvalidRequest
+from cft_audio.limits import MAX_RESPELLING
 from cft_audio.voices.text import (
     Lexicon,
     lexicon_from_pairs,
@@ -96,3 +97,18 @@ def test_missing_lexicon_file_is_a_usage_error(tmp_path):
 
 def test_empty_lexicon_changes_nothing():
     assert prepare("  Aoife   rests. ", Lexicon()) == "Aoife rests."
+
+
+def test_a_respelling_is_bounded_in_say_and_lexicon_files(tmp_path):
+    longest = "a" * MAX_RESPELLING
+    assert lexicon_from_pairs([f"Sam={longest}"]).entries["Sam"] == longest
+    with pytest.raises(InvalidRequest) as said:
+        lexicon_from_pairs([f"Sam={'a' * (MAX_RESPELLING + 1)}"])
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(f"Aoife: Eefa\nSam: {'Sa ' * 3_333}\n", encoding="utf-8")
+    with pytest.raises(InvalidRequest) as filed:
+        load_lexicon(path)
+    assert (said.value.field, filed.value.field) == ("say", "lexicon")
+    for error in (said.value, filed.value):
+        assert "MAX_RESPELLING" in str(error) and "'Sam'" in str(error)
+        assert "\n" not in str(error) and len(str(error)) < 200

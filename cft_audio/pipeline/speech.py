@@ -11,11 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InvalidRequest
+from ..files import text_sha256
 from ..script.cues import Say, Script
 from ..sound import RATE
-from ..sound.signal import as_pcm16, resample
+from ..sound.signal import as_pcm16, resample, resampled_length
 from ..voices.cache import speech_key
 from ..voices.engine import Engine, SpeechClip, VoiceSettings
+from ..voices.pieces import join_seconds, pieces
 from ..voices.profiles import VoiceProfile
 from ..voices.text import prepare
 from .context import Progress, RenderContext
@@ -27,12 +29,23 @@ SPOKEN_LIMIT = 40_000_000
 
 @dataclass(frozen=True)
 class SpeechJob:
-    """One sentence to synthesise: which voice, the prepared text, the settings, its cache key."""
+    """One sentence (or piece of a long one) to synthesise: voice, text, settings, cache key."""
 
     voice: str
     text: str
     settings: VoiceSettings
     key: str
+
+
+@dataclass(frozen=True)
+class SentencePlan:
+    """How one sentence is spoken: the jobs of its pieces and the silences between them."""
+
+    key: str
+    """Its speech in memory: its one piece's cache key, or one made of its pieces' keys."""
+    pieces: tuple[SpeechJob, ...]
+    joins: tuple[float, ...]
+    """Seconds of silence after each piece but the last."""
 
 
 class Speaker:
@@ -46,7 +59,7 @@ class Speaker:
         self._spoken: dict[str, np.ndarray] = {}
         self._spoken_samples = 0
         self.engine_calls = 0
-        """Sentences actually synthesised (not found in memory or the disk cache)."""
+        """Sentences (or pieces of long ones) synthesised, not found in memory or the cache."""
 
     def engine(self, voice: str) -> Engine:
         """The engine of a voice (opened on first use)."""
@@ -65,13 +78,11 @@ class Speaker:
         return self._identities.get(voice, "")
 
     def jobs(self, script: Script, voicing: Voicing) -> tuple[SpeechJob, ...]:
-        """The sentences of a script, each once, as jobs for `synthesise` (no synthesis)."""
-        identity = self.identity(voicing.voice)
+        """The pieces of a script's sentences, each once, as jobs for `synthesise` (no speech)."""
         jobs: dict[str, SpeechJob] = {}
         for sentence in script.sentences:
-            text = prepare(sentence, voicing.lexicon)
-            key = speech_key(identity, voicing.settings, text)
-            jobs.setdefault(key, SpeechJob(voicing.voice, text, voicing.settings, key))
+            for job in self._plan(sentence, voicing).pieces:
+                jobs.setdefault(job.key, job)
         return tuple(jobs.values())
 
     def synthesise(self, jobs: Iterable[SpeechJob]) -> int:
@@ -100,38 +111,85 @@ class Speaker:
         With a disk cache, what it lacks is synthesised first and only stored there;
         the voice is then let go (unless kept) before the speech is gathered into
         memory, so a long track's speech never sits beside the model's working memory.
+        A long sentence is spoken in pieces (`voices.pieces`), joined here.
         """
-        engine = self.engine(voicing.voice)
-        identity = self.identity(voicing.voice)
-        keys = {s: speech_key(identity, voicing.settings, prepare(s, voicing.lexicon))
-                for s in script.sentences}
+        plans = {s: self._plan(s, voicing) for s in script.sentences}
         progress("speech", 0.0)
         if self.context.cache is not None:
-            self._fill_cache(engine, keys, voicing, progress)
+            self._fill_cache(voicing.voice, plans.values(), progress)
         spoken: dict[str, np.ndarray] = {}
-        for done, (sentence, key) in enumerate(keys.items(), start=1):
-            if key not in self._spoken:
-                engine = self.engine(voicing.voice)  # only opened again for a damaged entry
-                self._remember(key, self._cached_or_spoken(
-                    engine, key, prepare(sentence, voicing.lexicon), voicing.settings))
-            spoken[key] = self._spoken[key]
-            progress("speech", 0.9 + 0.1 * done / len(keys))
+        for done, plan in enumerate(plans.values(), start=1):
+            if plan.key not in self._spoken:
+                self._store(plan.key, self._assemble(plan))
+            spoken[plan.key] = self._spoken[plan.key]
+            progress("speech", 0.9 + 0.1 * done / len(plans))
         self._let_go(voicing.voice)
-        return [spoken[keys[c.text]] for c in script.cues if isinstance(c, Say)]
+        return [spoken[plans[c.text].key] for c in script.cues if isinstance(c, Say)]
 
-    def _fill_cache(self, engine: Engine, keys: Mapping[str, str], voicing: Voicing,
-                    progress: Progress) -> None:
-        """Synthesise what neither memory nor the disk cache holds, into the disk cache."""
+    def _plan(self, sentence: str, voicing: Voicing) -> SentencePlan:
+        """How a sentence is spoken: its prepared text in pieces, as jobs, and the joins."""
+        identity = self.identity(voicing.voice)
+        parts = pieces(prepare(sentence, voicing.lexicon))
+        jobs = tuple(SpeechJob(voicing.voice, p.text, voicing.settings,
+                               speech_key(identity, voicing.settings, p.text)) for p in parts)
+        joins = tuple(join_seconds(p, voicing.settings) for p in parts[:-1])
+        key = jobs[0].key if len(jobs) == 1 else text_sha256(
+            ";".join([*(j.key for j in jobs), *map(repr, joins)]))
+        return SentencePlan(key, jobs, joins)
+
+    def _assemble(self, plan: SentencePlan) -> np.ndarray:
+        """A sentence at the working rate: its one piece, or its pieces joined by silences.
+
+        Pieces whose lengths are known ahead (in memory or the disk cache) are written
+        straight into the sentence, so its speech is in memory once, not twice.
+        """
+        if len(plan.pieces) == 1:
+            return self._working(self._cached_or_spoken(plan.pieces[0]))
+        gaps = [round(join * RATE) for join in (*plan.joins, 0.0)]
+        sizes = [self._known_length(job) for job in plan.pieces]
+        if None in sizes:
+            return joined([self._piece(job) for job in plan.pieces], gaps)
+        out = np.zeros(sum(sizes) + sum(gaps), dtype=np.int16)
+        at = 0
+        for job, size, gap in zip(plan.pieces, sizes, gaps, strict=True):
+            piece = self._piece(job)
+            if len(piece) != size:  # a damaged entry spoken again, at another length
+                return joined([self._piece(job) for job in plan.pieces], gaps)
+            out[at:at + size] = piece
+            at += size + gap
+        out.flags.writeable = False
+        return out
+
+    def _piece(self, job: SpeechJob) -> np.ndarray:
+        """One piece at the working rate: from memory, the disk cache, or the engine."""
+        known = self._spoken.get(job.key)
+        return known if known is not None else self._working(self._cached_or_spoken(job))
+
+    def _known_length(self, job: SpeechJob) -> int | None:
+        """A piece's length at the working rate if known without reading it; else None."""
+        if job.key in self._spoken:
+            return len(self._spoken[job.key])
+        found = self.context.cache.length(job.key) if self.context.cache is not None else None
+        return resampled_length(found[1], found[0], RATE) if found is not None else None
+
+    def _fill_cache(self, voice: str, plans: Iterable[SentencePlan], progress: Progress) -> None:
+        """Synthesise the pieces neither memory nor the disk cache holds, into the disk cache.
+
+        The voice is let go after (unless kept): nothing else here holds it.
+        """
         cache = self.context.cache
         assert cache is not None
-        missing = [(s, k) for s, k in keys.items() if k not in self._spoken and not cache.has(k)]
-        for done, (sentence, key) in enumerate(missing, start=1):
-            clip = engine.synthesize(prepare(sentence, voicing.lexicon), voicing.settings)
+        wanted = {job.key: job for plan in plans if plan.key not in self._spoken
+                  for job in plan.pieces}
+        missing = [job for key, job in wanted.items()
+                   if key not in self._spoken and not cache.has(key)]
+        for done, job in enumerate(missing, start=1):
+            clip = self.engine(voice).synthesize(job.text, job.settings)
             self.engine_calls += 1
-            if not cache.put(key, clip):  # an unwritable cache: keep it here instead
-                self._remember(key, clip)
+            if not cache.put(job.key, clip):  # an unwritable cache: keep it here instead
+                self._remember(job.key, clip)
             progress("speech", 0.9 * done / len(missing))
-        self._let_go(voicing.voice)
+        self._let_go(voice)
 
     def _let_go(self, voice: str) -> None:
         """Free the voice's model unless the context keeps voices loaded."""
@@ -139,23 +197,31 @@ class Speaker:
             return_freed_memory()
 
     def _remember(self, key: str, clip: SpeechClip) -> None:
-        """Keep a sentence in memory at the working rate (bounded across renders)."""
+        """Keep a piece of speech in memory at the working rate (bounded across renders)."""
+        self._store(key, self._working(clip))
+
+    def _store(self, key: str, samples: np.ndarray) -> None:
+        """Keep working-rate speech in memory under `key` (bounded across renders)."""
         if self._spoken_samples > SPOKEN_LIMIT:
             self._spoken.clear()  # bounded: a long-lived renderer does not grow
             self._spoken_samples = 0
-        self._spoken[key] = as_pcm16(resample(clip.samples, clip.sample_rate, RATE))
-        self._spoken_samples += len(self._spoken[key])
+        self._spoken[key] = samples
+        self._spoken_samples += len(samples)
 
-    def _cached_or_spoken(
-        self, engine: Engine, key: str, text: str, settings: VoiceSettings
-    ) -> SpeechClip:
+    @staticmethod
+    def _working(clip: SpeechClip) -> np.ndarray:
+        """A clip as 16-bit samples at the working rate."""
+        return as_pcm16(resample(clip.samples, clip.sample_rate, RATE))
+
+    def _cached_or_spoken(self, job: SpeechJob) -> SpeechClip:
+        """A piece from the disk cache, else synthesised (and cached)."""
         cache = self.context.cache
-        clip = cache.get(key) if cache is not None else None
+        clip = cache.get(job.key) if cache is not None else None
         if clip is None:
-            clip = engine.synthesize(text, settings)
+            clip = self.engine(job.voice).synthesize(job.text, job.settings)  # opened again
             self.engine_calls += 1
             if cache is not None:
-                cache.put(key, clip)
+                cache.put(job.key, clip)
         return clip
 
 
@@ -168,3 +234,11 @@ def return_freed_memory() -> None:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def joined(parts: Iterable[np.ndarray], gaps: Iterable[int]) -> np.ndarray:
+    """Working-rate pieces, each followed by its gap of silence (in samples), as one array."""
+    out = np.concatenate([part for piece, gap in zip(parts, gaps, strict=True)
+                          for part in (piece, np.zeros(gap, dtype=np.int16))])
+    out.flags.writeable = False
+    return out

@@ -26,6 +26,8 @@ _SMOOTH_SECONDS = 0.3
 
 BLOCK = 1 << 16
 """Frames per mixed block (1.5 s at 44.1 kHz)."""
+LEVEL_BLOCK = 1 << 20
+"""Samples of one sentence's speech summed at once when measuring its level (24 s at 44.1 kHz)."""
 STEMS = ("mix", "voice", "bed")
 """What mix_blocks can produce: the mix, or either part alone at its place in the mix."""
 
@@ -62,11 +64,16 @@ class MixStats:
 
 
 def speech_level(timeline: Timeline) -> float:
-    """RMS of the foreground over the spans where speech plays (computed span by span)."""
+    """RMS of the foreground over the spans where speech plays (span by span, in blocks).
+
+    A span up to LEVEL_BLOCK samples is summed whole; a longer one (a long sentence) in
+    blocks of that size, so the memory it takes does not grow with the sentence.
+    """
     energy, count = 0.0, 0
     for a, b in timeline.speech_spans:
-        piece = timeline.block(a, b - a).astype(np.float64)
-        energy += float(np.sum(piece**2))
+        for start in range(a, b, LEVEL_BLOCK):
+            piece = timeline.block(start, min(LEVEL_BLOCK, b - start)).astype(np.float64)
+            energy += float(np.sum(piece**2))
         count += b - a
     return float(np.sqrt(energy / count)) if count else 0.0
 

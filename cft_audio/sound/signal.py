@@ -18,6 +18,14 @@ def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndar
     return resample_poly(samples, target_rate // factor, source_rate // factor)
 
 
+def resampled_length(count: int, source_rate: int, target_rate: int) -> int:
+    """How many samples `resample` makes of `count` samples (without resampling them)."""
+    if source_rate == target_rate:
+        return count
+    factor = gcd(source_rate, target_rate)
+    return -(-count * (target_rate // factor) // (source_rate // factor))
+
+
 def resample_poly(samples: np.ndarray, up: int, down: int) -> np.ndarray:
     """Upsample by `up`, low-pass, downsample by `down` (scipy's resample_poly, in NumPy).
 

@@ -74,6 +74,21 @@ class SpeechCache:
             os.utime(path)  # most recently used survives eviction
         return clip
 
+    def length(self, key: str) -> tuple[int, int] | None:
+        """(sample rate, sample count) of an entry from its header alone; None if absent.
+
+        The payload is not checked here: `get` does that when the entry is read.
+        """
+        try:
+            with open(self._path(key), "rb") as file:
+                header = file.read(_HEADER.size)
+        except OSError:
+            return None
+        if len(header) < _HEADER.size:
+            return None
+        magic, rate, count, _ = _HEADER.unpack(header)
+        return (int(rate), int(count)) if magic == _MAGIC and rate > 0 else None
+
     def has(self, key: str) -> bool:
         """Whether an entry exists (it is checked when read)."""
         return self._path(key).is_file()

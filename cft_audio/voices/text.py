@@ -12,7 +12,7 @@ from types import MappingProxyType
 import yaml
 
 from ..errors import InvalidRequest
-from ..limits import quoted
+from ..limits import MAX_RESPELLING, quoted
 
 _ABBREVIATIONS = {
     "dr.": "Doctor", "mr.": "Mister", "mrs.": "Missus", "ms.": "Miz", "st.": "Saint",
@@ -21,8 +21,8 @@ _ABBREVIATIONS = {
     "secs": "seconds", "sec.": "seconds", "&": "and",
 }
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|th|%)?(?!\w)")
-_RESPELLING = re.compile(r"^[^\n=]{1,80}$")
-_PHONEMES = re.compile(r"^/[^/\s]{1,78}/$")
+_RESPELLING = re.compile(rf"^[^\n=]{{1,{MAX_RESPELLING}}}$")
+_PHONEMES = re.compile(rf"^/[^/\s]{{1,{MAX_RESPELLING - 2}}}/$")
 """A respelling given as misaki phonemes between slashes, e.g. /ˈifə/ (hibari voices)."""
 PHONEME_ENGINES = frozenset({"hibari"})
 """Engines that take a word as misaki phonemes between slashes."""
@@ -72,6 +72,8 @@ def lexicon_from_pairs(pairs: Iterable[str], field_name: str = "say") -> Lexicon
     for pair in pairs:
         word, sep, respelling = pair.partition("=")
         word, respelling = word.strip(), respelling.strip()
+        if sep and _RESPELLING.match(word):
+            check_respelling(field_name, word, respelling)
         if not sep or not _RESPELLING.match(word) or not _RESPELLING.match(respelling):
             raise InvalidRequest(field_name, f"{quoted(pair)} is not a pronunciation",
                                  "NAME=respelling, e.g. Aoife=Eefa")
@@ -102,7 +104,19 @@ def load_lexicon(path: Path) -> Lexicon:
     ):
         raise InvalidRequest("lexicon", f"{Path(path).name} is not a word: respelling mapping",
                              "a YAML file of word: respelling lines")
-    return Lexicon(MappingProxyType({k.strip(): v.strip() for k, v in data.items()}))
+    entries = {k.strip(): v.strip() for k, v in data.items()}
+    for word, respelling in entries.items():
+        check_respelling("lexicon", word, respelling)
+    return Lexicon(MappingProxyType(entries))
+
+
+def check_respelling(field_name: str, word: str, respelling: str) -> None:
+    """Refuse a respelling over MAX_RESPELLING characters, in one line naming the limit."""
+    if len(respelling) > MAX_RESPELLING:
+        raise InvalidRequest(
+            field_name, f"the respelling of {quoted(word)} is {len(respelling):,} characters, "
+            f"over the limit MAX_RESPELLING = {MAX_RESPELLING}",
+            f"a respelling of at most {MAX_RESPELLING} characters")
 
 
 def prepare(text: str, lexicon: Lexicon | None = None) -> str:
