@@ -178,7 +178,7 @@ def exercises() -> None:
 
 
 def _reach(renderer, request: Request) -> str:
-    """`--minutes 4 to 38 (short 4 to 17, standard 8 to 28, long 13 to 38)`, at the request's
+    """`--minutes 4 to 38 (short 4 to 16, standard 8 to 28, long 12 to 38)`, at the request's
     voice, tone and pace (the fitting code's own ranges)."""
     from dataclasses import replace
 

@@ -68,3 +68,14 @@ def test_help_and_readme_make_no_other_claim(capsys):
     readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     (row,) = [line for line in readme if line.startswith("| `--minutes` |")]
     assert "3 to 60" not in row and "cft-audio exercises" in row
+
+
+def test_readme_shows_the_reach_exercises_prints(capsys):
+    assert main(["exercises"]) == 0
+    printed = {line.split()[0]: line[line.index("[--minutes"):]
+               for line in capsys.readouterr().out.splitlines()}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    shown = {line.split()[0]: line[line.index("[--minutes"):]
+             for line in readme if line.split()[:1] and line.split()[0] in printed
+             and "[--minutes" in line}
+    assert shown == printed
