@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .script.cues import Say, Script, Section
 
 
-def readable_script(script: Script) -> str:
+def readable_script(script: Script, phrases: Iterable[str] = ()) -> str:
     """Title, then each section's heading and its sentences as paragraphs.
 
     Sentences between two silences form one paragraph; pauses, breathing and bells become
     the blank line between paragraphs; a section heading stands on its own line with two
-    blank lines above it. No markup of any kind.
+    blank lines above it. The client's own `phrases` stand in quotation marks, so they read
+    as theirs to say. No markup of any kind.
     """
+    own = {_bare(phrase) for phrase in phrases}
     blocks: list[list[str]] = [[script.title]]
     paragraph: list[str] = []
 
@@ -22,7 +26,8 @@ def readable_script(script: Script) -> str:
 
     for cue in script.cues:
         if isinstance(cue, Say):
-            paragraph.append(cue.text.strip())
+            text = cue.text.strip()
+            paragraph.append(f"“{text}”" if own and _bare(text) in own else text)
         elif isinstance(cue, Section):
             close()
             blocks.append(["", cue.title])
@@ -30,3 +35,8 @@ def readable_script(script: Script) -> str:
             close()
     close()
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+def _bare(text: str) -> str:
+    """A sentence without its case, spacing or final mark (a phrase matches its spoken line)."""
+    return " ".join(text.split()).rstrip(".!?").casefold()

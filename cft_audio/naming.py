@@ -32,3 +32,10 @@ def track_stem(exercise: str, setting: str, minutes: float, day: datetime.date) 
         parts.append(f"{round(minutes)}min")
     parts.append(day.strftime("%Y-%m-%d"))
     return "-".join(parts)
+
+
+def track_title(title: str, setting: str, track: int | None) -> str:
+    """The title tag: `3. The Safe Place: beach`, so tracks are told apart in a player's
+    list (track number where given; the place or image, as typed, where the exercise uses one)."""
+    named = f"{title}: {' '.join(setting.split())}" if setting else title
+    return f"{track}. {named}" if track else named

@@ -31,3 +31,12 @@ def test_a_rendered_track_carries_the_readable_script(fake_context, tmp_path):
     assert lyrics.startswith("The Safe Place\n\n\nArriving\n\nWelcome, Sam.")
     assert "[" not in lyrics and "]" not in lyrics
     assert lyrics == readable_script(result.script)
+
+
+def test_the_clients_own_phrase_stands_in_quotation_marks():
+    script = Script("safe-place", "The Safe Place", "short", (
+        Say("You might say your own kind words."), Say("I am doing my best."),
+        Say("I am doing my best, and more.")), "...")
+    assert readable_script(script, ["i am doing  my best"]) == (
+        "The Safe Place\n\nYou might say your own kind words. “I am doing my best.” "
+        "I am doing my best, and more.\n")

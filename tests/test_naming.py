@@ -7,8 +7,10 @@ import datetime
 import re
 from pathlib import Path
 
+import pytest
+
 from cft_audio import Renderer, Request
-from cft_audio.naming import track_stem
+from cft_audio.naming import track_stem, track_title
 from cft_audio.web.library import download_name, list_renders
 
 TODAY = f"{datetime.date.today():%Y-%m-%d}"
@@ -58,3 +60,13 @@ def test_stem_parts():
     assert track_stem("safe-place", "forest", 10.2, day) == "safe-place-forest-10min-2026-11-29"
     assert track_stem("compassionate-other", "Jesus", 12, day).split("-")[2:4] == ["own", "words"]
     assert track_stem("soothing-breath", "", 0.2, day) == "soothing-breath-2026-11-29"
+
+
+@pytest.mark.parametrize(("title", "setting", "track", "expected"), [
+    ("The Safe Place", "beach", None, "The Safe Place: beach"),
+    ("The Safe Place", "my nan's  kitchen", 3, "3. The Safe Place: my nan's kitchen"),
+    ("The Compassionate Self", "", 12, "12. The Compassionate Self"),
+    ("My Evening Practice", "", None, "My Evening Practice"),
+])
+def test_titles_tell_tracks_apart(title, setting, track, expected):
+    assert track_title(title, setting, track) == expected

@@ -79,23 +79,23 @@ PINS: dict[str, str] = {
     "breath-mono-flac": "0e9a19f489614237826503af66a02b2b8381c2145c5893a410f5af260fab32b1",
     "breath-standard-seed": "d6e86e11f66d9647415ea557ce5fd77cf9487012b44026824b797bd867fb8f82",
     "breath-tone-short": "c6568308d7acd35a27fe437045048218f5169471e88221097aa51d2a0d3c73b7",
-    "other-bowls-moderate": "55073a3aabef50d2aac74ab3615229e103c2cd280eacdba26c936b488a80653b",
-    "other-gentle-minutes-rain": "49370ab34e54d47ae6526b39838adc31780a418f5d9e6b08d8bced270fe4b6e2",
-    "other-own-words-flac": "9cf5d9390895892b602be9f1df4ae685dc29ec3e2c39ddeb4ea51e8c97da4bb8",
-    "other-warm-slow-ocean-wav": "817687985bf134e2c11d1a78a7984f8be243d2ea723743e92b313bc21e69316a",
-    "safe-place-details-mono": "22706b6bc9a19a489bb959d93f0b13bc8132f1a0b1092c01239c93b18f18c1c5",
+    "other-bowls-moderate": "765ebb48a16dacfcdba8c51b8928bb45b19e2c74cdfd80fcd5ef0883a8a4cbe9",
+    "other-gentle-minutes-rain": "30690f8bf8c4f122580b73c64bb0c691549ca20d1e8fc1e731d87f06e54641da",
+    "other-own-words-flac": "7d29690f2c19fdd5b5a52e67eec5cd7466634e16ee95a880ad1dcfcdb2faa3c9",
+    "other-warm-slow-ocean-wav": "6d7c65071bdadea9f501213a31199eb56d1bda4bed61900205b64b53aeac0237",
+    "safe-place-details-mono": "4e84d32d3437dd5ef6d49b0138d64c8d9cbaa0fdcfffe20f982a07f3e2ad2769",
     "safe-place-own-place-accessible":
-        "94396eef97165d9dba9ae119dfb14ed4056de5afa688fcf8c98b6d6eddc99f23",
-    "safe-place-stream": "e46409814d675547de8e921c243b95672c1d9d32a0972bd3966b303a0e23c06b",
+        "3703848b378198707c7e2330ab9ccd6122ce05bc677f47719b32fed27f4c0582",
+    "safe-place-stream": "5eb86a8d78a6964f17bf1d9ef945c741f744b72bec64ee65a3c611fbc478e9a2",
     "self-gentle-bright-brisk": "b9b5d2f5537d936d157529f3daeff49b70f5e1d9e6967c107f518f7226ec7285",
     "self-minutes": "ba69bc4614527e108907ad996978911fb2266024cbd1601b14582e44752ab222",
-    "self-say-tags": "64834efead70439d3eb74728db227b4aa867d30c66a36b0343071d0924c7ca8d",
+    "self-say-tags": "c2ef9d8fb6896a73d53e681293ac3a0eeab9571878e7913d7f8dfb9078edaa0b",
     "piper-breath-short-wav": "c6ff9a79b17c7f4addbda8c08f3c906440859de26eded115c7045c074d28329f",
-    "piper-safe-place-short": "622a69b0486eb40044823422860e7e9d6c3c58a8b04a06dde22d40456cad8adb",
+    "piper-safe-place-short": "7c9b0d760c337e9e86919d69f9a03eb492e74f8cc25fe31a0e52a980ae3f72ec",
     "heart-other-calm-moderate-flac":
-        "0548cfd8b8d67524a3afa4cc98551650ecea1805813a058ce5a42df8810faffc",
+        "64844e39f1a8a563346f3bf04d3c837a5eb7f5a646388607272d2aaa6ab85c1b",
     "heart-safe-place-bright-brisk-wav":
-        "9bd066ebe816fcddeb21a7d1888aed4fefb5ec8297ae06bbd401e5de0f947129",
+        "024f3086a094fe75bd85f26fa9e25027f39975ad25f0cdc3122ae37cfdf3f88e",
 }
 
 

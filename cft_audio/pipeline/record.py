@@ -13,6 +13,7 @@ from ..export.sidecars import captions_vtt, render_record, script_txt
 from ..export.tags import TrackInfo, chapters_from_marks
 from ..files import file_sha256, text_sha256
 from ..lyrics import readable_script
+from ..naming import setting_of, track_title
 from ..script.catalogue import EXERCISES
 from ..script.cues import Pause, Script, Section
 from ..sound import RATE
@@ -46,10 +47,13 @@ def track_info(plan: RenderPlan, timeline: Timeline) -> TrackInfo:
     chapters = chapters_from_marks(
         [(t.start, t.cue.title) for t in timeline.cues if isinstance(t.cue, Section)],
         timeline.seconds)
+    setting = setting_of(request.exercise, {"place": request.place, "image": request.image})
     return TrackInfo(
-        title=script.title, artist=request.artist, album=request.album, genre="Meditation",
+        title=track_title(script.title, setting, request.track), artist=request.artist,
+        album=request.album, genre="Meditation",
         year=request.year or datetime.date.today().year, track=request.track,
-        comment=_comment(plan), lyrics=readable_script(script), cover=cover, chapters=chapters)
+        comment=_comment(plan), lyrics=readable_script(script, request.phrases), cover=cover,
+        chapters=chapters)
 
 
 def sidecar_texts(result: Result, plan: RenderPlan, timeline: Timeline, voice: str,
