@@ -303,3 +303,15 @@ def test_one_policy_for_every_field(field, typed, spoken):
 
 def test_the_table_is_big_enough():
     assert len(IMAGES) + len(PLACES) + len(DETAILS) + len(REFUSED) + len(TIDIED) >= 200
+
+
+@pytest.mark.parametrize("length", ["short", "standard", "long"])
+@pytest.mark.parametrize(("image", "voice"), [("Gran and Pop", "their voices"),
+                                              ("my sister and her baby", "their voices"),
+                                              ("my late father", "his voice"),
+                                              ("Mrs. Doyle next door", "her voice")])
+def test_two_people_have_voices_one_has_a_voice(length, image, voice):
+    script = render_script(ENV, VOCABULARY, exercise="compassionate-other", length=length,
+                           image=image)
+    sounds = [line for line in script.text.splitlines() if "the sound of" in line]
+    assert sounds and all(f"the sound of {voice}," in line for line in sounds), sounds
