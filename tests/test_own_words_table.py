@@ -315,3 +315,14 @@ def test_two_people_have_voices_one_has_a_voice(length, image, voice):
                            image=image)
     sounds = [line for line in script.text.splitlines() if "the sound of" in line]
     assert sounds and all(f"the sound of {voice}," in line for line in sounds), sounds
+
+
+@pytest.mark.parametrize(("words", "later"), [("Mrs. Doyle next door", "Mrs. Doyle"),
+                                              ("Auntie Jean next door", "Auntie Jean"),
+                                              ("the old lady next door", "the lady")])
+def test_next_door_is_said_once(words, later):
+    assert VOCABULARY.image(words).the == later
+
+
+def test_a_place_next_to_another_is_later_the_place():
+    assert VOCABULARY.place("the house next to the church").at == "at the house"

@@ -38,7 +38,7 @@ CUT = frozenset({"at", "in", "on", "of", "with", "from", "by", "near", "above", 
                   "under", "over", "beside", "behind", "along", "across", "for", "to",
                   "who", "that", "which", "where", "when", "whose", "whom", "as", "like",
                   "beneath", "underneath", "among", "amongst", "around", "inside", "outside",
-                  "into", "through", "up", "down", "after", "before", "during",
+                  "into", "through", "up", "down", "after", "before", "during", "next",
                   "humming", "singing", "smiling", "laughing", "holding", "sitting"})
 """Words after which a noun phrase's head has been said ("the sea at dawn")."""
 
