@@ -53,10 +53,13 @@ class RenderPlan:
     """Where the track goes (None: a plan for the timeline only, no file)."""
     target_seconds: float | None
     """The track length asked for (None: the script's natural length)."""
+    automatic: Path | None = None
+    """The unnumbered automatic name when `output` is a folder's fresh name (None: a file
+    named by the request, or no file); which number is free is settled when it is reserved."""
 
 
 def plan_for(request: Request, script: Script, voicing: Voicing, bed: Bed,
-             output: Path | None) -> RenderPlan:
+             output: Path | None, automatic: Path | None = None) -> RenderPlan:
     """The plan for a validated request, its script, voicing, bed and output path."""
     return RenderPlan(
         request=request, script=script, voicing=voicing, bed=bed,
@@ -64,7 +67,8 @@ def plan_for(request: Request, script: Script, voicing: Voicing, bed: Bed,
         breath_tone=request.breath_tone, channels=1 if request.mono else 2,
         target_lufs=TARGET_LUFS_MONO if request.mono else TARGET_LUFS,
         format=output_format(request), output=output,
-        target_seconds=None if request.minutes is None else request.minutes * 60)
+        target_seconds=None if request.minutes is None else request.minutes * 60,
+        automatic=automatic)
 
 
 def output_format(request: Request) -> str:

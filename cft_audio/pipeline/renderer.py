@@ -104,11 +104,13 @@ class Renderer:
         """Validate the request and resolve it, once, into the plan every stage works from."""
         voicing = self.check(request)
         script = self.scripts.choose(request, voicing)
-        output = None
+        output = automatic = None
         if with_output:  # fail before the slow work, not after it
-            output = plan_output(request.output, automatic_stem(request, script, voicing),
-                                 output_format(request), request.sidecars)
-        return plan_for(request, script, voicing, self.beds.get(request.background), output)
+            stem, fmt = automatic_stem(request, script, voicing), output_format(request)
+            output = plan_output(request.output, stem, fmt, request.sidecars)
+            automatic = automatic_name(request.output, stem, fmt)
+        return plan_for(request, script, voicing, self.beds.get(request.background), output,
+                        automatic)
 
     def render(self, request: Request, stem: str = "mix") -> Result:
         """Render the request to a finished, tagged audio file (streamed, bounded memory).
@@ -121,8 +123,7 @@ class Renderer:
         calls_before = self.engine_calls
         plan, timeline = self._placed(request, with_output=True)
         assert plan.output is not None
-        first = automatic_name(request.output,
-                               automatic_stem(request, plan.script, plan.voicing), plan.format)
+        first = plan.automatic
         with reserve(first or plan.output, first is not None, request.sidecars) as slot:
             plan = dataclasses.replace(plan, output=slot.audio)
             mastered = master(Mix(plan, timeline), track_info(plan, timeline),

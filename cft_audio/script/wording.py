@@ -110,7 +110,6 @@ def cap(text: str) -> str:
 
 
 @cache
-@cache
 def _inflect():  # returns inflect.engine (imported only when needed)
     """The inflect engine, imported on first use (own words, or a verb not in KNOWN_VERBS).
 
