@@ -212,7 +212,12 @@ async def cancel_job(request: HttpRequest) -> Response:
     job = jobs.get(request.path_params["job"])
     if job is None:
         raise HTTPException(404, "No such job")
-    await run_in_threadpool(jobs.cancel, job.id)  # a batch waits for its workers to stop
+    if job.kind == "batch" and job.active:
+        async with request.form() as form:
+            sure = form.get("confirm") == "1"
+        if not sure:  # without JavaScript's confirm(), this page asks
+            return show(request, "job.html", job=job, labels=LABELS, confirming=True)
+    await run_in_threadpool(jobs.cancel, job.id)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

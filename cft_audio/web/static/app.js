@@ -7,6 +7,8 @@
   if (form) livePreview(form);
   const job = document.getElementById("job");
   if (job) followJob(job);
+  const cancel = document.getElementById("cancel-form");
+  if (cancel && cancel.dataset.confirm) confirmFirst(cancel);
   const player = document.getElementById("player");
   if (player) showCaptions(player, document.getElementById("render-caption"));
   const batch = document.getElementById("batch-form");
@@ -154,6 +156,11 @@
         window.setTimeout(poll, 1500);
         return;
       }
+      if (body.state === "cancelled") {
+        // the server's page says "Cancelled" only (and offers what comes next)
+        if (box.dataset.state !== "cancelled") window.location.reload();
+        return;
+      }
       bar.value = body.percent;
       bar.textContent = body.percent + "%";
       const step = body.steps > 1 ? " (file " + body.step + " of " + body.steps + ")" : "";
@@ -165,13 +172,22 @@
         window.location.assign(body.url || "/library");
       } else if (body.state === "failed") {
         problem.textContent = body.error;
-      } else if (body.state === "cancelled") {
-        if (document.getElementById("cancel-form")) window.location.reload();
       } else {
         window.setTimeout(poll, 500);
       }
     }
     poll();
+  }
+
+  function confirmFirst(form) {
+    // a batch's Cancel asks first; yes skips the server's own confirmation page
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+        return;
+      }
+      form.elements.confirm.value = "1";
+    });
   }
 
   function showCaptions(audio, line) {
