@@ -169,8 +169,8 @@ def new_render_folder(root: Path) -> Path:
 def list_renders(root: Path, query: str = "") -> list[RenderEntry]:
     """Renders under `root` (up to two folders down: batch packs), newest first.
 
-    `query` keeps those whose client name, exercise, place or image, or tone holds every
-    word of it.
+    `query` keeps those whose client name, exercise, place or image, tone, background, voice
+    or pace holds every word of it.
     """
     if not root.is_dir():
         return []
@@ -254,8 +254,10 @@ def _shown(root: Path, path: Path) -> str:
 
 
 def _matches(entry: RenderEntry, query: str) -> bool:
-    """Whether every word of the query is in the client's name, exercise, place or image, tone."""
-    haystack = f"{entry.client} {entry.exercise} {entry.title} {entry.setting} {entry.tone}"
+    """Whether every word of the query is in the client's name, exercise, place or image, tone,
+    background, voice or pace."""
+    haystack = (f"{entry.client} {entry.exercise} {entry.title} {entry.setting} {entry.tone} "
+                f"{entry.background} {entry.voice} {entry.pace}")
     haystack = haystack.lower()
     return all(word in haystack for word in query.lower().split())
 

@@ -87,6 +87,9 @@ def test_two_versions_are_told_apart_in_the_library_and_by_their_downloads(site,
     assert cells["ocean"][:8] == ["Noor", "The Safe Place", "beach", "ocean", "joe", "warm",
                                   "slow", "4:00"], cells
     assert cells["stream"][3] == "stream"
+    page.goto(f"{base}/library?q=noor+ocean")  # the background is searched too
+    assert page.locator("tr[data-render]").count() == 1
+    page.goto(f"{base}/library?q=safe+place")
     page.screenshot(path=screenshots / "library-desktop-1280x800.png", full_page=True)
 
     names = {}
