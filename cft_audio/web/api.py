@@ -118,8 +118,10 @@ async def output_file(request: HttpRequest) -> Response:
 
 
 def _named(root: Path, path: Path) -> str | None:
-    """A telling download name for a render's audio file (None: keep the file's own name)."""
-    if path.suffix.lstrip(".") not in forms.FORMAT_ORDER or not path.with_suffix(".json").is_file():
+    """A telling download name for a render's audio or caption file (None: keep the file's
+    own name); the captions share the audio's stem."""
+    if path.suffix.lstrip(".") not in (*forms.FORMAT_ORDER, "vtt", "txt") \
+            or not path.with_suffix(".json").is_file():
         return None
     try:
         entry = find_render(root, path.with_suffix("").relative_to(root.resolve()).as_posix())

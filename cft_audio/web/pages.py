@@ -20,7 +20,7 @@ from . import forms
 from .bodies import read_form
 from .csrf import request_token
 from .jobs import LABELS, QueueFull
-from .library import RenderEntry, delete_render, find_render, list_renders
+from .library import RenderEntry, delete_render, download_stem, find_render, list_renders
 from .practice_logs import PracticeLogs
 from .renders import render_format, render_new
 from .security import OutsideFolder
@@ -244,7 +244,7 @@ async def render_page(request: HttpRequest) -> Response:
     return show(request, "render.html", entry=entry, files=files, missing=missing,
                  seconds=entry.seconds(), client_path=client_path, client_url=client_url,
                  qr=qr, captions=entry.href(captions, state.output) if captions else None,
-                 play=playable(files))
+                 play=playable(files), download_stem=download_stem(entry))
 
 
 def playable(files: dict[str, str]) -> tuple[str, str] | None:
