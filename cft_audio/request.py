@@ -10,8 +10,9 @@ from pathlib import Path
 from .errors import InvalidRequest, os_reason
 from .files import exists
 from .limits import MAX_COVER_BYTES, MAX_LEXICON_BYTES, MAX_MINUTES, MIN_MINUTES, quoted
-from .schema import FIELDS, PERSONAL_FIELDS, SIDECARS, Request, Spec
+from .schema import FIELDS, PERSONAL_FIELDS, SIDECARS, Request, Spec, spoken
 from .script.catalogue import EXERCISES, exercises_using
+from .script.personal import Personalisation, personalise
 from .script.vocabulary import MAX_OWN_WORDS, OWN_WORDS_CHARACTERS, Vocabulary, check_own_text
 
 __all__ = ["MAX_MINUTES", "MIN_MINUTES", "SIDECARS", "Request", "check_input_file", "validate",
@@ -35,8 +36,9 @@ def validate(
     backgrounds: Iterable[str],
     formats: Iterable[str],
     broken_voices: Mapping[str, str] | None = None,
-) -> None:
-    """Raise InvalidRequest naming the first field whose value is not allowed.
+) -> Personalisation:
+    """The request's personalisation (image and place resolved, once); else InvalidRequest
+    naming the first field whose value is not allowed.
 
     `broken_voices` are voices whose profile cannot be read (voice → why).
     """
@@ -46,8 +48,7 @@ def validate(
             raise InvalidRequest(field, f"{quoted(words)} is too long",
                                  f"{OWN_WORDS_CHARACTERS}, up to {MAX_OWN_WORDS} characters")
     _check_choices(request)
-    vocabulary.image(request.image, request.pronoun, request.picture)
-    vocabulary.place(request.place)
+    personal = personalise(vocabulary, spoken(request))
     _check_used(request)
     _check_voice(request.voice, voices, broken_voices or {})
     _check_background(request.background, backgrounds)
@@ -68,6 +69,7 @@ def validate(
         _check_phrase(value)
     for value in request.details:
         check_own_text("detail", value, MAX_TEXT, vocabulary.lexicon.nouns)
+    return personal
 
 
 def warnings(request: Request) -> tuple[tuple[str, str], ...]:

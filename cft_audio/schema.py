@@ -88,6 +88,8 @@ class Spec:
     metavar: str | None = None
     choices: tuple[str, ...] = ()
     """The allowed values, when fixed (checked by `validate`, listed by the form)."""
+    spoken: bool = False
+    """Templates read it: the script writer passes it to them by name (`spoken`)."""
     file_name: bool = False
     """Text that may name a file: the command line passes it on as the system gave it."""
     bounds: tuple[float, float] | None = None
@@ -183,23 +185,23 @@ class Request:
                       "script (see the templates guide).", ".j2"))
     name: str = declare(
         "", "Client's first name (used sparingly). Default: none.", label="Client's first name",
-        commands=BOTH, column=Column("a first name or pseudonym", personal=True),
+        commands=BOTH, spoken=True, column=Column("a first name or pseudonym", personal=True),
         web=Web("client", hint="Used sparingly, at most three times. Leave empty for none.",
                 placeholder="e.g. Sam"))
     image: str = declare(
-        "", IMAGE_HELP, label="Compassionate image", commands=BOTH,
+        "", IMAGE_HELP, label="Compassionate image", commands=BOTH, spoken=True,
         column=LISTED, web=Web("client", datalist="images", placeholder="person", hint=(
             "Choose one, or write their own words as they said them: “my late father”, “a wise "
             "old owl”, “Jesus”. It is spoken back as “your late father”.")))
     place: str = declare(
-        "", PLACE_HELP, label="Safe place", commands=BOTH,
+        "", PLACE_HELP, label="Safe place", commands=BOTH, spoken=True,
         column=LISTED, web=Web("client", datalist="places", placeholder="beach", hint=(
             "Choose one, or their own words: “my nan’s kitchen”, “the hills above our "
             "village”, “at the beach at Whitby”.")))
     pronoun: str | None = declare(
         None, "he, she, they or it for the compassionate other's image. Default: inferred "
         "from the words (see `cft-audio script`).", label="How to speak of the image",
-        commands=BOTH, choices=PRONOUNS,
+        commands=BOTH, spoken=True, choices=PRONOUNS,
         column=Column("he, she, they or it (default: from the image's words)",
                       per_exercise=True),
         web=Web("client", "select", "He, she, they or it. Automatic: {inferred}.",
@@ -207,31 +209,31 @@ class Request:
     picture: str | None = declare(
         None, "figure or presence: a presence has no face, eyes or appearance and no hard "
         "times of its own (as Allah or God for many). Default: from the image's words.",
-        label="How the image is imagined", commands=BOTH, choices=PICTURES,
+        label="How the image is imagined", commands=BOTH, spoken=True, choices=PICTURES,
         column=Column("figure or presence (default: from the image's words)",
                       per_exercise=True),
         web=Web("client", "select", "A presence has no face or appearance and no hard times "
                 "of its own.", blank="Automatic"))
     details: tuple[str, ...] = declare(
         (), "A sensory detail of the safe place the client named (repeatable).",
-        label="Sensory details", key="detail", commands=BOTH,
+        label="Sensory details", key="detail", commands=BOTH, spoken=True,
         column=Column("a list of texts", personal=True),
         web=Web("client", "lines", "One per line, e.g. “the smell of cut grass”.",
                 text="Sensory details they named"))
     qualities: tuple[str, ...] = declare(
         (), "A quality to dwell on: wisdom, strength, warmth, non-judgement (repeatable).",
-        label="Qualities to dwell on", key="quality", commands=BOTH, choices=QUALITIES,
+        label="Qualities to dwell on", key="quality", commands=BOTH, spoken=True, choices=QUALITIES,
         column=Column("a list: wisdom, strength, warmth, non-judgement", per_exercise=True),
         web=Web("client", "checks", "Optional: spend longer on these."))
     phrases: tuple[str, ...] = declare(
         (), "The client's own compassionate phrase (repeatable).",
-        label="Their own compassionate phrases", key="phrase", commands=BOTH,
+        label="Their own compassionate phrases", key="phrase", commands=BOTH, spoken=True,
         column=Column("a list of texts", personal=True),
         web=Web("client", "lines", "One per line, in their words (first person: they say it "
                 "to themselves).", placeholder="e.g. I am doing the best I can", warns=True))
     gentle: bool = declare(
         False, "Gentle variant: eyes open allowed, more reassurance, shorter silences.",
-        label="Gentle version", commands=BOTH, column=YES_NO,
+        label="Gentle version", commands=BOTH, spoken=True, column=YES_NO,
         web=Web("client", "flag", text="Gentle version: eyes may stay open, more reassurance, "
                 "shorter silences"))
     length: str | None = declare(
@@ -344,8 +346,15 @@ PERSONAL_FIELDS: dict[str, str] = {
     spec.name: spec.key for spec in FIELDS
     if any(spec.name in exercise.uses for exercise in EXERCISES.values())}
 """Request fields that only some exercises speak of (`Exercise.uses`), and their keys."""
+SPOKEN: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.spoken)
+"""The fields templates read, by name."""
 _OTHER_NAMES = {"file": "FILE", "path": "PATH", "voice-name": "NAME", "voice-id": "VOICE"}
 """Arguments of other commands (analyse FILE, voices add PATH) that errors name."""
+
+
+def spoken(request: Request) -> dict[str, Any]:
+    """The request's spoken fields by name: what the script writer hands the templates."""
+    return {name: getattr(request, name) for name in SPOKEN}
 
 
 def cli_name(field: str) -> str:

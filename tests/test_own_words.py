@@ -12,12 +12,11 @@ import pytest
 from cft_audio.cli import main
 from cft_audio.resources import scripts_dir
 from cft_audio.script.nouns import noun_phrase
-from cft_audio.script.templates import environment, render_script
 from cft_audio.script.vocabulary import load_vocabulary
 from cft_audio.script.wording import agree, to_listener
+from tests.scripting import written
 
 VOCABULARY = load_vocabulary(scripts_dir())
-ENV = environment(scripts_dir())
 
 IMAGES = [
     ('my nan', ('Today, you might imagine your nan, with her own quiet wisdom, strength and warmth.', 'Imagine that your nan is wise, and understands how hard life can be.', 'Now imagine compassion flowing from your nan to you.', 'She wants you to be free from suffering, and accepts you exactly as you are.')),
@@ -140,7 +139,7 @@ PRONOUN_CHOICES = [
 
 
 def _sentences(exercise: str, length: str = "standard", **options) -> tuple[str, ...]:
-    return render_script(ENV, VOCABULARY, exercise=exercise, length=length, **options).sentences
+    return written(exercise=exercise, length=length, **options).sentences
 
 
 @pytest.mark.parametrize(("image", "lines"), IMAGES)

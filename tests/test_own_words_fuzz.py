@@ -11,11 +11,10 @@ from hypothesis import strategies as st
 
 from cft_audio.errors import InvalidRequest
 from cft_audio.resources import scripts_dir
-from cft_audio.script.templates import environment, render_script
 from cft_audio.script.vocabulary import load_vocabulary
+from tests.scripting import written
 
 VOCABULARY = load_vocabulary(scripts_dir())
-ENV = environment(scripts_dir())
 FIRST_PERSON = re.compile(r"\b(I|my|our|me|mine|myself)\b")
 WORDS = st.sampled_from(["my", "our", "the", "a", "an", "I", "me", "nan's", "Grandma's", "late",
                          "father", "dog", "Max", "hills", "kitchen", "at", "by", "on", "of",
@@ -48,7 +47,7 @@ def _clean(sentences: tuple[str, ...], own: str) -> None:
 @given(typed=TYPED)
 def test_any_image_or_place_is_spoken_or_refused(exercise, field, typed):
     try:
-        script = render_script(ENV, VOCABULARY, exercise=exercise, length="short",
+        script = written(exercise=exercise, length="short",
                                **{field: typed})
     except InvalidRequest as error:
         assert error.field == field and "\n" not in str(error)
@@ -70,7 +69,7 @@ def test_any_detail_is_spoken_or_refused(typed):
     except InvalidRequest as error:
         assert error.field == "detail" and "\n" not in str(error)
         return
-    script = render_script(ENV, VOCABULARY, exercise="safe-place", length="short",
+    script = written(exercise="safe-place", length="short",
                            details=(typed,))
     _clean(script.sentences, typed)
 
@@ -94,7 +93,7 @@ TITLES = st.sampled_from(["Our Lady", "Our Father", "Our Saviour", "Our Lord", "
 def test_two_or_more_at_once_are_all_kept_and_they(people):
     typed = ", ".join(people[:-1]) + " and " + people[-1]
     figure = VOCABULARY.image(typed)
-    script = render_script(ENV, VOCABULARY, exercise="compassionate-other", length="short",
+    script = written(exercise="compassionate-other", length="short",
                            image=typed)
     _clean(script.sentences, typed)
     assert figure.pronoun == "they" and figure.plural
@@ -110,7 +109,7 @@ def test_two_or_more_at_once_are_all_kept_and_they(people):
 def test_set_titles_are_kept_whole(title, tail):
     figure = VOCABULARY.image(title + tail)
     written = VOCABULARY.lexicon.titles.get(title.lower().replace(".", "."), None)
-    script = render_script(ENV, VOCABULARY, exercise="compassionate-other", length="short",
+    script = written(exercise="compassionate-other", length="short",
                            image=title + tail)
     _clean(script.sentences, title)
     assert not figure.a.lower().startswith(("your lady", "your father", "your saviour"))

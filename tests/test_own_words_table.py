@@ -15,11 +15,10 @@ import pytest
 
 from cft_audio.errors import InvalidRequest
 from cft_audio.resources import scripts_dir
-from cft_audio.script.templates import environment, render_script
 from cft_audio.script.vocabulary import load_vocabulary
+from tests.scripting import written
 
 VOCABULARY = load_vocabulary(scripts_dir())
-ENV = environment(scripts_dir())
 
 IMAGES = [
     ('Gran and Pop', ('Today, you might imagine Gran and Pop, with their own quiet wisdom, strength and warmth.', 'Imagine that Gran and Pop are wise, and understand how hard life can be.', 'They have known hard times of their own, and understand difficulties like yours.', 'They are close to you, and on your side.', 'They want you to be free from suffering, and accept you exactly as you are.', 'Now imagine compassion flowing from Gran and Pop to you.')),
@@ -256,7 +255,7 @@ TIDIED = [
 
 
 def _sentences(exercise: str, **options) -> tuple[str, ...]:
-    return render_script(ENV, VOCABULARY, exercise=exercise, length="standard",
+    return written(exercise=exercise, length="standard",
                          **options).sentences
 
 
@@ -311,7 +310,7 @@ def test_the_table_is_big_enough():
                                               ("my late father", "his voice"),
                                               ("Mrs. Doyle next door", "her voice")])
 def test_two_people_have_voices_one_has_a_voice(length, image, voice):
-    script = render_script(ENV, VOCABULARY, exercise="compassionate-other", length=length,
+    script = written(exercise="compassionate-other", length=length,
                            image=image)
     sounds = [line for line in script.text.splitlines() if "the sound of" in line]
     assert sounds and all(f"the sound of {voice}," in line for line in sounds), sounds

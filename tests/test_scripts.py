@@ -12,12 +12,12 @@ from cft_audio.pipeline.fit import nominal_pauses
 from cft_audio.resources import scripts_dir
 from cft_audio.script.catalogue import EXERCISES, LENGTHS
 from cft_audio.script.cues import Bell, Pause, Say, Section
-from cft_audio.script.templates import environment, render_script, said
+from cft_audio.script.templates import said
 from cft_audio.script.vocabulary import load_vocabulary
 from cft_audio.voices.presets import PACES
+from tests.scripting import written
 
 VOCABULARY = load_vocabulary(scripts_dir())
-ENV = environment(scripts_dir())
 FORBIDDEN = re.compile(r"\b(should|must|have to|has to|need to|ought|try harder)\b", re.I)
 PERMISSION = re.compile(r"nothing to get right|no right way", re.I)
 GROUNDING = re.compile(r"feet", re.I)
@@ -82,7 +82,7 @@ CASES = list(combinations())
 
 
 def _render(exercise, length="standard", **options):
-    return render_script(ENV, VOCABULARY, exercise=exercise, length=length, **options)
+    return written(exercise=exercise, length=length, **options)
 
 
 @pytest.mark.parametrize(("exercise", "length", "gentle", "image", "place", "name", "phrases",
@@ -212,11 +212,11 @@ def test_every_option_is_spoken_or_refused(exercise, field, value):
 
 def test_every_image_and_place_is_spoken():
     for image, entry in VOCABULARY.images.items():
-        script = render_script(ENV, VOCABULARY, exercise="compassionate-other",
+        script = written(exercise="compassionate-other",
                                length="standard", image=image)
         assert entry["a"] in " ".join(script.sentences)
     for place, entry in VOCABULARY.places.items():
-        script = render_script(ENV, VOCABULARY, exercise="safe-place", length="standard",
+        script = written(exercise="safe-place", length="standard",
                                place=place)
         assert entry["the"].lower() in " ".join(script.sentences).lower()
 
@@ -224,7 +224,7 @@ def test_every_image_and_place_is_spoken():
 @pytest.mark.parametrize("exercise", list(EXERCISES))
 def test_lengths_grow(exercise):
     words = [
-        len(" ".join(render_script(ENV, VOCABULARY, exercise=exercise, length=n).sentences).split())
+        len(" ".join(written(exercise=exercise, length=n).sentences).split())
         for n in LENGTHS
     ]
     assert words[0] < words[1] < words[2]
@@ -237,7 +237,7 @@ def test_lengths_grow(exercise):
      ("my late father", "He understands"), ("Aroha", "They understand")],
 )
 def test_own_words_agree_in_pronoun_and_verb(image, pronoun_line):
-    script = render_script(ENV, VOCABULARY, exercise="compassionate-other", length="standard",
+    script = written(exercise="compassionate-other", length="standard",
                            image=image, qualities=("wisdom",))
     assert any(s.startswith(pronoun_line) for s in script.sentences)
 
@@ -245,7 +245,7 @@ def test_own_words_agree_in_pronoun_and_verb(image, pronoun_line):
 @pytest.mark.parametrize("exercise", ["compassionate-self", "compassionate-other"])
 def test_dwelling_on_qualities_adds_words_and_silence(exercise):
     def spoken_and_silence(qualities):
-        script = render_script(ENV, VOCABULARY, exercise=exercise, length="standard",
+        script = written(exercise=exercise, length="standard",
                                qualities=qualities)
         silence = sum(c.seconds for c in script.cues if hasattr(c, "seconds"))
         return len(script.sentences), silence

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..export.encode import FORMATS
 from ..request import Request
 from ..script.cues import Script
+from ..script.personal import Personalisation
 from ..sound.beds import Bed
 from ..sound.master import TARGET_LUFS, TARGET_LUFS_MONO
 from ..sound.mix import BedLevel, bed_level
@@ -34,6 +35,14 @@ def voicing_for(request: Request, lexicon: Lexicon) -> Voicing:
 
 
 @dataclass(frozen=True)
+class Checked:
+    """A validated request's voicing and personalisation, each resolved once."""
+
+    voicing: Voicing
+    personal: Personalisation
+
+
+@dataclass(frozen=True)
 class RenderPlan:
     """A request resolved once: the script form chosen, how it is spoken, its sound, its file."""
 
@@ -42,6 +51,8 @@ class RenderPlan:
     script: Script
     """The personalised script in the form chosen (by `length`, or to suit `target_seconds`)."""
     voicing: Voicing
+    personal: Personalisation
+    """The spoken fields with the image and place resolved (the script was written from it)."""
     bed: Bed
     level: BedLevel
     seed: int
@@ -58,11 +69,12 @@ class RenderPlan:
     named by the request, or no file); which number is free is settled when it is reserved."""
 
 
-def plan_for(request: Request, script: Script, voicing: Voicing, bed: Bed,
+def plan_for(request: Request, script: Script, checked: Checked, bed: Bed,
              output: Path | None, automatic: Path | None = None) -> RenderPlan:
     """The plan for a validated request, its script, voicing, bed and output path."""
     return RenderPlan(
-        request=request, script=script, voicing=voicing, bed=bed,
+        request=request, script=script, voicing=checked.voicing, personal=checked.personal,
+        bed=bed,
         level=bed_level(request.bed_level, request.accessible), seed=request.seed,
         breath_tone=request.breath_tone, channels=1 if request.mono else 2,
         target_lufs=TARGET_LUFS_MONO if request.mono else TARGET_LUFS,

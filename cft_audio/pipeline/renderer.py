@@ -28,7 +28,7 @@ from .context import RenderContext
 from .fit import Preview
 from .mastering import master
 from .mix import BedShelf, Mix
-from .plan import RenderPlan, Voicing, output_format, plan_for, voicing_for
+from .plan import Checked, RenderPlan, Voicing, output_format, plan_for, voicing_for
 from .record import Result, sidecar_texts, track_info
 from .sample import PREVIEW_SECONDS, sample_script, sample_track
 from .scripts import ScriptWriter, minutes_range, refuse_target
@@ -51,8 +51,9 @@ class Renderer:
         """Sentences actually synthesised (not found in memory or the disk cache)."""
         return self.speaker.engine_calls
 
-    def check(self, request: Request, own_range: bool = True, whole: bool = True) -> Voicing:
-        """Raise InvalidRequest if any field of the request is not allowed; its voicing.
+    def check(self, request: Request, own_range: bool = True, whole: bool = True) -> Checked:
+        """Raise InvalidRequest if any field of the request is not allowed; its voicing and
+        personalisation, each resolved once.
 
         A `minutes` past the track limits is refused with the minutes this exercise (or
         template) can reach, as any unreachable target is, unless `own_range` is False.
@@ -60,19 +61,20 @@ class Renderer:
         (phonemes in --say need a voice that takes them).
         """
         try:
-            validate(request, voices=self.profiles, vocabulary=self.vocabulary,
+            personal = validate(request, voices=self.profiles, vocabulary=self.vocabulary,
                      backgrounds=BEDS, formats=FORMATS, broken_voices=self.broken_voices)
         except InvalidRequest as error:
             if own_range and error.field == "minutes" and math.isfinite(request.minutes or 0):
                 untargeted = dataclasses.replace(request, minutes=None)
-                refuse_target(request, self.scripts.options(untargeted,
-                                                            self.check(untargeted, whole=whole)))
+                checked = self.check(untargeted, whole=whole)
+                refuse_target(request, self.scripts.options(untargeted, checked.voicing,
+                                                            checked.personal))
             raise
         voicing = voicing_for(request, self._lexicon(request))
         if whole:
             check_phonemes_for(voicing.lexicon, self.profiles[request.voice].engine)
         self.beds.get(request.background)  # your own file is decoded (and checked) before speech
-        return voicing
+        return Checked(voicing, personal)
 
     def problems(self, request: Request) -> list[InvalidRequest]:
         """Every problem of the request at once, as `batch` lists a manifest's: each field set
@@ -98,18 +100,18 @@ class Renderer:
 
     def script(self, request: Request) -> Script:
         """Validate the request and write its personalised script (no audio)."""
-        return self.scripts.choose(request, self.check(request))
+        return self._written(request, self.check(request))
 
     def plan(self, request: Request, with_output: bool = True) -> RenderPlan:
         """Validate the request and resolve it, once, into the plan every stage works from."""
-        voicing = self.check(request)
-        script = self.scripts.choose(request, voicing)
+        checked = self.check(request)
+        script = self._written(request, checked)
         output = automatic = None
         if with_output:  # fail before the slow work, not after it
-            stem, fmt = automatic_stem(request, script, voicing), output_format(request)
+            stem, fmt = automatic_stem(request, script, checked.voicing), output_format(request)
             output = plan_output(request.output, stem, fmt, request.sidecars)
             automatic = automatic_name(request.output, stem, fmt)
-        return plan_for(request, script, voicing, self.beds.get(request.background), output,
+        return plan_for(request, script, checked, self.beds.get(request.background), output,
                         automatic)
 
     def render(self, request: Request, stem: str = "mix") -> Result:
@@ -157,13 +159,13 @@ class Renderer:
     def reachable_minutes(self, request: Request) -> tuple[float, float]:
         """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
         untargeted = dataclasses.replace(request, minutes=None)
-        return minutes_range(self.scripts.options(untargeted, self.check(untargeted)))
+        checked = self.check(untargeted)
+        return minutes_range(self.scripts.options(untargeted, checked.voicing, checked.personal))
 
     def preview(self, request: Request) -> Preview:
         """The script with estimated pause lengths and duration, without synthesising."""
-        voicing = self.check(request)
-        script = self.scripts.choose(request, voicing)
-        return fit.preview(script, voicing,
+        checked = self.check(request)
+        return fit.preview(self._written(request, checked), checked.voicing,
                            None if request.minutes is None else request.minutes * 60)
 
     def speech_jobs(self, request: Request) -> tuple[SpeechJob, ...]:
@@ -172,8 +174,8 @@ class Renderer:
         A batch gathers these over many requests, drops repeats by `key`, and hands them
         to `synthesise` so a sentence shared by many tracks is spoken once.
         """
-        voicing = self.check(request)
-        return self.speaker.jobs(self.scripts.choose(request, voicing), voicing)
+        checked = self.check(request)
+        return self.speaker.jobs(self._written(request, checked), checked.voicing)
 
     def synthesise(self, jobs: Iterable[SpeechJob]) -> int:
         """Speak every job the speech cache lacks into it; return how many were spoken."""
@@ -183,10 +185,14 @@ class Renderer:
         self, request: Request, text: str | None = None, seconds: float = PREVIEW_SECONDS
     ) -> Path:
         """A short voice sample (voice, tone, pace, pronunciations of the request), no bed."""
-        voicing = self.check(request)
+        voicing = self.check(request).voicing
         script = sample_script(request, text)
         speech = self.speaker.speak(script, voicing, self.context.progress)
         return sample_track(script, speech, voicing.pace, request, seconds)
+
+    def _written(self, request: Request, checked: Checked) -> Script:
+        """The script in the form asked for or that suits the target, from one personalisation."""
+        return self.scripts.choose(request, checked.voicing, checked.personal)
 
     def _lexicon(self, request: Request) -> Lexicon:
         """The user's lexicon, then the request's lexicon file, then its --say entries."""

@@ -11,8 +11,10 @@ import numpy as np
 
 from ..errors import InvalidRequest
 from ..request import MAX_MINUTES, MIN_MINUTES, Request
+from ..schema import spoken
 from ..script.catalogue import LENGTHS
 from ..script.cues import Script
+from ..script.personal import Personalisation, personalise
 from ..script.templates import environment, render_script
 from ..script.vocabulary import Vocabulary, load_vocabulary
 from .fit import Estimate, estimate
@@ -34,42 +36,35 @@ class ScriptWriter:
         self.vocabulary: Vocabulary = load_vocabulary(folder)
         self._env = environment(folder)
 
-    def write(self, request: Request, length: str) -> Script:
+    def personalise(self, request: Request) -> Personalisation:
+        """The request's spoken fields, its image and place resolved (InvalidRequest if bad)."""
+        return personalise(self.vocabulary, spoken(request))
+
+    def write(self, request: Request, length: str,
+              personal: Personalisation | None = None) -> Script:
         """The request's script in the form `length` (short, standard, long or sample)."""
         return render_script(
-            self._env,
-            self.vocabulary,
-            exercise=request.exercise,
-            custom=Path(request.script) if request.script is not None else None,
-            length=length,
-            name=request.name,
-            image=request.image,
-            place=request.place,
-            pronoun=request.pronoun,
-            picture=request.picture,
-            gentle=request.gentle,
-            qualities=request.qualities,
-            phrases=request.phrases,
-            details=request.details,
-        )
+            self._env, personal or self.personalise(request), exercise=request.exercise,
+            custom=Path(request.script) if request.script is not None else None, length=length)
 
-    def options(self, request: Request, voicing: Voicing) -> list[Option]:
+    def options(self, request: Request, voicing: Voicing,
+                personal: Personalisation) -> list[Option]:
         """Every form the request allows (the one it sets, else all), with estimates."""
         forms = (request.length,) if request.length else LENGTHS
         options = []
         for length in forms:
-            script = self.write(request, length)
+            script = self.write(request, length, personal)
             options.append(Option(script, estimate(script, voicing)))
         return options
 
-    def choose(self, request: Request, voicing: Voicing) -> Script:
+    def choose(self, request: Request, voicing: Voicing, personal: Personalisation) -> Script:
         """The script in the form asked for, or the form whose natural length suits the target."""
         if request.minutes is None:
-            script = self.write(request, request.length or "standard")
+            script = self.write(request, request.length or "standard", personal)
             _check_natural_length(script, estimate(script, voicing), request)
             return script
         target = request.minutes * 60
-        options = self.options(request, voicing)
+        options = self.options(request, voicing, personal)
         reachable = [o for o in options if o.estimate.reaches(target)]
         if not reachable:
             refuse_target(request, options)

@@ -20,7 +20,7 @@ from .budget import BudgetedEnvironment, TemplateLimit, budget
 from .catalogue import EXERCISES
 from .cues import Say, Script
 from .markup import parse
-from .vocabulary import Vocabulary
+from .personal import Personalisation
 from .wording import agree, cap
 
 CUSTOM_NAME = "<custom>"
@@ -55,20 +55,11 @@ def said(phrase: str) -> str:
 
 def render_script(
     env: SandboxedEnvironment,
-    vocabulary: Vocabulary,
+    personal: Personalisation,
     *,
     exercise: str | None = None,
     custom: Path | None = None,
     length: str,
-    name: str = "",
-    image: str = "",
-    place: str = "",
-    pronoun: str | None = None,
-    picture: str | None = None,
-    gentle: bool = False,
-    qualities: tuple[str, ...] = (),
-    phrases: tuple[str, ...] = (),
-    details: tuple[str, ...] = (),
 ) -> Script:
     """Fill a bundled exercise or a custom template and parse it into cues."""
     if custom is not None:
@@ -77,17 +68,7 @@ def render_script(
         assert exercise is not None
         source_name, exercise_id = f"{exercise}.j2", exercise
         title = EXERCISES[exercise].title
-    context = {
-        "exercise": exercise_id,
-        "length": length,
-        "name": name.strip(),
-        "gentle": gentle,
-        "qualities": list(qualities),
-        "phrases": [_phrase(p) for p in phrases],
-        "details": [vocabulary.detail(d) for d in details],
-        "other": vocabulary.image(image, pronoun, picture),
-        "place": vocabulary.place(place, tuple(vocabulary.detail(d) for d in details)),
-    }
+    context = personal.context() | {"exercise": exercise_id, "length": length}
     try:
         with budget() as spent:
             template = _load(env, custom, source_name)
@@ -105,7 +86,7 @@ def render_script(
         raise ScriptError(_locate_markup(error, env, custom, source_name)) from error
     if not any(isinstance(cue, Say) for cue in cues):
         raise ScriptError(f"{source_name}: nothing to say (the template makes no sentence)")
-    other = context["other"]
+    other = personal.other
     speaks_of_image = "image" in EXERCISES[exercise].uses if custom is None \
         else "other" in _source_text(custom)
     return Script(exercise=exercise_id, title=title, length=length, cues=cues, text=text,
@@ -203,11 +184,6 @@ def _sources(
             except jinja2.TemplateNotFound:
                 continue
     return sources
-
-
-def _phrase(value: str) -> str:
-    """The client's own words to themselves: spaces tidied, a trailing comma dropped."""
-    return " ".join(value.split()).rstrip(",;: ")
 
 
 def _slug(stem: str) -> str:
