@@ -244,6 +244,9 @@ REFUSED = [
     ("image", "my gran.s", "a full stop after 'gran'"),
     ("place", "e.g. the park", "a full stop after 'e.g'"),
     ("image", "max", "write a name with its capital: 'Max'"),
+    ("image", "my and her baby", "'my' names nothing to picture"),
+    ("place", "the beach and the", "'the' names nothing to picture"),
+    ("image", "Gran and", "'and' names nothing to picture"),
     ("detail", "the smell of toast;", "';' is not allowed"),
 ]
 """Refusals name what to change: the field's own examples, the full stop, the capital."""

@@ -367,6 +367,10 @@ def check_own_text(field: str, value: str, limit: int,
     found = wording.WORD.findall(words)
     if not any(w.lower() not in wording.FUNCTION_WORDS for w in found):
         raise InvalidRequest(field, f"{quoted(words)} names nothing to picture", allowed)
+    empty = _empty_conjunct(words)
+    if empty:
+        raise InvalidRequest(field, f"{quoted(words)} cannot be used: {quoted(empty)} names "
+                             "nothing to picture", allowed)
     if re.search(r"(^|[\s,])['’]", words):
         raise InvalidRequest(field, f"{quoted(words)} cannot be used: an apostrophe belongs "
                              "inside or at the end of a word", allowed)
@@ -419,6 +423,19 @@ def _key(value: str, keys: Mapping[str, Any]) -> str | None:
 EXAMPLES = {"image": "'my grandmother', 'Jesus', 'a wise old owl'",
             "place": "'my nan's kitchen', 'the beach at Portrush', 'Loch Lomond'"}
 """Own-words examples a refusal offers, by field."""
+
+
+def _empty_conjunct(words: str) -> str:
+    """A part of "X and Y" or "X, Y" that is only small words ("my and her baby": my), a
+    dangling "and" ("Gran and"), or ""."""
+    dangling = re.search(r"\b(and)\W*$", words, flags=re.I)
+    if dangling:
+        return dangling.group(1)
+    for part in re.split(r",|\band\b", words, flags=re.I):
+        found = wording.WORD.findall(part)
+        if found and all(w.lower() in wording.FUNCTION_WORDS for w in found):
+            return part.strip()
+    return ""
 
 
 def _own_words(field: str, value: str, keys: Mapping[str, Any], lexicon: nouns.Lexicon) -> str:
