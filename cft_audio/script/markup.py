@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 
 from ..errors import ScriptError
+from ..limits import cut
 from .cues import Bell, Breath, Cue, Pause, Say, Section
 
 _TAG = re.compile(r"\[([^\[\]]*)\]")
@@ -64,7 +65,8 @@ def _tag(body: str, line: int, source: str) -> Cue:
         return Breath(inhale, exhale, cycles)
     if m := _SECTION.match(body):
         return Section(m.group(1).strip())
-    raise ScriptError(f"{source}, line {line}: unknown markup [{body}] (allowed: {MARKUP_HELP})")
+    shown = cut(" ".join(body.split()))  # markup over two lines is still one line of message
+    raise ScriptError(f"{source}, line {line}: unknown markup [{shown}] (allowed: {MARKUP_HELP})")
 
 
 def _sentences(chunk: str) -> list[Say]:
