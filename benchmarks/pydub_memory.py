@@ -6,7 +6,7 @@ Usage: python benchmarks/pydub_memory.py [--minutes 10 60] [--runs 3]
 Each run is a fresh process that builds a track the pydub way from generated "speech"
 (6-second tones, mono, 22.05 kHz, as Piper speaks) and silences, two thirds speech:
   - bare: join with `+`, overlay looped white noise 22 dB down in stereo, export MP3
-    (what benchmarks/bare_piper.py does with the real voice);
+    (what benchmarks/bare_peer.py does with the real voice);
   - mastered: the same at 44.1 kHz stereo (our output format), plus what whole-track
     mastering needs in that design: the track as a float array for pyloudnorm's
     integrated loudness and a gain, then export.

@@ -78,6 +78,19 @@ def _interpolation_phases() -> np.ndarray:
 _BLOCK = 256
 _PAD = 16
 _HEADROOM = 10 ** (-6 / 20)
+_REACH = 6
+"""Samples either side a between-sample value depends on: with 12 taps a phase, the value
+after sample n is made from samples n-6 … n+5."""
+_ROUNDING = 1.0001
+"""float32 rounding moves an interpolated value by far less than this share of its bound."""
+
+
+@cache
+def interpolation_gain() -> float:
+    """The most a between-sample value can exceed the local sample peak: the largest sum of
+    |taps| of one phase (1.581, +3.98 dB)."""
+    phases = _interpolation_phases()[1:].astype(np.float64)
+    return float(np.abs(phases).sum(axis=1).max())
 
 
 def peak_envelope(audio: np.ndarray, sample_rate: int, floor: float | None = None) -> np.ndarray:
@@ -88,18 +101,56 @@ def peak_envelope(audio: np.ndarray, sample_rate: int, floor: float | None = Non
     the loudest sample) keep their sample peak, which is all any caller needs there.
     The loud runs, each with 16 samples of context, are interpolated in one go.
     """
-    stereo = audio if audio.ndim == 2 else audio[:, None]
-    frames, channels = stereo.shape
-    out = np.abs(stereo[:, 0]).astype(np.float32)
-    for channel in range(1, channels):
-        np.maximum(out, np.abs(stereo[:, channel]), out=out)
-    if frames == 0:
+    stereo, out = _sample_peaks(audio)
+    if len(out) == 0:
         return out
     floor = float(out.max()) if floor is None else floor
-    starts = np.arange(0, frames, _BLOCK)
-    loud = starts[np.maximum.reduceat(out, starts) >= floor * _HEADROOM]
+    starts = np.arange(0, len(out), _BLOCK)
+    return _interpolated(stereo, out, starts[np.maximum.reduceat(out, starts) >= floor * _HEADROOM])
+
+
+def ceiling_envelope(audio: np.ndarray, sample_rate: int, ceiling: float) -> np.ndarray:
+    """Per-sample peak, exact wherever the true peak can reach `ceiling`.
+
+    A between-sample value is at most `interpolation_gain()` times the largest sample
+    within 6 of it, so a run of 256 samples whose samples, and the 6 either side, stay
+    under `ceiling / interpolation_gain()` cannot reach `ceiling` anywhere: it keeps its
+    sample peak. Every other run gets its true (4x oversampled) peak, as from
+    `peak_envelope`. So everything at or above `ceiling` is the true peak.
+    """
+    stereo, out = _sample_peaks(audio)
+    if len(out) == 0:
+        return out
+    return _interpolated(stereo, out, _runs_reaching(out, ceiling / (interpolation_gain()
+                                                                      * _ROUNDING)))
+
+
+def _sample_peaks(audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The audio as frames × channels, and its sample peak over the channels (float32)."""
+    stereo = audio if audio.ndim == 2 else audio[:, None]
+    out = np.abs(stereo[:, 0]).astype(np.float32)
+    for channel in range(1, stereo.shape[1]):
+        np.maximum(out, np.abs(stereo[:, channel]), out=out)
+    return stereo, out
+
+
+def _runs_reaching(peaks: np.ndarray, level: float) -> np.ndarray:
+    """Starts of the runs with a sample peak at or above `level` within `_REACH` of them."""
+    runs = -(-len(peaks) // _BLOCK)
+    grid = np.zeros(runs * _BLOCK, dtype=np.float32)
+    grid[: len(peaks)] = peaks
+    grid = grid.reshape(runs, _BLOCK)
+    near = grid.max(axis=1)
+    np.maximum(near[1:], grid[:-1, -_REACH:].max(axis=1), out=near[1:])
+    np.maximum(near[:-1], grid[1:, :_REACH].max(axis=1), out=near[:-1])
+    return np.flatnonzero(near >= level) * _BLOCK
+
+
+def _interpolated(stereo: np.ndarray, out: np.ndarray, loud: np.ndarray) -> np.ndarray:
+    """`out` with the true peak of each run starting at `loud`, each seen with its context."""
     if len(loud) == 0:
         return out
+    frames, channels = stereo.shape
     span = _BLOCK + 2 * _PAD
     padded = np.zeros((frames + span, channels), dtype=np.float32)
     padded[_PAD : _PAD + frames] = stereo

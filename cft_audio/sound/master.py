@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .analysis import peak_envelope
+from .analysis import ceiling_envelope, peak_envelope
 from .meter import LoudnessMeter, PeakMeter, gated_loudness
 from .signal import cosine_ramp, db_to_gain
 
@@ -113,7 +113,7 @@ def _limit_chunk(pending, history, count, pad, size, ceiling, sample_rate):
     data = np.concatenate(pending) if len(pending) > 1 else pending[0]
     head = history if history is not None else data[:0]
     segment = np.concatenate([head, data[: count + pad]])
-    peaks = peak_envelope(segment, sample_rate, floor=ceiling)
+    peaks = ceiling_envelope(segment, sample_rate, ceiling)  # exact at and over the ceiling
     wanted = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float32)
     out = data[:count].copy()
     if wanted.min() < 1.0:
