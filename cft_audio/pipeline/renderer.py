@@ -8,8 +8,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from ..errors import InvalidRequest
 from ..export.encode import FORMATS, automatic_name, plan_output
@@ -17,15 +19,16 @@ from ..export.publish import reserve
 from ..naming import setting_of, track_stem
 from ..request import Request, validate
 from ..schema import BY_KEY
+from ..script import timing
 from ..script.cues import Script
+from ..sound import RATE
 from ..sound.beds import BEDS
+from ..sound.breath import breath_tone
 from ..sound.mix import STEMS
-from ..sound.timeline import Timeline
+from ..sound.timeline import Timeline, layout
 from ..voices.profiles import read_voices
 from ..voices.text import Lexicon, check_phonemes_for, lexicon_from_pairs, load_lexicon
-from . import fit
 from .context import RenderContext
-from .fit import Preview
 from .mastering import master
 from .mix import BedShelf, Mix
 from .plan import Checked, RenderPlan, Voicing, output_format, plan_for, voicing_for
@@ -154,7 +157,7 @@ class Renderer:
         progress("script", 1.0)
         speech = self.speaker.speak(plan.script, plan.voicing, progress)
         progress("timeline", 0.0)
-        return plan, fit.place(plan, speech)
+        return plan, place(plan, speech)
 
     def reachable_minutes(self, request: Request) -> tuple[float, float]:
         """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
@@ -162,11 +165,13 @@ class Renderer:
         checked = self.check(untargeted)
         return minutes_range(self.scripts.options(untargeted, checked.voicing, checked.personal))
 
-    def preview(self, request: Request) -> Preview:
+    def preview(self, request: Request) -> timing.Preview:
         """The script with estimated pause lengths and duration, without synthesising."""
         checked = self.check(request)
-        return fit.preview(self._written(request, checked), checked.voicing,
-                           None if request.minutes is None else request.minutes * 60)
+        voicing = checked.voicing
+        return timing.preview(self._written(request, checked), voicing.pace,
+                              voicing.settings.length_scale,
+                              None if request.minutes is None else request.minutes * 60)
 
     def speech_jobs(self, request: Request) -> tuple[SpeechJob, ...]:
         """The sentences a render of `request` speaks, each once (validates; no synthesis).
@@ -214,9 +219,30 @@ def _set_fields(request: Request, skip: Iterable[str]) -> list[tuple[str, object
 def automatic_stem(request: Request, script: Script, voicing: Voicing) -> str:
     """The automatic file name (no extension) of a render: `safe-place-forest-10min-2026-12-02`,
     the web app's naming, with the target or estimated length and today's date."""
-    seconds = request.minutes * 60 if request.minutes else fit.estimate(script, voicing).natural
+    seconds = request.minutes * 60 if request.minutes else \
+        timing.estimate(script, voicing.pace, voicing.settings.length_scale).natural
     setting = setting_of(request.exercise, {"place": request.place, "image": request.image})
     return track_stem(script.exercise, setting, seconds / 60, datetime.date.today())
+
+
+def place(plan: RenderPlan, speech: Sequence[np.ndarray]) -> Timeline:
+    """The track's exact layout: every sentence and silence (and breath tone) in place,
+    the pauses fitted to the plan's target (InvalidRequest if the speech leaves it out of
+    reach)."""
+    script = plan.script
+    try:
+        schedule = timing.timed(script, plan.voicing.pace, [len(s) / RATE for s in speech],
+                                plan.target_seconds)
+    except timing.TargetOutOfReach as error:
+        raise InvalidRequest(
+            "minutes",
+            f"{plan.request.minutes:g} cannot be reached for {script.exercise} with this voice",
+            f"{math.ceil(error.reach.shortest / 60):.0f} to "
+            f"{math.floor(error.reach.longest / 60):.0f}",
+        ) from error
+    tone = (lambda b: breath_tone(b.inhale, b.exhale, b.cycles, RATE)) \
+        if plan.breath_tone else None
+    return layout(schedule, speech, RATE, breath_tone=tone)
 
 
 def render(request: Request, context: RenderContext | None = None) -> Result:

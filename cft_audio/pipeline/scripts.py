@@ -16,8 +16,8 @@ from ..script.catalogue import LENGTHS
 from ..script.cues import Script
 from ..script.personal import Personalisation, personalise
 from ..script.templates import environment, render_script
+from ..script.timing import Reach, estimate
 from ..script.vocabulary import Vocabulary, load_vocabulary
-from .fit import Estimate, estimate
 from .plan import Voicing
 
 
@@ -26,7 +26,7 @@ class Option:
     """One form of a script with its estimated length."""
 
     script: Script
-    estimate: Estimate
+    estimate: Reach
 
 
 class ScriptWriter:
@@ -54,14 +54,14 @@ class ScriptWriter:
         options = []
         for length in forms:
             script = self.write(request, length, personal)
-            options.append(Option(script, estimate(script, voicing)))
+            options.append(Option(script, _estimate(script, voicing)))
         return options
 
     def choose(self, request: Request, voicing: Voicing, personal: Personalisation) -> Script:
         """The script in the form asked for, or the form whose natural length suits the target."""
         if request.minutes is None:
             script = self.write(request, request.length or "standard", personal)
-            _check_natural_length(script, estimate(script, voicing), request)
+            _check_natural_length(script, _estimate(script, voicing), request)
             return script
         target = request.minutes * 60
         options = self.options(request, voicing, personal)
@@ -95,7 +95,12 @@ def refuse_target(request: Request, options: Sequence[Option]) -> NoReturn:
     )
 
 
-def _check_natural_length(script: Script, estimated: Estimate, request: Request) -> None:
+def _estimate(script: Script, voicing: Voicing) -> Reach:
+    """The script's planning estimate as this voicing speaks it."""
+    return estimate(script, voicing.pace, voicing.settings.length_scale)
+
+
+def _check_natural_length(script: Script, estimated: Reach, request: Request) -> None:
     """Refuse a script whose estimated length is over MAX_MINUTES, before any speech.
 
     Our exercises reach it only with very many phrases or details; a custom template
