@@ -1,7 +1,7 @@
 """Rendering a request: a plan resolved once, then stages that take and return values.
 
 plan.py (the request resolved) → scripts.py (script) → speech.py (speech, cached) →
-renderer.place (silences fitted by script/timing.py, then placed by sound/timeline.py) →
+renderer.laid_out (silences fitted by script/timing.py, then placed by sound/timeline.py) →
 mix.py (bed under the voice) → mastering.py (loudness, limiter, encoding) → record.py
 (tags, sidecars); renderer.py runs them.
 sample.py makes voice samples from the same speech stage; context.py holds RenderContext.

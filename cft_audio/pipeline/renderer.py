@@ -20,7 +20,7 @@ from ..naming import setting_of, track_stem
 from ..request import Request, validate
 from ..schema import BY_KEY
 from ..script import timing
-from ..script.cues import Script
+from ..script.cues import Breath, Script
 from ..sound import RATE
 from ..sound.beds import BEDS
 from ..sound.breath import breath_tone
@@ -157,7 +157,7 @@ class Renderer:
         progress("script", 1.0)
         speech = self.speaker.speak(plan.script, plan.voicing, progress)
         progress("timeline", 0.0)
-        return plan, place(plan, speech)
+        return plan, laid_out(plan, speech)
 
     def reachable_minutes(self, request: Request) -> tuple[float, float]:
         """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
@@ -219,13 +219,13 @@ def _set_fields(request: Request, skip: Iterable[str]) -> list[tuple[str, object
 def automatic_stem(request: Request, script: Script, voicing: Voicing) -> str:
     """The automatic file name (no extension) of a render: `safe-place-forest-10min-2026-12-02`,
     the web app's naming, with the target or estimated length and today's date."""
-    seconds = request.minutes * 60 if request.minutes else \
-        timing.estimate(script, voicing.pace, voicing.settings.length_scale).natural
+    seconds = (request.minutes * 60 if request.minutes
+               else timing.estimate(script, voicing.pace, voicing.settings.length_scale).natural)
     setting = setting_of(request.exercise, {"place": request.place, "image": request.image})
     return track_stem(script.exercise, setting, seconds / 60, datetime.date.today())
 
 
-def place(plan: RenderPlan, speech: Sequence[np.ndarray]) -> Timeline:
+def laid_out(plan: RenderPlan, speech: Sequence[np.ndarray]) -> Timeline:
     """The track's exact layout: every sentence and silence (and breath tone) in place,
     the pauses fitted to the plan's target (InvalidRequest if the speech leaves it out of
     reach)."""
@@ -240,9 +240,12 @@ def place(plan: RenderPlan, speech: Sequence[np.ndarray]) -> Timeline:
             f"{math.ceil(error.reach.shortest / 60):.0f} to "
             f"{math.floor(error.reach.longest / 60):.0f}",
         ) from error
-    tone = (lambda b: breath_tone(b.inhale, b.exhale, b.cycles, RATE)) \
-        if plan.breath_tone else None
-    return layout(schedule, speech, RATE, breath_tone=tone)
+    return layout(schedule, speech, RATE, breath_tone=_tone if plan.breath_tone else None)
+
+
+def _tone(breath: Breath) -> np.ndarray:
+    """The pacing tone under one breathing block."""
+    return breath_tone(breath.inhale, breath.exhale, breath.cycles, RATE)
 
 
 def render(request: Request, context: RenderContext | None = None) -> Result:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from ..voices.presets import Pace
 from .cues import Bell, Breath, Cue, Pause, Say, Script, Section
 
 LEAD_IN = 1.5
@@ -33,6 +33,21 @@ LENGTH_ELASTICITY = 0.8
 """Speech duration grows as length_scale ** 0.8 (Piper rounds short phonemes up)."""
 PLANNING_MARGIN = 0.06
 """Estimated ranges are narrowed by this share, so what is promised is reached."""
+
+
+class Pace(Protocol):
+    """What timing reads of a pace (`voices.presets.Pace` is one)."""
+
+    @property
+    def pause_factor(self) -> float:
+        """Multiplier on the script's nominal pauses."""
+
+    @property
+    def between_sentences(self) -> float:
+        """Silence between consecutive spoken sentences."""
+
+    def added_seconds(self, text: str) -> float:
+        """Estimate of the silence the voice adds inside one spoken text."""
 
 
 @dataclass(frozen=True)
