@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from cft_audio.script.cues import Bell, Breath, Pause, Say, Script, Section
@@ -107,3 +110,20 @@ def test_the_estimate_is_narrowed_by_the_planning_margin():
     assert estimated.shortest == pytest.approx(whole.shortest * (1 + PLANNING_MARGIN))
     assert estimated.longest == pytest.approx(whole.longest * (1 - PLANNING_MARGIN))
     assert estimated.reaches(estimated.natural)
+
+
+TIMING_NAMES = {"LEAD_IN", "TAIL", "BELL_SPACING", "MIN_PAUSE", "MAX_PAUSE", "IMAGERY_PAUSE",
+                "WORDS_PER_SECOND", "PLANNING_MARGIN"}
+
+
+def test_the_timing_rules_are_defined_in_one_module():
+    package = Path(__file__).resolve().parent.parent / "cft_audio"
+    where = {}
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else [
+                node.target] if isinstance(node, ast.AnnAssign) else []
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in TIMING_NAMES:
+                    where.setdefault(target.id, []).append(path.relative_to(package).as_posix())
+    assert where == {name: ["script/timing.py"] for name in TIMING_NAMES}
