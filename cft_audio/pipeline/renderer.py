@@ -31,10 +31,10 @@ from ..voices.text import Lexicon, check_phonemes_for, lexicon_from_pairs, load_
 from .context import RenderContext
 from .mastering import master
 from .mix import BedShelf, Mix
-from .plan import Checked, RenderPlan, Voicing, output_format, plan_for, voicing_for
+from .plan import Checked, RenderPlan, output_format, plan_for, voicing_for
 from .record import Result, sidecar_texts, track_info
 from .sample import PREVIEW_SECONDS, sample_script, sample_track
-from .scripts import ScriptWriter, minutes_range, refuse_target
+from .scripts import Option, ScriptWriter, minutes_range, refuse_target
 from .speech import Speaker, SpeechJob
 
 
@@ -108,10 +108,11 @@ class Renderer:
     def plan(self, request: Request, with_output: bool = True) -> RenderPlan:
         """Validate the request and resolve it, once, into the plan every stage works from."""
         checked = self.check(request)
-        script = self._written(request, checked)
+        chosen = self.scripts.choose(request, checked.voicing, checked.personal)
+        script = chosen.script
         output = automatic = None
         if with_output:  # fail before the slow work, not after it
-            stem, fmt = automatic_stem(request, script, checked.voicing), output_format(request)
+            stem, fmt = automatic_stem(request, chosen), output_format(request)
             output = plan_output(request.output, stem, fmt, request.sidecars)
             automatic = automatic_name(request.output, stem, fmt)
         return plan_for(request, script, checked, self.beds.get(request.background), output,
@@ -197,7 +198,7 @@ class Renderer:
 
     def _written(self, request: Request, checked: Checked) -> Script:
         """The script in the form asked for or that suits the target, from one personalisation."""
-        return self.scripts.choose(request, checked.voicing, checked.personal)
+        return self.scripts.choose(request, checked.voicing, checked.personal).script
 
     def _lexicon(self, request: Request) -> Lexicon:
         """The user's lexicon, then the request's lexicon file, then its --say entries."""
@@ -216,13 +217,12 @@ def _set_fields(request: Request, skip: Iterable[str]) -> list[tuple[str, object
             if f.name not in skip and getattr(request, f.name) != f.default]
 
 
-def automatic_stem(request: Request, script: Script, voicing: Voicing) -> str:
+def automatic_stem(request: Request, chosen: Option) -> str:
     """The automatic file name (no extension) of a render: `safe-place-forest-10min-2026-12-02`,
     the web app's naming, with the target or estimated length and today's date."""
-    seconds = (request.minutes * 60 if request.minutes
-               else timing.estimate(script, voicing.pace, voicing.settings.length_scale).natural)
+    seconds = request.minutes * 60 if request.minutes else chosen.estimate.natural
     setting = setting_of(request.exercise, {"place": request.place, "image": request.image})
-    return track_stem(script.exercise, setting, seconds / 60, datetime.date.today())
+    return track_stem(chosen.script.exercise, setting, seconds / 60, datetime.date.today())
 
 
 def laid_out(plan: RenderPlan, speech: Sequence[np.ndarray]) -> Timeline:

@@ -207,18 +207,22 @@ def estimated_speech(script: Script, pace: Pace, length_scale: float) -> list[fl
     return [len(s.split()) / rate + pace.added_seconds(s) for s in script.sentences]
 
 
+def _estimated_fixed(script: Script, pace: Pace, length_scale: float) -> float:
+    """Everything but the pauses, with speech length estimated from word counts."""
+    speech = estimated_speech(script, pace, length_scale)
+    return fixed_seconds(script.cues, speech, pace.between_sentences)
+
+
 def estimate(script: Script, pace: Pace, length_scale: float) -> Reach:
     """Planning estimate of the shortest, longest and natural length of a script."""
-    fixed = fixed_seconds(script.cues, estimated_speech(script, pace, length_scale),
-                          pace.between_sentences)
+    fixed = _estimated_fixed(script, pace, length_scale)
     return reach(nominal_pauses(script, pace), fixed, floors(script)).narrowed(PLANNING_MARGIN)
 
 
 def preview(script: Script, pace: Pace, length_scale: float, target: float | None) -> Preview:
     """The script with estimated pause lengths and duration, without synthesising."""
     nominal = nominal_pauses(script, pace)
-    fixed = fixed_seconds(script.cues, estimated_speech(script, pace, length_scale),
-                          pace.between_sentences)
+    fixed = _estimated_fixed(script, pace, length_scale)
     pauses = nominal
     if target is not None:
         try:
