@@ -25,14 +25,15 @@ def readable_script(script: Script, phrases: Iterable[str] = ()) -> str:
             paragraph.clear()
 
     for cue in script.cues:
-        if isinstance(cue, Say):
-            text = cue.text.strip()
-            paragraph.append(f"“{text}”" if own and _bare(text) in own else text)
-        elif isinstance(cue, Section):
-            close()
-            blocks.append(["", cue.title])
-        else:  # Pause, Breath, Bell: a moment of quiet
-            close()
+        match cue:
+            case Say(text):
+                text = text.strip()
+                paragraph.append(f"“{text}”" if own and _bare(text) in own else text)
+            case Section(title):
+                close()
+                blocks.append(["", title])
+            case _:  # Pause, Breath, Bell: a moment of quiet
+                close()
     close()
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 

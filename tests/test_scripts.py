@@ -8,11 +8,11 @@ import re
 import pytest
 
 from cft_audio.errors import InvalidRequest
-from cft_audio.pipeline.fit import nominal_pauses
 from cft_audio.resources import scripts_dir
 from cft_audio.script.catalogue import EXERCISES, LENGTHS
 from cft_audio.script.cues import Bell, Pause, Say, Section
 from cft_audio.script.templates import said
+from cft_audio.script.timing import IMAGERY_PAUSE, floors, nominal_pauses
 from cft_audio.script.vocabulary import load_vocabulary
 from cft_audio.voices.presets import PACES
 from tests.scripting import written
@@ -151,10 +151,12 @@ def _imagery_pauses_are_long_enough(script):
                 and IMAGERY_PROMPT.search(before.text) and script.exercise != "soothing-breath"
                 and not NOT_PROMPTS.match(before.text)):
             assert cue.imagery, f"{before.text!r} is followed by a plain pause"
-    floors = [c.floor for c in script.cues if isinstance(c, Pause)]
+    lows = floors(script)
+    assert all(low == IMAGERY_PAUSE for low, p in zip(lows, script.pauses, strict=True)
+               if p.imagery)
     for pace in PACES.values():
-        for pause, floor in zip(nominal_pauses(script, pace), floors, strict=True):
-            assert pause >= floor
+        for pause, low in zip(nominal_pauses(script, pace), lows, strict=True):
+            assert pause >= low
     imagery = [c for c in script.cues if isinstance(c, Pause) and c.imagery]
     assert imagery or script.exercise == "soothing-breath" and script.length == "short"
 

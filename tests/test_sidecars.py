@@ -13,7 +13,7 @@ from cft_audio.errors import ExportError
 from cft_audio.export.sidecars import captions_vtt, render_record, script_txt, vtt_time
 from cft_audio.files import write_text_atomic
 from cft_audio.script.cues import Bell, Breath, Pause, Say, Script, Section
-from cft_audio.sound.timeline import TimedCue
+from cft_audio.script.timing import TimedCue
 
 CUES = (
     TimedCue(0.0, 0.0, Section("Arriving")),

@@ -7,15 +7,21 @@ import pytest
 
 from cft_audio import Renderer, Request
 from cft_audio.script.cues import Bell, Breath, Pause, Say, Section
-from cft_audio.sound.timeline import BELL_SPACING, LEAD_IN, TAIL, layout
+from cft_audio.script.timing import BELL_SPACING, LEAD_IN, TAIL, schedule
+from cft_audio.sound.timeline import layout
 
 RATE = 1000
+
+
+def _seconds(speech: list[np.ndarray]) -> list[float]:
+    return [len(clip) / RATE for clip in speech]
 
 
 def test_layout_places_cues_in_order_with_gaps():
     cues = (Bell(), Section("One"), Say("a"), Say("b"), Pause(3.0), Breath(1.0, 2.0, 2), Say("c"))
     speech = [np.ones(500, np.float32), np.ones(250, np.float32), np.ones(1000, np.float32)]
-    timeline = layout(cues, speech, pauses=[3.0], sentence_gap=0.5, sample_rate=RATE)
+    timeline = layout(schedule(cues, _seconds(speech), pauses=[3.0], sentence_gap=0.5), speech,
+                      sample_rate=RATE)
     starts = [round(t.start, 6) for t in timeline.cues]
     b0 = LEAD_IN + BELL_SPACING
     assert starts == [LEAD_IN, b0, b0, b0 + 1.0, b0 + 1.25, b0 + 4.25, b0 + 10.25]
@@ -25,7 +31,8 @@ def test_layout_places_cues_in_order_with_gaps():
 
 def test_pauses_are_true_silence_without_a_bell():
     speech = [np.ones(500, np.float32), np.ones(500, np.float32)]
-    timeline = layout((Say("a"), Pause(4.0), Say("b")), speech, [4.0], 0.5, RATE)
+    cues = (Say("a"), Pause(4.0), Say("b"))
+    timeline = layout(schedule(cues, _seconds(speech), [4.0], 0.5), speech, RATE)
     pause = timeline.foreground[int((LEAD_IN + 0.5) * RATE) : int((LEAD_IN + 4.5) * RATE)]
     assert len(pause) == 4 * RATE and not pause.any()
 

@@ -20,15 +20,15 @@ def blocks(script: Script) -> tuple[Block, ...]:
     found: list[Block] = []
     heading, lines = "", []
     for cue in script.cues:
-        if isinstance(cue, Section):
-            if lines or heading:
-                found.append(Block(heading, tuple(lines)))
-            heading, lines = cue.title, []
-        elif isinstance(cue, Say):
-            lines.append(cue.text)
-        elif isinstance(cue, Breath):
-            lines.append(f"(Breathe: in for {cue.inhale:g}, out for {cue.exhale:g}; "
-                         f"{cue.cycles} times)")
+        match cue:
+            case Section(title):
+                if lines or heading:
+                    found.append(Block(heading, tuple(lines)))
+                heading, lines = title, []
+            case Say(text):
+                lines.append(text)
+            case Breath(inhale, exhale, cycles):
+                lines.append(f"(Breathe: in for {inhale:g}, out for {exhale:g}; {cycles} times)")
     if lines or heading:
         found.append(Block(heading, tuple(lines)))
     return tuple(found)

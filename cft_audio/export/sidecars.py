@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..script.cues import Say, Script
 from ..script.text import annotated
-from ..sound.timeline import TimedCue
+from ..script.timing import TimedCue
 
 CAPTION_LINE = 42
 """Characters per caption line before a sentence is split onto two lines."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..script.cues import Section
+from ..script.timing import sections
 from ..sound import RATE
 from ..sound.beds import Bed, FileBed, bed_for
 from ..sound.bedstore import StoredBed
@@ -47,7 +47,7 @@ class Mix:
     @property
     def marks(self) -> tuple[float, ...]:
         """Where each section starts, in seconds (a bed may mark them)."""
-        return tuple(t.start for t in self.timeline.cues if isinstance(t.cue, Section))
+        return tuple(start for start, _ in sections(self.timeline.cues))
 
     def blocks(self, stem: str = "mix", stats: MixStats | None = None) -> Iterator[np.ndarray]:
         """The blocks of `stem` (mix, voice or bed) in the plan's channels; `stats` gathers."""

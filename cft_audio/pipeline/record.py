@@ -15,9 +15,10 @@ from ..files import file_sha256, text_sha256
 from ..lyrics import readable_script
 from ..naming import setting_of, track_title
 from ..script.catalogue import EXERCISES
-from ..script.cues import Pause, Script, Section
+from ..script.cues import Script
+from ..script.timing import TimedCue, pause_lengths, sections
 from ..sound import RATE
-from ..sound.timeline import TimedCue, Timeline
+from ..sound.timeline import Timeline
 from .plan import RenderPlan
 
 
@@ -44,9 +45,7 @@ def track_info(plan: RenderPlan, timeline: Timeline) -> TrackInfo:
         cover = Path(request.cover).read_bytes()
     else:
         cover = cover_png(script.title, request.album)
-    chapters = chapters_from_marks(
-        [(t.start, t.cue.title) for t in timeline.cues if isinstance(t.cue, Section)],
-        timeline.seconds)
+    chapters = chapters_from_marks(sections(timeline.cues), timeline.seconds)
     setting = setting_of(request.exercise, {"place": request.place, "image": request.image})
     return TrackInfo(
         title=track_title(script.title, setting, request.track), artist=request.artist,
@@ -65,8 +64,7 @@ def sidecar_texts(result: Result, plan: RenderPlan, timeline: Timeline, voice: s
     if "vtt" in sidecars:
         texts["vtt"] = captions_vtt(result.cues)
     if "txt" in sidecars:
-        pauses = [t.end - t.start for t in result.cues if isinstance(t.cue, Pause)]
-        texts["txt"] = script_txt(result.script, pauses)
+        texts["txt"] = script_txt(result.script, pause_lengths(result.cues))
     if "json" in sidecars:
         texts["json"] = record(result, plan, timeline, voice, audio)
     return texts
@@ -90,7 +88,7 @@ def record(result: Result, plan: RenderPlan, timeline: Timeline, voice: str,
         target_loudness=plan.target_lufs,
         speech_to_background=result.speech_to_background,
         speech_spans=[[a / RATE, b / RATE] for a, b in timeline.speech_spans],
-        sections=[[t.start, t.cue.title] for t in timeline.cues if isinstance(t.cue, Section)],
+        sections=[list(mark) for mark in sections(timeline.cues)],
     )
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from ..errors import InvalidRequest
 from ..export.encode import FORMATS, automatic_name, plan_output
@@ -17,21 +19,22 @@ from ..export.publish import reserve
 from ..naming import setting_of, track_stem
 from ..request import Request, validate
 from ..schema import BY_KEY
-from ..script.cues import Script
+from ..script import timing
+from ..script.cues import Breath, Script
+from ..sound import RATE
 from ..sound.beds import BEDS
+from ..sound.breath import breath_tone
 from ..sound.mix import STEMS
-from ..sound.timeline import Timeline
+from ..sound.timeline import Timeline, layout
 from ..voices.profiles import read_voices
 from ..voices.text import Lexicon, check_phonemes_for, lexicon_from_pairs, load_lexicon
-from . import fit
 from .context import RenderContext
-from .fit import Preview
 from .mastering import master
 from .mix import BedShelf, Mix
-from .plan import Checked, RenderPlan, Voicing, output_format, plan_for, voicing_for
+from .plan import Checked, RenderPlan, output_format, plan_for, voicing_for
 from .record import Result, sidecar_texts, track_info
 from .sample import PREVIEW_SECONDS, sample_script, sample_track
-from .scripts import ScriptWriter, minutes_range, refuse_target
+from .scripts import Option, ScriptWriter, minutes_range, refuse_target
 from .speech import Speaker, SpeechJob
 
 
@@ -105,10 +108,11 @@ class Renderer:
     def plan(self, request: Request, with_output: bool = True) -> RenderPlan:
         """Validate the request and resolve it, once, into the plan every stage works from."""
         checked = self.check(request)
-        script = self._written(request, checked)
+        chosen = self.scripts.choose(request, checked.voicing, checked.personal)
+        script = chosen.script
         output = automatic = None
         if with_output:  # fail before the slow work, not after it
-            stem, fmt = automatic_stem(request, script, checked.voicing), output_format(request)
+            stem, fmt = automatic_stem(request, chosen), output_format(request)
             output = plan_output(request.output, stem, fmt, request.sidecars)
             automatic = automatic_name(request.output, stem, fmt)
         return plan_for(request, script, checked, self.beds.get(request.background), output,
@@ -154,7 +158,7 @@ class Renderer:
         progress("script", 1.0)
         speech = self.speaker.speak(plan.script, plan.voicing, progress)
         progress("timeline", 0.0)
-        return plan, fit.place(plan, speech)
+        return plan, laid_out(plan, speech)
 
     def reachable_minutes(self, request: Request) -> tuple[float, float]:
         """Whole minutes that `--minutes` can ask of this request (any form, or the one set)."""
@@ -162,11 +166,13 @@ class Renderer:
         checked = self.check(untargeted)
         return minutes_range(self.scripts.options(untargeted, checked.voicing, checked.personal))
 
-    def preview(self, request: Request) -> Preview:
+    def preview(self, request: Request) -> timing.Preview:
         """The script with estimated pause lengths and duration, without synthesising."""
         checked = self.check(request)
-        return fit.preview(self._written(request, checked), checked.voicing,
-                           None if request.minutes is None else request.minutes * 60)
+        voicing = checked.voicing
+        return timing.preview(self._written(request, checked), voicing.pace,
+                              voicing.settings.length_scale,
+                              None if request.minutes is None else request.minutes * 60)
 
     def speech_jobs(self, request: Request) -> tuple[SpeechJob, ...]:
         """The sentences a render of `request` speaks, each once (validates; no synthesis).
@@ -192,7 +198,7 @@ class Renderer:
 
     def _written(self, request: Request, checked: Checked) -> Script:
         """The script in the form asked for or that suits the target, from one personalisation."""
-        return self.scripts.choose(request, checked.voicing, checked.personal)
+        return self.scripts.choose(request, checked.voicing, checked.personal).script
 
     def _lexicon(self, request: Request) -> Lexicon:
         """The user's lexicon, then the request's lexicon file, then its --say entries."""
@@ -211,12 +217,35 @@ def _set_fields(request: Request, skip: Iterable[str]) -> list[tuple[str, object
             if f.name not in skip and getattr(request, f.name) != f.default]
 
 
-def automatic_stem(request: Request, script: Script, voicing: Voicing) -> str:
+def automatic_stem(request: Request, chosen: Option) -> str:
     """The automatic file name (no extension) of a render: `safe-place-forest-10min-2026-12-02`,
     the web app's naming, with the target or estimated length and today's date."""
-    seconds = request.minutes * 60 if request.minutes else fit.estimate(script, voicing).natural
+    seconds = request.minutes * 60 if request.minutes else chosen.estimate.natural
     setting = setting_of(request.exercise, {"place": request.place, "image": request.image})
-    return track_stem(script.exercise, setting, seconds / 60, datetime.date.today())
+    return track_stem(chosen.script.exercise, setting, seconds / 60, datetime.date.today())
+
+
+def laid_out(plan: RenderPlan, speech: Sequence[np.ndarray]) -> Timeline:
+    """The track's exact layout: every sentence and silence (and breath tone) in place,
+    the pauses fitted to the plan's target (InvalidRequest if the speech leaves it out of
+    reach)."""
+    script = plan.script
+    try:
+        schedule = timing.timed(script, plan.voicing.pace, [len(s) / RATE for s in speech],
+                                plan.target_seconds)
+    except timing.TargetOutOfReach as error:
+        raise InvalidRequest(
+            "minutes",
+            f"{plan.request.minutes:g} cannot be reached for {script.exercise} with this voice",
+            f"{math.ceil(error.reach.shortest / 60):.0f} to "
+            f"{math.floor(error.reach.longest / 60):.0f}",
+        ) from error
+    return layout(schedule, speech, RATE, breath_tone=_tone if plan.breath_tone else None)
+
+
+def _tone(breath: Breath) -> np.ndarray:
+    """The pacing tone under one breathing block."""
+    return breath_tone(breath.inhale, breath.exhale, breath.cycles, RATE)
 
 
 def render(request: Request, context: RenderContext | None = None) -> Result:

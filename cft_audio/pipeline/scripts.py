@@ -16,8 +16,8 @@ from ..script.catalogue import LENGTHS
 from ..script.cues import Script
 from ..script.personal import Personalisation, personalise
 from ..script.templates import environment, render_script
+from ..script.timing import Reach, estimate
 from ..script.vocabulary import Vocabulary, load_vocabulary
-from .fit import Estimate, estimate
 from .plan import Voicing
 
 
@@ -26,7 +26,7 @@ class Option:
     """One form of a script with its estimated length."""
 
     script: Script
-    estimate: Estimate
+    estimate: Reach
 
 
 class ScriptWriter:
@@ -54,21 +54,23 @@ class ScriptWriter:
         options = []
         for length in forms:
             script = self.write(request, length, personal)
-            options.append(Option(script, estimate(script, voicing)))
+            options.append(Option(script, _estimate(script, voicing)))
         return options
 
-    def choose(self, request: Request, voicing: Voicing, personal: Personalisation) -> Script:
-        """The script in the form asked for, or the form whose natural length suits the target."""
+    def choose(self, request: Request, voicing: Voicing, personal: Personalisation) -> Option:
+        """The script in the form asked for, or the form whose natural length suits the
+        target, with its estimate."""
         if request.minutes is None:
             script = self.write(request, request.length or "standard", personal)
-            _check_natural_length(script, estimate(script, voicing), request)
-            return script
+            chosen = Option(script, _estimate(script, voicing))
+            _check_natural_length(chosen, request)
+            return chosen
         target = request.minutes * 60
         options = self.options(request, voicing, personal)
         reachable = [o for o in options if o.estimate.reaches(target)]
         if not reachable:
             refuse_target(request, options)
-        return min(reachable, key=lambda o: abs(np.log(target / o.estimate.natural))).script
+        return min(reachable, key=lambda o: abs(np.log(target / o.estimate.natural)))
 
 
 def minutes_range(options: Sequence[Option]) -> tuple[float, float]:
@@ -95,21 +97,26 @@ def refuse_target(request: Request, options: Sequence[Option]) -> NoReturn:
     )
 
 
-def _check_natural_length(script: Script, estimated: Estimate, request: Request) -> None:
+def _estimate(script: Script, voicing: Voicing) -> Reach:
+    """The script's planning estimate as this voicing speaks it."""
+    return estimate(script, voicing.pace, voicing.settings.length_scale)
+
+
+def _check_natural_length(chosen: Option, request: Request) -> None:
     """Refuse a script whose estimated length is over MAX_MINUTES, before any speech.
 
     Our exercises reach it only with very many phrases or details; a custom template
     may on its own. A shorter one than MIN_MINUTES is allowed: a short template is how
     a therapist tries one out (and how the tests render quickly).
     """
-    minutes = estimated.natural / 60
+    minutes = chosen.estimate.natural / 60
     if minutes <= MAX_MINUTES:
         return
     if request.script is not None:
         field, what = "script", Path(request.script).name
     else:
         field = "phrase"
-        what = (f"{script.exercise} with {len(request.phrases)} phrases and "
+        what = (f"{chosen.script.exercise} with {len(request.phrases)} phrases and "
                 f"{len(request.details)} details")
     raise InvalidRequest(
         field, f"{what} is about {minutes:.0f} minutes long (estimated), over the track "

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import InvalidRequest
 from ..files import text_sha256
-from ..script.cues import Say, Script
+from ..script.cues import Script
 from ..sound import RATE
 from ..sound.signal import as_pcm16, resample, resampled_length
 from ..voices.cache import speech_key
@@ -124,7 +124,7 @@ class Speaker:
             spoken[plan.key] = self._spoken[plan.key]
             progress("speech", 0.9 + 0.1 * done / len(plans))
         self._let_go(voicing.voice)
-        return [spoken[plans[c.text].key] for c in script.cues if isinstance(c, Say)]
+        return [spoken[plans[text].key] for text in script.sentences]
 
     def _plan(self, sentence: str, voicing: Voicing) -> SentencePlan:
         """How a sentence is spoken: its prepared text in pieces, as jobs, and the joins."""

@@ -12,22 +12,13 @@ class Say:
     text: str
 
 
-IMAGERY_PAUSE = 8.0
-"""Shortest silence after an invitation to imagine, at any pace and any fitted length."""
-
-
 @dataclass(frozen=True)
 class Pause:
     """A silence we place, in seconds (before pace and fitting)."""
 
     seconds: float
     imagery: bool = False
-    """A silence to imagine in (`[pause 15s imagine]`): never under IMAGERY_PAUSE."""
-
-    @property
-    def floor(self) -> float:
-        """The shortest this silence may become after pace and fitting."""
-        return IMAGERY_PAUSE if self.imagery else 1.0
+    """A silence to imagine in (`[pause 15s imagine]`): never under timing.IMAGERY_PAUSE."""
 
 
 @dataclass(frozen=True)
@@ -77,3 +68,8 @@ class Script:
     def sentences(self) -> tuple[str, ...]:
         """The spoken sentences in order."""
         return tuple(c.text for c in self.cues if isinstance(c, Say))
+
+    @property
+    def pauses(self) -> tuple[Pause, ...]:
+        """The silences we place, in order."""
+        return tuple(c for c in self.cues if isinstance(c, Pause))

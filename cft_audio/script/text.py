@@ -12,14 +12,15 @@ def annotated(script: Script, pauses: Sequence[float]) -> str:
     lines: list[str] = []
     waits = iter(pauses)
     for cue in script.cues:
-        if isinstance(cue, Say):
-            lines.append(cue.text)
-        elif isinstance(cue, Pause):
-            lines.append(f"[pause {next(waits):.0f}s]")
-        elif isinstance(cue, Section):
-            lines.extend(["", f"[section {cue.title}]"] if lines else [f"[section {cue.title}]"])
-        elif isinstance(cue, Breath):
-            lines.append(f"[breath in {cue.inhale:g} out {cue.exhale:g} x {cue.cycles}]")
-        elif isinstance(cue, Bell):
-            lines.append("[bell]")
+        match cue:
+            case Say(text):
+                lines.append(text)
+            case Pause():
+                lines.append(f"[pause {next(waits):.0f}s]")
+            case Section(title):
+                lines.extend(["", f"[section {title}]"] if lines else [f"[section {title}]"])
+            case Breath(inhale, exhale, cycles):
+                lines.append(f"[breath in {inhale:g} out {exhale:g} x {cycles}]")
+            case Bell():
+                lines.append("[bell]")
     return "\n".join(lines) + "\n"

@@ -1,4 +1,4 @@
-"""Place speech, silences and bells on a timeline; report when every cue happens."""
+"""Place speech, bells and breath tones on a timeline, where the timing schedule puts them."""
 
 from __future__ import annotations
 
@@ -9,25 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..script.cues import Bell, Breath, Cue, Pause, Say
+from ..script.cues import Bell, Breath, Say
+from ..script.timing import Schedule, TimedCue
 from .bell import bell
 from .signal import PCM16_SCALE
-
-LEAD_IN = 1.5
-"""Seconds of bed before the first cue."""
-BELL_SPACING = 4.0
-"""Seconds after a bell strike before the next cue starts."""
-TAIL = 5.0
-"""Seconds of bed after the last cue (the master fades out across it)."""
-
-
-@dataclass(frozen=True)
-class TimedCue:
-    """A cue with its start and end on the finished track, in seconds."""
-
-    start: float
-    end: float
-    cue: Cue
 
 
 @dataclass(frozen=True)
@@ -94,33 +79,13 @@ class Timeline:
         return max((len(s) for s in self.sources), default=0)
 
 
-def fixed_seconds(
-    cues: Sequence[Cue], speech_seconds: Sequence[float], sentence_gap: float
-) -> float:
-    """Length of everything except the pauses, which fitting may scale."""
-    total = LEAD_IN + TAIL
-    speech = iter(speech_seconds)
-    previous: Cue | None = None
-    for cue in cues:
-        if isinstance(cue, Say):
-            total += next(speech) + (sentence_gap if isinstance(previous, Say) else 0.0)
-        elif isinstance(cue, Bell):
-            total += BELL_SPACING
-        elif isinstance(cue, Breath):
-            total += cue.seconds
-        previous = cue
-    return total
-
-
 def layout(
-    cues: Sequence[Cue],
+    schedule: Schedule,
     speech: Sequence[np.ndarray],
-    pauses: Sequence[float],
-    sentence_gap: float,
     sample_rate: int,
     breath_tone: Callable[[Breath], np.ndarray] | None = None,
 ) -> Timeline:
-    """Place each cue after the previous one; pauses are taken in order from `pauses`.
+    """Place each sound where the schedule puts its cue: speech, bells, breath tones.
 
     Identical speech arrays (the same sentence said twice) are stored once. With
     `breath_tone`, each Breath block carries the pacing tone it returns.
@@ -135,35 +100,21 @@ def layout(
         return known[id(audio)]
 
     strike = bell(sample_rate)
-    clips, waits = iter(speech), iter(pauses)
-    timed: list[TimedCue] = []
+    clips = iter(speech)
     spans: list[tuple[int, int]] = []
     placements: list[Placement] = []
-    t = LEAD_IN
-    previous: Cue | None = None
-    for cue in cues:
-        start = t
-        if isinstance(cue, Say):
-            if isinstance(previous, Say):
-                start = t = t + sentence_gap
-            clip = next(clips)
-            first = int(round(t * sample_rate))
-            placements.append(Placement(first, source_of(clip)))
-            spans.append((first, first + len(clip)))
-            t += len(clip) / sample_rate
-        elif isinstance(cue, Pause):
-            t += next(waits)
-        elif isinstance(cue, Breath):
-            if breath_tone is not None:
-                placements.append(Placement(int(round(t * sample_rate)),
-                                            source_of(breath_tone(cue))))
-            t += cue.seconds
-        elif isinstance(cue, Bell):
-            placements.append(Placement(int(round(t * sample_rate)), source_of(strike)))
-            t += BELL_SPACING
-        timed.append(TimedCue(start=start, end=t, cue=cue))
-        previous = cue
-    frames = int(round((t + TAIL) * sample_rate))
+    for timed in schedule.cues:
+        first = int(round(timed.start * sample_rate))
+        match timed.cue:
+            case Say():
+                clip = next(clips)
+                placements.append(Placement(first, source_of(clip)))
+                spans.append((first, first + len(clip)))
+            case Breath() if breath_tone is not None:
+                placements.append(Placement(first, source_of(breath_tone(timed.cue))))
+            case Bell():
+                placements.append(Placement(first, source_of(strike)))
+    frames = int(round(schedule.seconds * sample_rate))
     placements.sort(key=lambda p: p.start)
-    return Timeline(tuple(sources), tuple(placements), frames, tuple(spans), tuple(timed),
+    return Timeline(tuple(sources), tuple(placements), frames, tuple(spans), schedule.cues,
                     sample_rate)
