@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .choices import or_list, source_names
 from .errors import InvalidRequest
 from .limits import MAX_MINUTES, MAX_SEED, MAX_YEAR, MIN_MINUTES, MIN_YEAR, quoted
 from .script.catalogue import EXERCISES, LENGTHS, QUALITIES
@@ -88,6 +89,9 @@ class Spec:
     metavar: str | None = None
     choices: tuple[str, ...] = ()
     """The allowed values, when fixed (checked by `validate`, listed by the form)."""
+    source: str = ""
+    """Where the values on offer come from when not fixed (`choices.source_names`): images,
+    places, beds or formats."""
     spoken: bool = False
     """Templates read it: the script writer passes it to them by name (`spoken`)."""
     file_name: bool = False
@@ -96,6 +100,10 @@ class Spec:
     """The lowest and highest value of a number (checked by `validate`)."""
     unit: str = ""
     """What a number counts, shown after its range: "dB, relative to the default"."""
+    reach: str = ""
+    """When the numbers allowed depend on the rest of the request (minutes: the exercise's
+    reach, which the renderer works out and the form's hint shows), how errors name them
+    instead of the bounds, which are then only the track limits."""
     web: Web | None = None
     upload: Upload | None = None
     column: Column | None = None
@@ -103,6 +111,8 @@ class Spec:
     default: Any = None
     kind: str = "str"
     """str, int, float, path, flag (bool) or multiple (a tuple of texts)."""
+    wording: str = ""
+    """The help as declared, before {choices} and {span} are filled in."""
 
     @property
     def flag(self) -> str:
@@ -110,12 +120,30 @@ class Spec:
         return self.argument or f"--{self.key}"
 
     @property
-    def range(self) -> str:
-        """A number's allowed values in words, "3 to 60" (the one wording of its bounds)."""
+    def span(self) -> str:
+        """A number's bounds in words, "3 to 60" (the one wording of them)."""
         if self.bounds is None:
             return "a whole number" if self.kind == "int" else "a number"
         low, high = (f"{int(b)}" if self.kind == "int" else f"{b:g}" for b in self.bounds)
-        return f"{low} to {high}" + (f" ({self.unit})" if self.unit else "")
+        return f"{low} to {high}"
+
+    @property
+    def range(self) -> str:
+        """A number's allowed values for an error: the span, and its unit if it has one."""
+        if self.reach:
+            return self.reach
+        return self.span + (f" ({self.unit})" if self.unit and self.bounds else "")
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The values on offer: the fixed choices, else those of the `source`."""
+        return self.choices or (source_names(self.source) if self.source else ())
+
+    def filled(self, text: str) -> str:
+        """`text` with {choices} ("a, b or c") and {span} ("1 to 999") from this declaration."""
+        if "{choices}" in text:
+            text = text.replace("{choices}", or_list(self.values))
+        return text.replace("{span}", self.span) if "{span}" in text else text
 
 
 def parse_number(spec: Spec, text: str) -> int | float:
@@ -151,18 +179,27 @@ def declared(cls: type) -> tuple[Spec, ...]:
     """The declarations of a dataclass's fields, in order, each bound to its field."""
     found = []
     for field in dataclasses.fields(cls):
-        spec = field.metadata["spec"]
-        found.append(dataclasses.replace(
-            spec, name=field.name, default=field.default, kind=_kind(field.type),
-            key=spec.key or field.name.replace("_", "-"), label=spec.label or field.name))
+        spec = dataclasses.replace(
+            field.metadata["spec"], name=field.name, default=field.default,
+            kind=_kind(field.type))
+        found.append(_worded(dataclasses.replace(
+            spec, key=spec.key or field.name.replace("_", "-"), label=spec.label or field.name)))
     return tuple(found)
 
 
-IMAGE_HELP = ("Compassionate-other image: person, animal, tree, mountain, sea, light, or the "
-              "client's own words, starting with a/an/the/my or a capital ('my late father', "
-              "'Jesus'). Default: person.")
-PLACE_HELP = ("Safe place: beach, forest, meadow, garden, room, lakeside, or the client's own "
-              "words (\"my nan's kitchen\", 'at the beach at Whitby'). Default: beach.")
+def _worded(spec: Spec) -> Spec:
+    """The declaration with its help, hint and column wording filled from its own values."""
+    web = spec.web and dataclasses.replace(spec.web, hint=spec.filled(spec.web.hint))
+    column = spec.column and dataclasses.replace(spec.column,
+                                                 allowed=spec.filled(spec.column.allowed))
+    return dataclasses.replace(spec, help=spec.filled(spec.help), wording=spec.help, web=web,
+                               column=column)
+
+
+IMAGE_HELP = ("Compassionate-other image: {choices}; or the client's own words, starting "
+              "with a/an/the/my or a capital ('my late father', 'Jesus'). Default: person.")
+PLACE_HELP = ("Safe place: {choices}; or the client's own words (\"my nan's kitchen\", 'at "
+              "the beach at Whitby'). Default: beach.")
 LISTED = Column("see `cft-audio render --help`", per_exercise=True)
 YES_NO = Column(per_exercise=True)
 
@@ -190,27 +227,29 @@ class Request:
                 placeholder="e.g. Sam"))
     image: str = declare(
         "", IMAGE_HELP, label="Compassionate image", commands=BOTH, spoken=True,
+        source="images",
         column=LISTED, web=Web("client", datalist="images", placeholder="person", hint=(
             "Choose one, or write their own words as they said them: “my late father”, “a wise "
             "old owl”, “Jesus”. It is spoken back as “your late father”.")))
     place: str = declare(
         "", PLACE_HELP, label="Safe place", commands=BOTH, spoken=True,
+        source="places",
         column=LISTED, web=Web("client", datalist="places", placeholder="beach", hint=(
             "Choose one, or their own words: “my nan’s kitchen”, “the hills above our "
             "village”, “at the beach at Whitby”.")))
     pronoun: str | None = declare(
-        None, "he, she, they or it for the compassionate other's image. Default: inferred "
+        None, "{choices} for the compassionate other's image. Default: inferred "
         "from the words (see `cft-audio script`).", label="How to speak of the image",
         commands=BOTH, spoken=True, choices=PRONOUNS,
-        column=Column("he, she, they or it (default: from the image's words)",
+        column=Column("{choices} (default: from the image's words)",
                       per_exercise=True),
-        web=Web("client", "select", "He, she, they or it. Automatic: {inferred}.",
+        web=Web("client", "select", "Automatic: {inferred}.",
                 blank="Automatic"))
     picture: str | None = declare(
-        None, "figure or presence: a presence has no face, eyes or appearance and no hard "
+        None, "{choices}: a presence has no face, eyes or appearance and no hard "
         "times of its own (as Allah or God for many). Default: from the image's words.",
         label="How the image is imagined", commands=BOTH, spoken=True, choices=PICTURES,
-        column=Column("figure or presence (default: from the image's words)",
+        column=Column("{choices} (default: from the image's words)",
                       per_exercise=True),
         web=Web("client", "select", "A presence has no face or appearance and no hard times "
                 "of its own.", blank="Automatic"))
@@ -221,9 +260,10 @@ class Request:
         web=Web("client", "lines", "One per line, e.g. “the smell of cut grass”.",
                 text="Sensory details they named"))
     qualities: tuple[str, ...] = declare(
-        (), "A quality to dwell on: wisdom, strength, warmth, non-judgement (repeatable).",
-        label="Qualities to dwell on", key="quality", commands=BOTH, spoken=True, choices=QUALITIES,
-        column=Column("a list: wisdom, strength, warmth, non-judgement", per_exercise=True),
+        (), "A quality to dwell on: {choices} (repeatable).",
+        label="Qualities to dwell on", key="quality", commands=BOTH, spoken=True,
+        choices=QUALITIES,
+        column=Column("any of {choices}", per_exercise=True),
         web=Web("client", "checks", "Optional: spend longer on these."))
     phrases: tuple[str, ...] = declare(
         (), "The client's own compassionate phrase (repeatable).",
@@ -237,16 +277,18 @@ class Request:
         web=Web("client", "flag", text="Gentle version: eyes may stay open, more reassurance, "
                 "shorter silences"))
     length: str | None = declare(
-        None, "Script form: short, standard, long. Default: chosen from --minutes, else "
+        None, "Script form: {choices}. Default: chosen from --minutes, else "
         "standard.", label="Script form", commands=BOTH, choices=LENGTHS,
         column=Column(per_exercise=True),
-        web=Web("length", "select", "Short ≈ 4 min, standard ≈ 10, long ≈ 19.", group="row",
+        web=Web("length", "select", "How much the script says; minutes fit its silences.",
+                group="row",
                 capitalize=True, blank="Chosen from minutes"))
     minutes: float | None = declare(
         None, "Target length in minutes, within the exercise's reach (`cft-audio exercises` "
         "lists each form's; `script` shows this request's); silences stretch or shrink to fit.",
         label="Minutes", commands=BOTH,
-        bounds=(MIN_MINUTES, MAX_MINUTES),
+        bounds=(MIN_MINUTES, MAX_MINUTES), reach="the minutes this exercise reaches, as "
+        "`cft-audio exercises` lists them",
         column=Column(per_exercise=True),
         web=Web("length", hint="About {minutes} for this exercise; silences stretch or "
                 "shrink. Empty: natural length.", group="row", inputmode="decimal"))
@@ -255,17 +297,17 @@ class Request:
         show_default=True, column=Column("a voice id from `cft-audio voices`"),
         web=Web("voice", "select", "Who speaks.", group="row"))
     tone: str = declare(
-        "warm", "warm, calm, gentle or bright.", label="Tone", commands=BOTH,
+        "warm", "{choices}.", label="Tone", commands=BOTH,
         show_default=True, choices=tuple(TONES), column=Column(),
         web=Web("voice", "select", "How it sounds."))
     pace: str = declare(
-        "slow", "slow, moderate or brisk.", label="Pace", commands=BOTH, show_default=True,
+        "slow", "{choices}.", label="Pace", commands=BOTH, show_default=True,
         choices=tuple(PACES), column=Column(),
         web=Web("voice", "select", "Speech rate and silence length.", group="row",
                 capitalize=True))
     background: str = declare(
-        "ocean", "rain, ocean, stream, wind, brown-noise, warm-drone, bowls, none, or the path "
-        "of your own audio file (looped).", label="Background sound", show_default=True,
+        "ocean", "{choices}; or the path of your own audio file (looped).",
+        label="Background sound", show_default=True, source="beds",
         file_name=True,
         column=Column("a background name or audio file", per_exercise=True),
         web=Web("background", "select", "Sits well under the voice and dips while it speaks.",
@@ -274,10 +316,10 @@ class Request:
                       "client’s own sound (looped with soft crossfades).",
                       ".wav,.flac,.mp3,.ogg,.opus,.m4a,audio/*"))
     bed_level: float = declare(
-        0.0, "Background level in dB relative to the default (-30 to 6); it always stays at "
+        0.0, "Background level in dB relative to the default ({span}); it always stays at "
         "least 16 dB under the voice.", label="Background level (dB)", show_default=True,
         bounds=(-30.0, 6.0), unit="dB, relative to the default", column=Column(),
-        web=Web("background", hint="−30 to 6, relative to the default.", group="row",
+        web=Web("background", hint="{span}, relative to the default.", group="row",
                 placeholder="0", inputmode="decimal"))
     accessible: bool = declare(
         False, "Keep the background at least 20 dB under the voice (WCAG 1.4.7).",
@@ -293,14 +335,14 @@ class Request:
         False, "A mono file, mastered to -19 LUFS.", label="Mono file", column=Column(),
         web=Web("file", "flag", after=True, text="Mono file (mastered a little quieter, −19 LUFS)"))
     format: str | None = declare(
-        None, "mp3, m4a, opus, flac or wav. Default: from the --output extension, else mp3.",
-        label="Formats", column=Column("mp3, m4a, opus, flac, wav"),
+        None, "{choices}. Default: from the --output extension, else mp3.",
+        label="Formats", source="formats", column=Column("{choices}"),
         web=Web("file", "checks", "MP3 plays everywhere; you can add others later too."))
     output: Path | None = declare(
         None, "Output file, or folder for an automatically named file. Default: output/.",
         label="Output", short="-o")
     seed: int = declare(
-        0, f"Seed for the background sound (same seed, same bed; 0 to {MAX_SEED}).",
+        0, "Seed for the background sound (same seed, same bed; {span}).",
         label="Seed", show_default=True, bounds=(0, MAX_SEED), column=Column(),
         web=Web("tags", hint="Same seed, same background.", group="row", inputmode="numeric",
                 after=True))
@@ -311,10 +353,10 @@ class Request:
         "Compassion-focused practice", "Album tag (programme).", label="Album",
         show_default=True, web=Web("tags", hint="Programme.", group="row"))
     track: int | None = declare(
-        None, "Track number tag (1 to 999).", label="Track number", bounds=(1, 999),
-        web=Web("tags", hint="1 to 999, optional.", group="row", inputmode="numeric"))
+        None, "Track number tag ({span}).", label="Track number", bounds=(1, 999),
+        web=Web("tags", hint="{span}, optional.", group="row", inputmode="numeric"))
     year: int | None = declare(
-        None, f"Year tag ({MIN_YEAR} to {MAX_YEAR}). Default: this year.", label="Year",
+        None, "Year tag ({span}). Default: this year.", label="Year",
         bounds=(MIN_YEAR, MAX_YEAR),
         web=Web("tags", hint="Default: this year.", group="row", inputmode="numeric"))
     cover: Path | None = declare(
@@ -323,7 +365,7 @@ class Request:
         upload=Upload("Cover image", "Shown by phones’ players instead of the drawn cover.",
                       ".png,.jpg,.jpeg,image/png,image/jpeg"))
     sidecars: tuple[str, ...] = declare(
-        (), "Also write beside the track: vtt (captions), txt (script), json (render record). "
+        (), "Also write beside the track: {choices} (captions, script text, render record). "
         "Repeatable.", label="Sidecar files", key="sidecar", choices=SIDECARS)
     say: tuple[str, ...] = declare(
         (), "Say a word as written here, e.g. --say \"Aoife=Eefa\" (repeatable).",

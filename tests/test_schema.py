@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from cft_audio.batch import manifest
 from cft_audio.cli import cli
 from cft_audio.errors import ExitCode, InvalidRequest
-from cft_audio.schema import FIELDS, Request, form_message, request_message
+from cft_audio.schema import BY_KEY, FIELDS, Request, form_message, request_message
 from cft_audio.web import forms
 
 COMMANDS = {"render": ["render"], "script": ["script"], "voices preview": ["voices", "preview"]}
@@ -70,3 +70,27 @@ def test_errors_are_worded_for_the_command_line_and_the_form(field, cli_text, fo
 
 def test_exit_codes_are_one_enum():
     assert [int(code) for code in ExitCode] == [0, 1, 2, 130]
+
+
+def test_the_light_choice_sources_name_what_the_registries_hold():
+    """`--help` lists beds and formats without NumPy, from names equal to the registries'."""
+    from cft_audio.choices import BED_NAMES, FORMAT_NAMES, source_names
+    from cft_audio.export.encode import FORMATS
+    from cft_audio.resources import scripts_dir
+    from cft_audio.script.vocabulary import load_vocabulary
+    from cft_audio.sound.beds import BEDS
+
+    vocabulary = load_vocabulary(scripts_dir())
+    assert (BED_NAMES, FORMAT_NAMES) == (tuple(BEDS), tuple(FORMATS))
+    assert source_names("images") == tuple(vocabulary.images)
+    assert source_names("places") == tuple(vocabulary.places)
+
+
+@pytest.mark.parametrize("key", [spec.key for spec in FIELDS if spec.values or spec.bounds])
+def test_help_names_the_declared_values_or_bounds(key):
+    spec = BY_KEY[key]
+    shown = spec.help + (spec.web.hint if spec.web else "")
+    if spec.values:
+        assert ", ".join(spec.values[:-1]) in shown and spec.values[-1] in shown
+    if spec.bounds and not spec.reach:
+        assert spec.span in shown
