@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .script.catalogue import EXERCISES
@@ -21,17 +22,27 @@ def setting_of(exercise: str | None, fields: Mapping[str, Any]) -> str:
     return ""
 
 
-def track_stem(exercise: str, setting: str, minutes: float, day: datetime.date) -> str:
+def track_stem(exercise: str, setting: str, minutes: float, day: datetime.date,
+               version: Sequence[str] = ()) -> str:
     """`safe-place-forest-10min-2026-11-29`: exercise, listed place or image ("own-words" for
-    the client's own), whole minutes and day; never the client's name or their own words."""
+    the client's own), whole minutes and day; never the client's name or their own words.
+
+    `version` parts (background, voice: `name_part` makes them safe) go before the day.
+    """
     parts = [exercise]
     if setting:
         listed = setting.replace("-", "").isalpha() and setting.islower()
         parts.append(setting if listed else "own-words")
     if round(minutes):
         parts.append(f"{round(minutes)}min")
+    parts.extend(p for p in map(name_part, version) if p)
     parts.append(day.strftime("%Y-%m-%d"))
     return "-".join(parts)
+
+
+def name_part(text: str) -> str:
+    """Lower-case letters, digits and single hyphens: `Ocean Waves` → `ocean-waves`."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def track_title(title: str, setting: str, track: int | None) -> str:

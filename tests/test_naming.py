@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cft_audio import Renderer, Request
-from cft_audio.naming import track_stem, track_title
+from cft_audio.naming import name_part, track_stem, track_title
 from cft_audio.web.library import download_name, list_renders
 
 TODAY = f"{datetime.date.today():%Y-%m-%d}"
@@ -37,13 +37,25 @@ def test_natural_length_is_named_by_its_estimated_minutes(fake_context, tmp_path
     assert breath == f"soothing-breath-6min-{TODAY}.mp3"  # uses neither place nor image
 
 
-def test_the_cli_s_render_and_the_web_download_share_the_name(fake_context, tmp_path):
+def test_the_web_download_is_the_cli_s_name_with_background_voice_and_a_tag(fake_context,
+                                                                             tmp_path):
     request = Request("safe-place", place="forest", minutes=5, name="Sam", format="wav",
-                      background="none", sidecars=("json",), output=tmp_path)
+                      background="none", sidecars=("json", "vtt"), output=tmp_path)
     result = Renderer(fake_context).render(request)
     (entry,) = list_renders(tmp_path)
-    assert download_name(entry, "wav") == result.path.name
     assert re.fullmatch(rf"safe-place-forest-5min-{TODAY}\.wav", result.path.name)
+    named = download_name(entry, "wav")
+    assert re.fullmatch(rf"safe-place-forest-5min-none-{entry.voice}-{TODAY}-[0-9a-f]{{4}}\.wav",
+                        named), named
+    assert download_name(entry, "vtt") == named.replace(".wav", ".vtt")  # one stem
+    assert "sam" not in named.lower()
+
+
+def test_name_parts_are_safe():
+    assert name_part("Ocean Waves!") == "ocean-waves"
+    assert name_part("../own sound") == "own-sound"
+    day = datetime.date(2026, 11, 29)
+    assert track_stem("safe-place", "", 5, day, ("rain", "")) == "safe-place-5min-rain-2026-11-29"
 
 
 def test_a_repeat_gets_a_number_and_never_overwrites(fake_context, tmp_path):

@@ -79,3 +79,13 @@ def test_a_symlink_loop_for_analyse_and_batch_is_called_one(tmp_path, capsys):
     assert "a symlink loop" in _error(capsys)
     assert main(["batch", str(loop), "-o", str(tmp_path / "out")]) == 2
     assert "a symlink loop" in _error(capsys)
+
+
+def test_batch_into_standard_output_is_refused_before_anything_renders(tmp_path, capsys,
+                                                                       monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    manifest = Path(__file__).parents[1] / "examples" / "programme.yaml"
+    assert main(["batch", str(manifest), "-o", "-"]) == 2
+    error = _error(capsys)
+    assert error.startswith("cft-audio: error: --output: '-'") and "folder" in error
+    assert not (tmp_path / "-").exists()

@@ -48,6 +48,10 @@ def batch(ctx: click.Context, manifest: Path, output: Path | None, participants_
     refuse_quiet_verbose(quiet, verbose)
     if (executor == "dask") != (scheduler is not None):
         raise click.UsageError("--executor dask and --scheduler ADDRESS go together")
+    if output is not None and str(output) == "-":
+        click.echo("cft-audio: error: --output: '-' (standard output) is not supported: "
+                   "packs are folders of files (allowed: a folder path)", err=True)
+        ctx.exit(ExitCode.USAGE)
     output = output or Path("output") / manifest.stem
     try:
         plan = plan_batch(manifest, output, Renderer(), participants_csv, name_files)

@@ -1,19 +1,16 @@
-"""Where batch tasks run: a local process pool (default), or Dask (see dask_backend)."""
+"""Where batch tasks run: the renderer pool (the batch's own, or the web app's), or Dask."""
 
 from __future__ import annotations
 
-import multiprocessing
-import shutil
-import tempfile
+import secrets
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from typing import Any, Protocol
 
 from ..limits import DEFAULT_JOBS
+from ..workers import RendererPool
 from . import worker
 from .worker import ContextFactory
-
-_JOIN_SECONDS = 15.0
 
 
 class Executor(Protocol):
@@ -35,24 +32,22 @@ class Executor(Protocol):
         ...
 
 
-class LocalExecutor:
-    """A pool of spawned processes on this machine, each with one long-lived Renderer."""
+class PoolExecutor:
+    """A batch's tasks on a RendererPool, under one cancel token of their own.
 
-    def __init__(self, jobs: int = DEFAULT_JOBS, factory: ContextFactory = worker.default_context):
-        self.workers = max(1, jobs)
-        self.factory = factory
-        context = _context()
-        alive, self._alive = context.Pipe(duplex=False)  # workers stop when it closes
-        # the workers' shared bed folder: each bed is generated once per batch, not per track
-        self._beds = tempfile.mkdtemp(prefix="cft-audio-beds-")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                         initializer=worker.init_process,
-                                         initargs=(alive, self._beds))
+    Cancelling the batch stops only its tasks: a render sharing the pool carries on.
+    """
+
+    def __init__(self, pool: RendererPool, factory: ContextFactory = worker.default_context,
+                 own: bool = False):
+        self.pool, self.factory, self._own = pool, factory, own
+        self.workers = pool.workers
+        self.token = "batch-" + secrets.token_hex(8)
 
     def map(self, task: Callable[[ContextFactory, Any], Any],
             items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         """Submit every item; yield (index, result) in the order they finish."""
-        futures = {self._pool.submit(worker.run, task, self.factory, item): index
+        futures = {self.pool.submit(task, self.factory, item, token=self.token): index
                    for index, item in enumerate(items)}
         pending = set(futures)
         while pending:
@@ -60,44 +55,24 @@ class LocalExecutor:
             for future in done:
                 yield futures[future], future.result()
 
-    def abort(self) -> None:
-        """Stop the workers (SIGTERM: they clean up), wait for them, drop what was queued.
+    def cancel(self) -> None:
+        """Tell this batch's tasks to stop (returns at once; `abort` waits for them)."""
+        self.pool.cancel(self.token)
 
-        Futures are not cancelled one by one: the pool marks them all failed once its
-        workers are gone (cancelling first makes Python 3.11's pool thread trip over them).
-        """
-        processes = _processes(self._pool)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            process.join(_JOIN_SECONDS)
-            if process.is_alive():
-                process.kill()
-                process.join()
-        self._pool.shutdown(wait=False)
-        self._alive.close()
-        shutil.rmtree(self._beds, ignore_errors=True)
+    def abort(self) -> None:
+        """Cancel this batch's tasks and wait for them under the pool's stop policy."""
+        self.pool.cancel(self.token)
+        self.pool.drain(self.token)
+        if self._own:
+            self.pool.stop()
 
     def close(self) -> None:
-        """Shut the pool down after every task finished."""
-        self._pool.shutdown(wait=True)
-        self._alive.close()
-        shutil.rmtree(self._beds, ignore_errors=True)
+        """After a normal finish: stop the pool if it is this batch's own."""
+        if self._own:
+            self.pool.stop()
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """A fork server where there is one (workers fork from a process that has imported the
-    renderer once), else spawn; never plain fork (threads and loaded models do not fork well).
-    """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(worker.PRELOAD))
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.Process]:
-    """The pool's worker processes (ProcessPoolExecutor keeps them in `_processes`)."""
-    found = getattr(pool, "_processes", None) or {}
-    return list(found.values())
+def LocalExecutor(jobs: int = DEFAULT_JOBS,  # noqa: N802  (reads as the executor it makes)
+                  factory: ContextFactory = worker.default_context) -> PoolExecutor:
+    """A batch's own pool of `jobs` processes on this machine."""
+    return PoolExecutor(RendererPool(max(1, jobs)), factory, own=True)

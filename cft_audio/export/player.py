@@ -32,6 +32,8 @@ class Installable:
     icon_href: str
     download_href: str
     """The audio file to save on the phone (where a service worker cannot run)."""
+    name: str = ""
+    """The home-screen name (the page's title when empty)."""
 
 
 FOLDER_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "

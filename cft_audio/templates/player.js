@@ -31,6 +31,46 @@
     el.track.mode = "hidden";
     el.track.oncuechange = function () { showCue(el.track); };
   }
+  function resumable() {
+    // where the listener stopped, per track, kept in this browser only (works offline)
+    var note = document.getElementById("resume"), text = document.getElementById("resume-text");
+    var saved = -1, restored = false;
+    function key() { return "cft-audio:position:" + new URL(audio.src, location.href).pathname; }
+    function read() {
+      try { return Number(window.localStorage.getItem(key())) || 0; } catch (e) { return 0; }
+    }
+    function write(value) {
+      try {
+        if (value > 0) { window.localStorage.setItem(key(), String(Math.floor(value))); }
+        else { window.localStorage.removeItem(key()); }
+      } catch (e) { /* storage off: nothing is kept */ }
+    }
+    function restore() {
+      if (restored) { return; }
+      restored = true;
+      var at = read(), length = audio.duration;
+      if (at < 5 || (isFinite(length) && at > length - 5)) { note.hidden = true; return; }
+      audio.currentTime = at;
+      text.textContent = "Continuing from " + clock(at) + ". ";
+      note.hidden = false;
+    }
+    audio.addEventListener("loadstart", function () { restored = false; saved = -1; });
+    audio.addEventListener("loadedmetadata", restore);
+    if (audio.readyState >= 1) { restore(); }
+    audio.addEventListener("timeupdate", function () {
+      if (restored && Math.abs(audio.currentTime - saved) >= 2) {
+        saved = audio.currentTime; write(saved);
+      }
+    });
+    audio.addEventListener("pause", function () { if (restored) { write(audio.currentTime); } });
+    audio.addEventListener("ended", function () { write(0); note.hidden = true; });
+    window.addEventListener("pagehide", function () {
+      if (restored) { write(audio.currentTime); }
+    });
+    document.getElementById("restart").addEventListener("click", function () {
+      audio.currentTime = 0; write(0); note.hidden = true;
+    });
+  }
   function choose(index, start) {
     var item = items[index];
     if (!item) { return; }
@@ -48,7 +88,7 @@
     }
     audio.load();
     wireCaptions();
-    heading.textContent = item.getAttribute("data-title");
+    if (heading) { heading.textContent = item.getAttribute("data-title"); }
     items.forEach(function (b, i) { b.setAttribute("aria-current", String(i === index)); });
     scripts.forEach(function (s, i) { s.hidden = i !== index; });
     if ("mediaSession" in navigator && window.MediaMetadata) {
@@ -85,6 +125,7 @@
     now.textContent = clock(audio.currentTime);
   });
   seek.addEventListener("input", function () { audio.currentTime = Number(seek.value); });
+  resumable();
   audio.controls = false;
   document.getElementById("custom").hidden = false;
   wireCaptions();

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -15,10 +17,11 @@ from ..errors import CftAudioError
 from ..sound.beds import BEDS
 from . import forms
 from .bodies import read_form
+from .csrf import request_token
 from .library import download_name, find_render
-from .pages import state_of
+from .pages import held_of, state_of
 from .security import OutsideFolder, safe_path
-from .uploads import typed_paths
+from .uploads import KINDS, form_files, saved_name, typed_paths
 
 _MEDIA = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "opus": "audio/ogg", "flac": "audio/flac",
           "wav": "audio/wav", "vtt": "text/vtt; charset=utf-8", "zip": "application/zip",
@@ -45,18 +48,52 @@ async def job_status(request: HttpRequest) -> Response:
 
 
 async def preview_script(request: HttpRequest) -> Response:
-    """The live preview: the script with timing marks and its estimated length, or the errors."""
+    """The live preview: the script with timing marks and its estimated length, or the errors.
+
+    The page sends the own template it has chosen (the only file it sends), else the form's
+    id, for a template held for it; the preview then shows that template.
+    """
     state = state_of(request)
-    form = await read_form(request, {})  # no files: the page leaves them out
-    values = forms.form_values(form)
-    parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
-    typed = typed_paths(form)
-    if parsed.request is None or typed:
-        return JSONResponse({"ok": False, "errors": {**parsed.errors, **typed},
-                             "warnings": parsed.warnings}, headers=_PRIVATE)
-    preview = await run_in_threadpool(state.previewer.script, parsed.request)
+    form = await read_form(request, {"script-file": form_files()["script-file"]})
+    with tempfile.TemporaryDirectory(prefix="cft-preview-") as folder:
+        try:
+            values = forms.form_values(form)
+            script, errors = await _own_file(request, form, "script-file", Path(folder))
+            typed = {k: v for k, v in typed_paths(form).items() if k != "script-file"}
+        finally:
+            await form.close()
+        files = {"script": script} if script else {}
+        parsed = await run_in_threadpool(forms.parse_form, values, None,
+                                         state.previewer.check, files)
+        errors = {**parsed.errors, **typed, **errors}
+        if "script" in errors and script:
+            errors["script-file"] = errors.pop("script").replace(str(script), script.name)
+        if parsed.request is None or errors:
+            return JSONResponse({"ok": False, "errors": errors, "warnings": parsed.warnings},
+                                headers=_PRIVATE)
+        preview = await run_in_threadpool(state.previewer.script, parsed.request)
     return JSONResponse({"ok": True, "errors": {}, "warnings": parsed.warnings,
                          **preview.as_json()}, headers=_PRIVATE)
+
+
+async def _own_file(request: HttpRequest, form: Any, name: str,
+                    folder: Path) -> tuple[Path | None, dict[str, str]]:
+    """The own file a preview uses: the one sent (saved in `folder`), else the one held for
+    the form (unless "remove-NAME" is ticked); with any problem, by input name."""
+    kind = KINDS[name]
+    upload = form.get(name)
+    if upload is not None and not isinstance(upload, str) and upload.filename:
+        saved = saved_name(kind, upload.filename)
+        if saved is None:
+            return None, {name: f"{kind.label}: {Path(upload.filename).name!r} is not a file "
+                                f"of the right type (allowed: {', '.join(kind.suffixes)})"}
+        path = folder / saved
+        path.write_bytes(await upload.read())
+        return path, {}
+    held = held_of(request).files(str(form.get("form-id") or ""), request_token(request.scope))
+    if name in held and form.get(f"remove-{name}") != "1":
+        return held[name].path, {}
+    return None, {}
 
 
 async def preview_voice(request: HttpRequest) -> Response:
@@ -77,20 +114,48 @@ async def preview_voice(request: HttpRequest) -> Response:
 
 
 async def preview_background(request: HttpRequest) -> Response:
-    """A few seconds of the chosen background at about its level between sentences."""
+    """A few seconds of the chosen background at about its level between sentences.
+
+    GET: a listed background. POST: the own sound the page has chosen, or the one held for
+    the form (its id), in place of the listed one.
+    """
     state = state_of(request)
-    name = request.query_params.get("background", "ocean")
-    if name not in BEDS:  # a name from the list; never a server path
-        return JSONResponse({"ok": False, "errors": {"background": forms.NOT_LISTED}},
-                            status_code=422)
-    values = forms.form_values(request.query_params)
+    own: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="cft-preview-") as folder:
+        if request.method == "POST":
+            form = await read_form(request, {"background-file": form_files()["background-file"]})
+            try:
+                path, errors = await _own_file(request, form, "background-file", Path(folder))
+                source: Any = form
+            finally:
+                await form.close()
+            if errors or path is None:
+                return JSONResponse({"ok": False, "errors": errors or {
+                    "background-file": "Choose your own background sound first."}},
+                    status_code=422)
+            own = {"background": path}
+        else:
+            source = request.query_params
+            if source.get("background", "ocean") not in BEDS:  # never a server path
+                return JSONResponse({"ok": False, "errors": {"background": forms.NOT_LISTED}},
+                                    status_code=422)
+        return await _bed_sample(state, source, own)
+
+
+async def _bed_sample(state: Any, source: Any, own: dict[str, Path]) -> Response:
+    """The background sample at the level the form asks (a listed bed or an own file)."""
+    values = forms.form_values(source)
     values = {k: v for k, v in values.items() if k in ("bed-level", "accessible")}
-    values.update(exercise="safe-place", background=name)
-    parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
+    values.update(exercise="safe-place", background=source.get("background") or "ocean")
+    parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check, own)
     if parsed.request is None:
-        return JSONResponse({"ok": False, "errors": parsed.errors}, status_code=422)
+        errors = {("background-file" if own and k == "background" else k):
+                  v.replace(str(own.get("background", "")), "your file") if own else v
+                  for k, v in parsed.errors.items()}
+        return JSONResponse({"ok": False, "errors": errors}, status_code=422)
     level = parsed.request
-    data = await run_in_threadpool(state.previewer.background, name, level.bed_level,
+    bed = own.get("background") or level.background
+    data = await run_in_threadpool(state.previewer.background, bed, level.bed_level,
                                    level.accessible)
     return Response(data, media_type="audio/mpeg", headers=_PRIVATE)
 
@@ -118,8 +183,10 @@ async def output_file(request: HttpRequest) -> Response:
 
 
 def _named(root: Path, path: Path) -> str | None:
-    """A telling download name for a render's audio file (None: keep the file's own name)."""
-    if path.suffix.lstrip(".") not in forms.FORMAT_ORDER or not path.with_suffix(".json").is_file():
+    """A telling download name for a render's audio or caption file (None: keep the file's
+    own name); the captions share the audio's stem."""
+    if path.suffix.lstrip(".") not in (*forms.FORMAT_ORDER, "vtt", "txt") \
+            or not path.with_suffix(".json").is_file():
         return None
     try:
         entry = find_render(root, path.with_suffix("").relative_to(root.resolve()).as_posix())
@@ -134,6 +201,6 @@ def routes() -> list[Route]:
         Route("/api/jobs/{job}", job_status),
         Route("/api/preview/script", preview_script, methods=["POST"]),
         Route("/api/preview/voice", preview_voice),
-        Route("/api/preview/background", preview_background),
+        Route("/api/preview/background", preview_background, methods=["GET", "POST"]),
         Route("/files/{path:path}", output_file),
     ]

@@ -19,6 +19,7 @@ from ..files import private_folder
 from . import api, batches, client, pages, practice, signin, uploads
 from .bodies import BodyLimit
 from .csrf import CsrfGuard, Sessions
+from .held import HeldFiles
 from .jobs import JobQueue
 from .library import Shares
 from .login import LOGIN_PATH, MAX_FORM
@@ -29,7 +30,8 @@ from .state import WebState
 
 HERE = Path(__file__).resolve().parent
 BODY_LIMITS = {"/new/": uploads.FORM_BYTES, "/batch": batches.BODY_BYTES, LOGIN_PATH: MAX_FORM,
-               "/practice": practice.BODY_BYTES}
+               "/practice": practice.BODY_BYTES,
+               "/api/preview/background": uploads.PREVIEW_BACKGROUND_BYTES}
 """Largest request body of each route (by path prefix); any other route takes up to 1 MB.
 
 The token is checked first (nothing is read without it), then the body is counted as it
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         state.jobs.shutdown()
+        app.state.held.close()
 
     hosts = None if settings.token else (*LOOPBACK_NAMES, settings.host, *settings.extra_hosts)
     app = Starlette(
@@ -67,5 +70,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.web = state
+    app.state.held = HeldFiles(output)
     return app
 

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..files import private_folder
+from ..workers import GRACE_SECONDS, TERM_SECONDS
 from .bodies import FIELD_BYTES, MB, read_form
 from .jobs import Job, JobCancelled, QueueFull
 from .library import STATE_FOLDER
@@ -108,9 +109,8 @@ def run_plan(plan: Any, job: Job, make_executor: Callable[[], Any], root: Path) 
     from ..batch import run_batch
 
     executor = make_executor()
-    job.on_cancel = executor.abort  # cancel: the workers stop now (partial files swept)
+    job.on_cancel = executor.cancel  # cancel: its tasks stop now (partial files swept)
     if not job.active:
-        executor.abort()
         raise JobCancelled("cancelled")
 
     def progress(phase: str, done: int, total: int) -> None:
@@ -138,8 +138,27 @@ def run_plan(plan: Any, job: Job, make_executor: Callable[[], Any], root: Path) 
         "spoken": report.spoken,
         "sentences": report.sentences,
         "zips": [rel(z) for z in report.zips],
+        "pack_list": _packs(plan, rel),
         "summary": [rel(p) for p in report.summary],
     }
+
+
+def _packs(plan: Any, rel: Callable[[Path], str]) -> list[dict[str, str]]:
+    """Each pack's name, phone page and zip (if made), in participant order (p2 before p10)."""
+    from ..batch.pack import PLAYER
+
+    found = []
+    for pack in sorted(plan.packs, key=lambda p: _natural(p.folder.name)):
+        page, archive = pack.folder / PLAYER, pack.folder.with_name(pack.folder.name + ".zip")
+        found.append({"name": pack.folder.name, "page": rel(page) if page.is_file() else "",
+                      "zip": rel(archive) if archive.is_file() else ""})
+    return found
+
+
+def _natural(name: str) -> list[Any]:
+    """A sort key that orders the numbers inside names by value (p2 before p10)."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+            for part in re.split(r"(\d+)", name)]
 
 
 async def batch_page(request: HttpRequest) -> Response:
@@ -179,14 +198,45 @@ async def batch_upload(request: HttpRequest) -> Response:
     if action != "run":
         upload.discard()
         return show(request, "batch.html", report=None, checked=checked)
+    return _start(request, plan, Resume(upload, name_files))
+
+
+@dataclass(frozen=True)
+class Resume:
+    """What a batch runs from (kept after a cancel, so it can be resumed)."""
+
+    upload: Upload
+    name_files: bool
+
+
+def _start(request: HttpRequest, plan: Any, resume: Resume) -> Response:
+    """Run a checked plan as a batch job; its page, or the busy page."""
+    state = state_of(request)
     try:
         job = state.jobs.submit_thread(
             f"{plan.manifest.programme.title} ({counted(len(plan.tracks), 'track')})",
-            functools.partial(_run_batch, plan=plan, upload=upload, state=state))
+            functools.partial(_run_batch, plan=plan, resume=resume, state=state))
     except QueueFull as error:
-        upload.discard()
+        resume.upload.discard()
         return busy(request, error)
+    job.resume = resume  # offered once it is cancelled
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+async def batch_resume(request: HttpRequest) -> Response:
+    """Run a cancelled batch again from its kept upload (finished tracks are kept)."""
+    state = state_of(request)
+    job = state.jobs.get(request.path_params["job"])
+    if job is None or job.state != "cancelled" or job.resume is None:
+        raise HTTPException(404, "No cancelled batch to resume")
+    resume, job.resume = job.resume, None
+    await run_in_threadpool(job.future.result, GRACE_SECONDS + TERM_SECONDS)  # it has stopped
+    job.kept = None
+    upload = resume.upload
+    plan = await run_in_threadpool(
+        state.previewer.plan_batch, upload.manifest, batch_folder(state.output, upload.manifest),
+        upload.participants, resume.name_files, upload.files)
+    return _start(request, plan, resume)
 
 
 
@@ -216,12 +266,19 @@ async def _received(form: Any) -> Received | tuple[int, str]:
     return Received((manifest.filename, data), table, tuple(others))
 
 
-def _run_batch(job: Job, *, plan: Any, upload: Upload, state: WebState) -> dict[str, Any]:
-    """Run the batch in this thread (its own worker processes render the tracks)."""
+def _run_batch(job: Job, *, plan: Any, resume: Resume, state: WebState) -> dict[str, Any]:
+    """Run the batch in this thread (the app's pool renders the tracks).
+
+    Its upload is removed when it ends, except after a cancel: then it is kept for a resume.
+    """
     try:
         return run_plan(plan, job, state.batch_executor, state.output)
     finally:
-        upload.discard()
+        if job.state == "cancelled" and not state.jobs.closed:
+            job.kept = resume.upload.folder
+        else:
+            job.resume = None
+            resume.upload.discard()
 
 
 async def batch_result(request: HttpRequest) -> Response:
@@ -240,4 +297,5 @@ def routes() -> list[Route]:
         Route("/batch", batch_page, methods=["GET"]),
         Route("/batch", batch_upload, methods=["POST"]),
         Route("/batch/{job}", batch_result),
+        Route("/batch/{job}/resume", batch_resume, methods=["POST"]),
     ]

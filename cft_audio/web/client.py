@@ -69,7 +69,8 @@ async def client_page(request: HttpRequest) -> Response:
                         seconds=entry.seconds())
     subtitle = f"For {entry.client}" if entry.client else ""
     app = Installable(manifest_href=files["manifest"], worker_href=f"/c/{key}/sw.js",
-                      icon_href=files["icon192"], download_href=files["audio"] + "?download=1")
+                      icon_href=files["icon192"], download_href=files["audio"] + "?download=1",
+                      name=short_name(entry.title))
     page = player_html(entry.title, [track], subtitle=subtitle, installable=app,
                        practice=Source("recording", entry.id, entry.title))
     return HTMLResponse(page.replace('preload="metadata"', 'preload="auto"', 1),
@@ -94,7 +95,7 @@ async def manifest(request: HttpRequest) -> Response:
     key, entry = _shared(request)
     files = _files(key, entry)
     body = {
-        "name": entry.title, "short_name": entry.title.removeprefix("The ")[:24],
+        "name": entry.title, "short_name": short_name(entry.title),
         "description": "A practice recording from your therapist; plays offline.",
         "start_url": files["page"], "scope": files["page"], "display": "standalone",
         "background_color": "#f6f3ee", "theme_color": "#2f6f62",
@@ -105,18 +106,45 @@ async def manifest(request: HttpRequest) -> Response:
                     headers={"Cache-Control": "private, no-cache"})
 
 
+def short_name(title: str) -> str:
+    """The home-screen name: the title without a leading "The", cut at a word to 24 characters."""
+    name = title.removeprefix("The ").strip()
+    if len(name) <= 24:
+        return name
+    return name[:25].rsplit(" ", 1)[0].rstrip(" ,:;-") or name[:24]
+
+
 async def icon(request: HttpRequest) -> Response:
     """A home-screen icon: the cover art, drawn at the asked size."""
     _, entry = _shared(request)
     size = int(request.path_params["size"])
     if size not in ICON_SIZES:
         raise HTTPException(404, "Not found")
+    cover = entry.cover
+    if cover is not None:
+        return Response(_cover_icon(str(cover), cover.stat().st_mtime_ns, size),
+                        media_type="image/png", headers=KEPT)
     return Response(_icon(entry.title, size), media_type="image/png", headers=KEPT)
 
 
 @functools.lru_cache(maxsize=16)
 def _icon(title: str, size: int) -> bytes:
     return cover_png(title, "", size=size)
+
+
+@functools.lru_cache(maxsize=16)
+def _cover_icon(path: str, changed: int, size: int) -> bytes:
+    """The uploaded cover, cut to a square and scaled to `size` (`changed`: its mtime, so an
+    edited file is drawn again)."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        square = ImageOps.fit(image.convert("RGB"), (size, size), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    square.save(out, format="PNG")
+    return out.getvalue()
 
 
 async def worker(request: HttpRequest) -> Response:

@@ -21,7 +21,7 @@ from ..voices.presets import PACES, TONES
 from .uploads import KINDS
 
 __all__ = ["FIELD_ORDER", "FORMAT_ORDER", "LABELS", "NOT_LISTED", "PERSONAL_FIELDS", "FormResult",
-           "choices", "defaults", "form_message", "form_values", "options", "parse_form",
+           "choices", "defaults", "form_message", "form_values", "options", "ordered", "parse_form",
            "sections", "uploads", "values_from_request"]
 
 SECTIONS = ("client", "length", "voice", "background", "file", "tags")
@@ -174,10 +174,14 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
             errors.setdefault("format", form_message(InvalidRequest(
                 "format", f"unknown value {extra!r}", sorted(FORMATS))))
     request = _checked(request, check, errors)
-    ordered = dict(sorted(errors.items(), key=lambda item: _position(item[0])))
     notes = {field: message for field, message in request_warnings(request)}
-    return FormResult(None if errors else request, formats, ordered, dict(values), request,
-                      notes)
+    return FormResult(None if errors else request, formats, ordered(errors), dict(values),
+                      request, notes)
+
+
+def ordered(errors: Mapping[str, str]) -> dict[str, str]:
+    """Problems in the order the form shows their fields."""
+    return dict(sorted(errors.items(), key=lambda item: _position(item[0])))
 
 
 def _position(field: str) -> int:

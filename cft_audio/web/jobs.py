@@ -1,32 +1,29 @@
-"""Render jobs run off the request thread: two worker processes, each with a long-lived Renderer.
+"""The server's job queue: render jobs on the renderer pool, batch jobs on their own thread.
 
-Renders are CPU-bound numpy and encoder work; in processes they run truly in parallel and
-never hold the web server's interpreter lock, so pages answer while they run. Progress
-comes back over a queue and is read by one listener thread.
+Renders are CPU-bound numpy and encoder work; in worker processes they run truly in
+parallel and never hold the web server's interpreter lock, so pages answer while they run.
+What a job does inside its worker is in `tasks`; the processes are `workers.RendererPool`'s.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import secrets
 import shutil
-import signal
 import threading
 import time
-import traceback
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import CftAudioError, InvalidRequest
-from ..pipeline import STAGES, RenderContext, Renderer
-from .pool import STOP_SECONDS, WorkerPool
+from ..pipeline import STAGES, RenderContext
+from ..workers import GRACE_SECONDS, RendererPool, TaskCancelled, WorkerLost
+from .tasks import Task, execute, form_message
 
 LABELS = {
     "queued": "Waiting for a free slot",
@@ -48,10 +45,6 @@ QUEUE_LIMIT = 8
 """Jobs that may wait or run at once (beyond it, new ones are refused: about 8 renders' CPU)."""
 
 log = logging.getLogger(__name__)
-
-Task = Callable[[Renderer, "Steps"], Any]
-"""What a job does with its worker's Renderer (picklable: a module-level function or partial)."""
-
 
 @dataclass
 class Job:
@@ -80,10 +73,14 @@ class Job:
     counts: dict[str, Any] = field(default_factory=dict)
     """A batch's counts: sentences and tracks done and in all, seconds left."""
     on_cancel: Callable[[], None] | None = field(default=None, repr=False)
-    """Stops the job's own work (a batch's worker processes)."""
+    """Stops the job's own work (a batch's tasks on the pool)."""
     future: Future | None = field(default=None, repr=False)
     cleanup: Path | None = None
     """A folder (the job's uploads) to remove once the job has ended."""
+    kept: Path | None = None
+    """A folder kept after a cancel, for a resume (a batch's upload); removed at shutdown."""
+    resume: Any = field(default=None, repr=False)
+    """What resuming a cancelled job needs (a batch's saved upload), else None."""
 
     @property
     def active(self) -> bool:
@@ -154,23 +151,9 @@ class QueueFull(CftAudioError):
     """Too many jobs wait or run already."""
 
 
-class Steps:
-    """Handed to a task in the worker: says which of the job's renders is under way."""
-
-    def __init__(self, job_id: str):
-        self.job_id = job_id
-
-    def step(self, number: int) -> None:
-        """Later progress belongs to render `number` (0-based) of the job."""
-        _WORKER["step"] = number
-
-    def watch(self, still_wanted: Callable[[], bool]) -> None:
-        """Stop the job (JobCancelled at its next progress report) once this turns False."""
-        _WORKER["wanted"] = still_wanted
-
-
 class JobQueue:
-    """Runs jobs in `workers` processes; each keeps its own Renderer (voices stay loaded).
+    """Runs jobs on a RendererPool of `workers` processes (voices stay loaded), shared
+    with the app's batches (`pool`).
 
     At most `limit` jobs wait or run at once; any job can be cancelled, which frees its
     worker at the render's next progress report (a fraction of a second).
@@ -184,12 +167,9 @@ class JobQueue:
         self.limit = limit
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
-        self._pool = WorkerPool(workers, _start_worker, (self.context,))
+        self.pool = RendererPool(workers, self.context, progress=self._progress)
         self._threads: list[threading.Thread] = []
         self._closed = False
-        self._listener = threading.Thread(target=self._listen, name="cft-progress",
-                                          daemon=True)
-        self._listener.start()
 
     def submit(self, title: str, task: Task, steps: int = 1, target: str = "",
                cleanup: Path | None = None) -> Job:
@@ -201,7 +181,7 @@ class JobQueue:
                   cleanup=cleanup)
         with self._lock:
             self._admit(job)
-            future = self._pool.submit(_execute, job.id, task)
+            future = self.pool.submit(execute, job.id, task, token=job.id)
             job.future = future
             _place(self._jobs, self.workers)
         future.add_done_callback(lambda done: self._finish(job, done))
@@ -212,12 +192,18 @@ class JobQueue:
         job = Job(id=secrets.token_urlsafe(9), title=title, kind="batch")
         with self._lock:
             self._admit(job)
+        job.future = Future()  # done once the thread has ended
         thread = threading.Thread(target=_run_on_thread, args=(job, work),
                                   name=f"cft-job-{job.id}", daemon=True)
         with self._lock:
             self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
         return job
+
+    @property
+    def closed(self) -> bool:
+        """Whether the queue is stopping (no new work; kept folders are removed)."""
+        return self._closed
 
     def get(self, job_id: str) -> Job | None:
         """The job with this id, if known."""
@@ -237,11 +223,8 @@ class JobQueue:
                 return False
             job.state, job.stage, job.finished = "cancelled", "cancelled", time.time()
             job.error = ""
-            self._pool.cancel(job.id)
-            future = job.future
             _place(self._jobs, self.workers)
-        if future is not None:
-            future.cancel()  # not yet started: it never will; started: it stops itself
+        self.pool.cancel(job.id)  # not yet started: it never will; started: it stops itself
         if job.on_cancel is not None:
             job.on_cancel()
         return True
@@ -261,11 +244,12 @@ class JobQueue:
             self.cancel(job_id)
         with self._lock:
             threads = list(self._threads)
-        self._pool.stop()
+        self.pool.stop()
         for thread in threads:
-            thread.join(STOP_SECONDS)
-        self._pool.updates.put(None)
-        self._listener.join(timeout=5)
+            thread.join(GRACE_SECONDS)
+        for job in self._jobs.values():
+            if job.kept is not None:
+                shutil.rmtree(job.kept, ignore_errors=True)
 
     def _admit(self, job: Job) -> None:
         """Add a job (under the lock), or refuse it when the queue is full or closing."""
@@ -282,21 +266,16 @@ class JobQueue:
                 break
             self._jobs.pop(oldest)
 
-    def _listen(self) -> None:
-        """Apply progress reports from the workers to their jobs."""
-        while True:
-            update = self._pool.updates.get()
-            if update is None:
-                return
-            job_id, step, stage, fraction = update
-            job = self.get(job_id)
-            if job is not None:
-                was = job.state
-                job.report(step, stage, fraction)
-                if was != job.state:
-                    with self._lock:
-                        job.position = 0
-                        _place(self._jobs, self.workers)
+    def _progress(self, job_id: str, step: int, stage: str, fraction: float) -> None:
+        """Apply a progress report from a worker to its job."""
+        job = self.get(job_id)
+        if job is not None:
+            was = job.state
+            job.report(step, stage, fraction)
+            if was != job.state:
+                with self._lock:
+                    job.position = 0
+                    _place(self._jobs, self.workers)
 
     def _finish(self, job: Job, done: Future) -> None:
         """Record a job's outcome (a worker that died fails its job and is replaced)."""
@@ -306,10 +285,10 @@ class JobQueue:
             return
         try:
             outcome = done.result()
-        except BrokenProcessPool:
-            with self._lock:
-                self._pool.broken()
-            outcome = {"error": "the render worker stopped unexpectedly; please try again"}
+        except (CancelledError, TaskCancelled):
+            return
+        except WorkerLost as error:
+            outcome = {"error": str(error)}
         except Exception as error:  # noqa: BLE001  (cancelled at shutdown, or unpicklable)
             outcome = {"error": f"unexpected error: {type(error).__name__}: {error}"}
         job.end(outcome)
@@ -334,14 +313,25 @@ def _place(jobs: OrderedDict[str, Job], workers: int) -> None:
 
 
 def _run_on_thread(job: Job, work: Callable[[Job], Any]) -> None:
+    """Run a thread job's work, record how it ended, then mark its future done."""
+    try:
+        _run_work(job, work)
+    finally:
+        job.future.set_result(None)  # type: ignore[union-attr]
+
+
+def _run_work(job: Job, work: Callable[[Job], Any]) -> None:
     """Run a thread job's work and record how it ended."""
-    job.state = "running"
+    if job.active:
+        job.state = "running"
     try:
         outcome = {"result": work(job)}
     except InvalidRequest as error:
-        outcome = {"error": _form_message(error)}
+        outcome = {"error": form_message(error)}
     except CftAudioError as error:
         outcome = {"error": str(error)}
+    except (TaskCancelled, CancelledError):  # its tasks were cancelled with it
+        return
     except Exception as error:  # noqa: BLE001  (shown on the page, logged in full)
         if not job.active:
             return
@@ -350,81 +340,7 @@ def _run_on_thread(job: Job, work: Callable[[Job], Any]) -> None:
     job.end(outcome)
 
 
-def _form_message(error: InvalidRequest) -> str:
-    """The problem worded as the form words it (its field's label)."""
-    from .forms import form_message
-
-    return form_message(error)
-
-
-_WORKER: dict[str, Any] = {}
-"""In a worker process: its Renderer, the progress queue, and the job under way."""
 
 
 def _quiet(stage: str, fraction: float) -> None:
-    """No progress reporting (replaced in each worker)."""
-
-
-def _start_worker(context: RenderContext, updates: Any, cancelled: Any) -> None:
-    """Set up a worker process: one Renderer for all its jobs, reporting into `updates`.
-
-    Ctrl-C is left to the server (which stops the workers); SIGTERM unwinds the render
-    under way, so its temporary file is removed. `cancelled` holds the ids of cancelled jobs.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stop)
-    _WORKER["updates"] = updates
-    _WORKER["cancelled"] = cancelled
-    _WORKER["renderer"] = Renderer(dataclasses.replace(context, progress=_report))
-
-
-def _stop(signum: int, frame: object) -> None:
-    """SIGTERM in a worker: leave through the normal clean-up paths."""
-    raise SystemExit(0)
-
-
-def _check() -> None:
-    """Raise JobCancelled if the job under way was cancelled or its target deleted."""
-    job = _WORKER.get("job")
-    if job is None:
-        return
-    if job.encode("ascii") in _WORKER["cancelled"].raw.split(b"\0", 1)[0].split(b"\n"):
-        raise JobCancelled("cancelled")
-    wanted = _WORKER.get("wanted")
-    if wanted is not None and not wanted():
-        raise JobCancelled("the recording was deleted")
-
-
-def _report(stage: str, fraction: float) -> None:
-    """Progress callback inside a worker: stop if cancelled, else tell the server (throttled)."""
-    job = _WORKER.get("job")
-    if job is None:
-        return
-    _check()
-    key = (job, _WORKER.get("step", 0), stage, round(fraction, 2))
-    if key == _WORKER.get("last"):
-        return
-    _WORKER["last"] = key
-    _WORKER["updates"].put((job, _WORKER.get("step", 0), stage, fraction))
-
-
-def _execute(job_id: str, task: Task) -> dict[str, Any]:
-    """Run one task in a worker; errors come back as the message the page shows."""
-    _WORKER.update(job=job_id, step=0, last=None, wanted=None)
-    try:
-        _check()
-        return {"result": task(_WORKER["renderer"], Steps(job_id))}
-    except JobCancelled as error:
-        return {"error": str(error), "cancelled": True}
-    except SystemExit:  # SIGTERM: the render's clean-up ran on the way here; now leave
-        os._exit(0)
-    except InvalidRequest as error:
-        return {"error": _form_message(error)}
-    except CftAudioError as error:
-        return {"error": str(error)}
-    except Exception as error:  # noqa: BLE001  (shown to the therapist, logged in full)
-        traceback.print_exc()
-        return {"error": f"unexpected error: {type(error).__name__}: {error}"}
-    finally:
-        _WORKER["job"] = None
-        _WORKER["wanted"] = None
+    """No progress reporting (each worker puts its own in)."""

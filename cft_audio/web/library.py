@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import logging
 import secrets
@@ -43,9 +44,50 @@ class RenderEntry:
 
     @property
     def title(self) -> str:
-        """The exercise title, as tags and players show it."""
+        """The exercise's title, or an own template's (the first line of its script, as in
+        the file's title tag), as tags and players show it."""
         found = EXERCISES.get(self.exercise)
-        return found.title if found else "Your own script"
+        if found and not self.request.get("script"):
+            return found.title
+        path = self.sidecar("txt")
+        first = path.read_text(encoding="utf-8").partition("\n")[0].strip() if path else ""
+        return first or "Your own script"
+
+    @property
+    def form_exercise(self) -> str:
+        """The exercise whose form re-renders it: its own, or for an own template the one
+        whose personal details (place, image, qualities…) it was made with."""
+        if self.exercise in EXERCISES:
+            return self.exercise
+        personal = frozenset().union(*(e.uses for e in EXERCISES.values()))
+        used = {name for name in personal if self.request.get(name)}
+        return max(EXERCISES, key=lambda e: (len(EXERCISES[e].uses & used),
+                                             -len(EXERCISES[e].uses - used)))
+
+    @property
+    def background(self) -> str:
+        """The background's name ("own sound" for an uploaded one, "none" for silence)."""
+        value = str(self.request.get("background") or "none")
+        return "own sound" if "/" in value or "." in value else value.replace("-", " ")
+
+    @property
+    def voice(self) -> str:
+        """The voice's id."""
+        return str(self.request.get("voice") or "")
+
+    @property
+    def pace(self) -> str:
+        """The pace (speech rate and silence length)."""
+        return str(self.request.get("pace") or "")
+
+    @property
+    def cover(self) -> Path | None:
+        """The uploaded cover kept beside it (None: the generated one)."""
+        value = self.request.get("cover")
+        if not isinstance(value, str) or not value:
+            return None
+        path = Path(value)
+        return path if _inside(path, self.record.resolve().parent) else None
 
     @property
     def client(self) -> str:
@@ -105,9 +147,17 @@ class RenderEntry:
 
 
 def download_name(entry: RenderEntry, ext: str) -> str:
-    """A file name that tells downloads apart without naming the client (`naming.track_stem`):
-    `safe-place-forest-10min-2026-11-29.mp3`, on the day it was made."""
-    return f"{track_stem(entry.exercise, entry.setting, entry.seconds() / 60, entry.created)}.{ext}"
+    """The file name a download of this format or sidecar gets: `download_stem` + `.ext`."""
+    return f"{download_stem(entry)}.{ext}"
+
+
+def download_stem(entry: RenderEntry) -> str:
+    """A name that tells versions apart without naming the client (`naming.track_stem`
+    with background and voice, then a short tag of the render), shared by every format and
+    sidecar of one render: `safe-place-forest-10min-ocean-joe-2026-11-29-3f9a`."""
+    version = (entry.background, entry.voice)
+    stem = track_stem(entry.exercise, entry.setting, entry.seconds() / 60, entry.created, version)
+    return f"{stem}-{hashlib.sha256(entry.id.encode()).hexdigest()[:4]}"
 
 
 def new_render_folder(root: Path) -> Path:
@@ -119,8 +169,8 @@ def new_render_folder(root: Path) -> Path:
 def list_renders(root: Path, query: str = "") -> list[RenderEntry]:
     """Renders under `root` (up to two folders down: batch packs), newest first.
 
-    `query` keeps those whose client name, exercise, place or image, or tone holds every
-    word of it.
+    `query` keeps those whose client name, exercise, place or image, tone, background, voice
+    or pace holds every word of it.
     """
     if not root.is_dir():
         return []
@@ -204,8 +254,10 @@ def _shown(root: Path, path: Path) -> str:
 
 
 def _matches(entry: RenderEntry, query: str) -> bool:
-    """Whether every word of the query is in the client's name, exercise, place or image, tone."""
-    haystack = f"{entry.client} {entry.exercise} {entry.title} {entry.setting} {entry.tone}"
+    """Whether every word of the query is in the client's name, exercise, place or image, tone,
+    background, voice or pace."""
+    haystack = (f"{entry.client} {entry.exercise} {entry.title} {entry.setting} {entry.tone} "
+                f"{entry.background} {entry.voice} {entry.pace}")
     haystack = haystack.lower()
     return all(word in haystack for word in query.lower().split())
 

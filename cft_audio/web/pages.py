@@ -20,8 +20,9 @@ from ..voices.profiles import VoiceProfile
 from . import forms
 from .bodies import read_form
 from .csrf import request_token
+from .held import HeldFiles, new_form_id
 from .jobs import LABELS, QueueFull
-from .library import RenderEntry, delete_render, find_render, list_renders
+from .library import RenderEntry, delete_render, download_stem, find_render, list_renders
 from .practice_logs import PracticeLogs
 from .renders import render_format, render_new
 from .security import OutsideFolder
@@ -66,14 +67,14 @@ def _exercise(request: HttpRequest) -> str:
 async def form_page(request: HttpRequest) -> Response:
     """The form for one exercise; `?from=RENDER` starts from a past render's settings."""
     exercise = _exercise(request)
-    values = forms.defaults(exercise)
+    values = {**forms.defaults(exercise), "form-id": new_form_id()}
     source = request.query_params.get("from")
     kept: dict[str, Path] = {}
     if source:
         entry = _entry(request, source)
         values = forms.values_from_request(entry.request, tuple(entry.files))
         values["exercise"] = exercise
-        values["from"] = entry.id
+        values.update({"from": entry.id, "form-id": new_form_id()})
         kept = kept_files(entry.request, entry.record.parent)
         if "background-file" in kept or values["background"] not in forms.options()["backgrounds"]:
             values["background"] = forms.defaults(exercise)["background"]
@@ -91,14 +92,15 @@ async def form_page(request: HttpRequest) -> Response:
 
 def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
           errors: dict[str, str], status: int = 200, preview: Any = None,
-          uploaded: bool = False, kept: dict[str, str] | None = None,
-          warnings: dict[str, str] | None = None) -> Response:
+          kept: dict[str, str] | None = None, warnings: dict[str, str] | None = None,
+          held: dict[str, str] | None = None, busy: str = "") -> Response:
     state = state_of(request)
     renderer = state.previewer.renderer
     return show(
         request, "form.html", status=status, exercise=EXERCISES[exercise], values=values,
         errors=errors, options=forms.options(), personal=forms.PERSONAL_FIELDS[exercise],
-        uploaded=uploaded, limits=limits(), labels=forms.LABELS, kept=kept or {},
+        held=held or {}, busy=busy, kinds=tuple(KINDS),
+        limits=limits(), labels=forms.LABELS, kept=kept or {},
         minutes_hint=_minutes_hint(state, exercise), warnings=warnings or {},
         inferred_pronoun=getattr(preview, "pronoun", ""),
         vocabulary=renderer.vocabulary, preview=preview.as_json() if preview else None,
@@ -130,43 +132,71 @@ def _minutes_hint(state: WebState, exercise: str) -> str:
 
 
 async def submit_form(request: HttpRequest) -> Response:
-    """Check the form and its uploads like the CLI would; render off the request thread."""
+    """Check the form and its uploads like the CLI would; render off the request thread.
+
+    A form that does not go through (a problem, a full queue) is shown again as it was,
+    its good files held for it (see `held`), never silently dropped.
+    """
     exercise = _exercise(request)
     state = state_of(request)
     form = await read_form(request, form_files())
     try:
         values = forms.form_values(form)
-        kept = _kept_from(request, form)
-        uploads = await save_uploads(form, state.output, kept)
-        values.update(exercise=exercise, **{"from": form.get("from") or ""})
+        form_id = str(form.get("form-id") or "") or new_form_id()
+        held = held_of(request).files(form_id, request_token(request.scope))
+        uploads = await save_uploads(form, state.output, _kept_from(request, form), held)
+        values.update(exercise=exercise, **{"from": form.get("from") or "", "form-id": form_id})
     finally:
         await form.close()
-    parsed = forms.FormResult(None, (), uploads.errors, values)
-    if not uploads.errors:
-        parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check,
-                                         uploads.paths)
-    if parsed.request is None:
-        uploads.discard()
-        errors = {uploads.input_for(field): uploads.relabel(field, _unplaced(message, uploads))
-                  for field, message in parsed.errors.items()}
-        preview = await run_in_threadpool(_nearest_preview, state, parsed)
-        return _form(request, exercise, values, errors, status=422, preview=preview,
-                     uploaded=bool(uploads.paths), kept={n: p.name for n, p in kept.items()},
-                     warnings=parsed.warnings)
+    good = {f: p for f, p in uploads.paths.items() if uploads.input_for(f) not in uploads.errors}
+    parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check,
+                                     good)
+    errors = {**uploads.errors, **{
+        uploads.input_for(field): uploads.relabel(field, _unplaced(message, uploads))
+        for field, message in parsed.errors.items()}}
+    if errors or parsed.request is None:
+        return await _again(request, exercise, values, forms.ordered(errors), uploads, parsed)
     work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
                              root=state.output, uploads=uploads.paths)
     title = EXERCISES[exercise].title if parsed.request.script is None else "Your own script"
     try:
         job = state.jobs.submit(title, work, steps=len(parsed.formats), cleanup=uploads.folder)
     except QueueFull as error:
-        uploads.discard()
-        return busy(request, error)
+        return await _again(request, exercise, values, {}, uploads, parsed,
+                            busy=f"Nothing was started: {error}.")
+    held_of(request).release(form_id)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def held_of(request: HttpRequest) -> HeldFiles:
+    """The files held for forms that did not go through."""
+    return request.app.state.held
+
+
+async def _again(request: HttpRequest, exercise: str, values: dict[str, Any],
+                 errors: dict[str, str], uploads: Uploads, parsed: forms.FormResult,
+                 busy: str = "") -> Response:
+    """The form shown again as sent, its good files held for it; 422, or 503 when busy."""
+    state = state_of(request)
+    held = await run_in_threadpool(held_of(request).hold, values["form-id"],
+                                   request_token(request.scope), uploads.good(errors))
+    try:
+        preview = await run_in_threadpool(_nearest_preview, state, parsed)
+    finally:
+        uploads.discard()
+    kept = {n: p.name for n, p in _kept_from_id(request, values.get("from")).items()}
+    return _form(request, exercise, values, errors, status=503 if busy else 422,
+                 preview=preview, kept=kept, held={n: h.shown for n, h in held.items()},
+                 warnings=parsed.warnings, busy=busy)
 
 
 def _kept_from(request: HttpRequest, form: Any) -> dict[str, Path]:
     """The own files of the render a "re-render with changes" form started from."""
-    source = form.get("from")
+    return _kept_from_id(request, form.get("from"))
+
+
+def _kept_from_id(request: HttpRequest, source: Any) -> dict[str, Path]:
+    """The own files of past render `source` (none if it is gone)."""
     if not isinstance(source, str) or not source:
         return {}
     try:
@@ -178,7 +208,7 @@ def _kept_from(request: HttpRequest, form: Any) -> dict[str, Path]:
 
 def _nearest_preview(state: WebState, parsed: forms.FormResult) -> Any:
     """The script as it would be with the failing fields at their defaults (or None)."""
-    if parsed.nearest is None or parsed.nearest.script is not None:
+    if parsed.nearest is None:
         return None
     try:
         return state.previewer.script(parsed.nearest)
@@ -213,7 +243,12 @@ async def cancel_job(request: HttpRequest) -> Response:
     job = jobs.get(request.path_params["job"])
     if job is None:
         raise HTTPException(404, "No such job")
-    await run_in_threadpool(jobs.cancel, job.id)  # a batch waits for its workers to stop
+    if job.kind == "batch" and job.active:
+        async with request.form() as form:
+            sure = form.get("confirm") == "1"
+        if not sure:  # without JavaScript's confirm(), this page asks
+            return show(request, "job.html", job=job, labels=LABELS, confirming=True)
+    await run_in_threadpool(jobs.cancel, job.id)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -240,7 +275,7 @@ async def render_page(request: HttpRequest) -> Response:
     return show(request, "render.html", entry=entry, files=files, missing=missing,
                  seconds=entry.seconds(), client_path=client_path, client_url=client_url,
                  qr=qr, captions=entry.href(captions, state.output) if captions else None,
-                 play=playable(files))
+                 play=playable(files), download_stem=download_stem(entry))
 
 
 def playable(files: dict[str, str]) -> tuple[str, str] | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import math
 import tempfile
 import threading
 from collections import OrderedDict
@@ -16,7 +18,7 @@ from ..pipeline import RenderContext, Renderer
 from ..request import Request
 from ..script.text import annotated
 from ..sound import RATE
-from ..sound.beds import BEDS, render
+from ..sound.beds import BEDS, Bed, FileBed, render
 from ..sound.master import TARGET_LUFS, mastered_blocks, plan_master
 from ..sound.mix import bed_level
 
@@ -24,6 +26,10 @@ BED_SECONDS = 8.0
 """Length of a background sample."""
 VOICE_SECONDS = 6.0
 """Shortest voice sample (it runs on if the sentences need longer)."""
+RENDER_SPEED = 0.1
+"""Seconds of rendering per second of audio, for the form's estimate: a cold 10-minute
+track costs about 37.5 CPU-seconds with `joe` on a 2-core machine (0.06), rounded up for a
+busy machine."""
 _CACHED = 32
 """Samples kept in memory (voice settings change often while a form is filled in)."""
 
@@ -44,7 +50,14 @@ class ScriptPreview:
         minutes, seconds = divmod(int(round(self.seconds)), 60)
         return {"title": self.title, "length": self.length, "seconds": round(self.seconds, 1),
                 "clock": f"{minutes}:{seconds:02d}", "text": self.text,
-                "pronoun": self.pronoun}
+                "pronoun": self.pronoun, "estimate": render_estimate(self.seconds)}
+
+
+def render_estimate(seconds: float) -> str:
+    """How long a render of `seconds` of audio takes, roughly ("about 2 minutes")."""
+    minutes = max(1, math.ceil(seconds * RENDER_SPEED / 60))
+    return (f"Rendering takes about {minutes} minute{'s' if minutes > 1 else ''} "
+            "(longer while other renders run).")
 
 
 class Previewer:
@@ -109,18 +122,26 @@ class Previewer:
             data = self._speaker.preview_voice(sample, seconds=VOICE_SECONDS).read_bytes()
         return self._keep(key, data)
 
-    def background(self, name: str, offset_db: float = 0.0, accessible: bool = False) -> bytes:
-        """An MP3 of a few seconds of a background bed at about its level between sentences."""
-        key = ("bed", name, offset_db, accessible)
+    def background(self, name: str | Path, offset_db: float = 0.0,
+                   accessible: bool = False) -> bytes:
+        """An MP3 of a few seconds of a background (a listed name, or the path of an own sound
+        file) at about its level between sentences; InvalidRequest if the file cannot be used."""
+        if isinstance(name, Path):
+            bed: Bed = FileBed(name)
+            label = "your own sound"
+            key: tuple = ("file", hashlib.sha256(name.read_bytes()).hexdigest(), offset_db,
+                          accessible)
+        else:
+            bed, label, key = BEDS[name], name, ("bed", name, offset_db, accessible)
         if (kept := self._kept(key)) is not None:
             return kept
         frames = int(BED_SECONDS * RATE)
-        audio = render(BEDS[name], frames, RATE, seed=0)
+        audio = render(bed, frames, RATE, seed=0)
         level = bed_level(offset_db, accessible)
         target = TARGET_LUFS - (level.speech_to_bed_db - level.rise_db)
         plan = plan_master(lambda: iter_blocks(audio), frames, RATE, target)
         blocks = mastered_blocks(lambda: iter_blocks(audio), frames, RATE, plan.gain)
-        info = TrackInfo(title=f"Background sample: {name}", genre="Ambient")
+        info = TrackInfo(title=f"Background sample: {label}", genre="Ambient")
         with tempfile.TemporaryDirectory(prefix="cft-bed-") as folder:
             data = encode_stream(blocks, RATE, Path(folder) / "bed.mp3", "mp3", info).read_bytes()
         return self._keep(key, data)

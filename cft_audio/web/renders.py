@@ -10,8 +10,9 @@ from typing import Any
 
 from ..pipeline import Renderer
 from ..request import Request
-from .jobs import JobCancelled, Steps
+from ..workers import TaskCancelled
 from .library import RenderEntry, new_render_folder
+from .tasks import Steps
 from .uploads import keep_beside
 
 SIDECARS = ("json", "vtt", "txt")
@@ -57,7 +58,7 @@ def render_format(renderer: Renderer, steps: Steps, entry: RenderEntry, fmt: str
     try:
         renderer.render(dataclasses.replace(request, format=fmt, sidecars=(), output=target))
         if not entry.record.is_file():
-            raise JobCancelled("the recording was deleted")
+            raise TaskCancelled("the recording was deleted")
     except BaseException:
         if not entry.record.is_file():
             target.unlink(missing_ok=True)

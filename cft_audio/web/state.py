@@ -33,12 +33,11 @@ class WebState:
         return not is_loopback(self.settings.host)
 
     def batch_executor(self) -> Any:
-        """A fresh local process pool for one batch run (the batch's own workers)."""
-        from ..batch import LocalExecutor
+        """One batch run's tasks on the app's renderer pool (shared with its renders)."""
+        from ..batch.executors import PoolExecutor
+        from ..batch.worker import default_context
 
-        if self.settings.batch_context is None:
-            return LocalExecutor(self.settings.workers)
-        return LocalExecutor(self.settings.workers, factory=self.settings.batch_context)
+        return PoolExecutor(self.jobs.pool, self.settings.batch_context or default_context)
 
     def base_url(self) -> str:
         """The address phones use: the public URL, the bound host, or this machine's LAN IP."""

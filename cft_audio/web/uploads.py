@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from ..files import private_folder
 from ..schema import BY_KEY
 from .bodies import FIELD_BYTES, MB, size_text
+from .held import HeldFile
 from .library import STATE_FOLDER
 
 
@@ -52,6 +53,8 @@ KINDS: dict[str, Kind] = {
 """The upload inputs of the form, by input name."""
 FORM_BYTES = sum(kind.max_bytes for kind in KINDS.values()) + FIELD_BYTES
 """Largest body of the render form: every upload at its limit, and its text fields."""
+PREVIEW_BACKGROUND_BYTES = KINDS["background-file"].max_bytes + FIELD_BYTES
+"""Largest body of a background sample of an own sound (the file and the level fields)."""
 
 
 @dataclass
@@ -63,6 +66,8 @@ class Uploads:
     """Saved files by the request field they fill."""
     errors: dict[str, str] = field(default_factory=dict)
     """Problems by upload input name."""
+    shown: dict[str, str] = field(default_factory=dict)
+    """The name each saved file was chosen under, by upload input name."""
 
     def relabel(self, request_field: str, message: str) -> str:
         """A problem with an uploaded file, worded with its upload's label."""
@@ -76,6 +81,15 @@ class Uploads:
         if request_field in self.paths:
             return next(n for n, k in KINDS.items() if k.field == request_field)
         return request_field
+
+    def good(self, errors: dict[str, str]) -> dict[str, HeldFile]:
+        """The saved files without a problem in `errors` (by input name), to hold for the form."""
+        found = {}
+        for request_field, path in self.paths.items():
+            name = self.input_for(request_field)
+            if name not in errors and name not in self.errors:
+                found[name] = HeldFile(path, self.shown.get(name, path.name))
+        return found
 
     def discard(self) -> None:
         """Delete the saved files."""
@@ -130,11 +144,13 @@ def typed_paths(form: Any) -> dict[str, str]:
     return found
 
 
-async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = None) -> Uploads:
+async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = None,
+                       held: dict[str, HeldFile] | None = None) -> Uploads:
     """Check and save the form's uploads; every problem is worded with the field's label.
 
-    `kept` are a past render's own files (by input name) to use again where the form
-    ticks "keep-NAME" and chooses no new file.
+    Where the form chooses no new file: a file `held` for this form (by input name) is
+    used unless "remove-NAME" is ticked; else `kept`, a past render's own file, where the
+    form ticks "keep-NAME". The good files stay saved beside any problem (see `good`).
     """
     found = Uploads(errors=typed_paths(form))
     for name, kind in KINDS.items():
@@ -142,10 +158,13 @@ async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = Non
             continue
         upload = form.get(name)
         if upload is None or isinstance(upload, str) or not upload.filename:
-            if kept and name in kept and form.get(f"keep-{name}") == "1":
-                found.paths[kind.field] = _saved(found, root, kept[name].name,
-                                                 kept[name].read_bytes())
+            earlier = _earlier(form, name, kept or {}, held or {})
+            if earlier is not None:
+                found.paths[kind.field] = _saved(found, root, earlier.path.name,
+                                                 earlier.path.read_bytes())
+                found.shown[name] = earlier.shown
             continue
+        found.shown[name] = Path(upload.filename).name[:120]
         suffix = Path(upload.filename).suffix.lower()
         if suffix not in kind.suffixes:
             found.errors[name] = (f"{kind.label}: {Path(upload.filename).name!r} is not "
@@ -163,10 +182,17 @@ async def save_uploads(form: Any, root: Path, kept: dict[str, Path] | None = Non
         await upload.seek(0)
         found.paths[kind.field] = await run_in_threadpool(
             _saved, found, root, _name(kind, upload.filename, suffix), upload.file)
-    if found.errors:
-        found.discard()
-        found.paths.clear()
     return found
+
+
+def _earlier(form: Any, name: str, kept: dict[str, Path],
+             held: dict[str, HeldFile]) -> HeldFile | None:
+    """The file chosen before for input `name`: held for this form, or a past render's."""
+    if name in held and form.get(f"remove-{name}") != "1":
+        return held[name]
+    if name in kept and form.get(f"keep-{name}") == "1":
+        return HeldFile(kept[name], kept[name].name)
+    return None
 
 
 def _saved(found: Uploads, root: Path, name: str, data: bytes | BinaryIO) -> Path:
@@ -196,6 +222,12 @@ def keep_beside(paths: dict[str, Path], folder: Path) -> dict[str, Path]:
         copy.chmod(0o600)
         kept[name] = copy
     return kept
+
+
+def saved_name(kind: Kind, filename: str) -> str | None:
+    """The name an upload is saved under (None: not a file of the right type)."""
+    suffix = Path(filename).suffix.lower()
+    return _name(kind, filename, suffix) if suffix in kind.suffixes else None
 
 
 def _name(kind: Kind, filename: str, suffix: str) -> str:

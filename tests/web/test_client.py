@@ -147,7 +147,8 @@ def test_library_rows_tell_renders_apart_and_search_finds_places(site, browser):
     row = page.locator("tr[data-render]")
     assert row.count() == 1
     cells = [c.strip() for c in row.inner_text().split("\t")]
-    assert cells[:5] == ["Noor", "The Safe Place", "beach", "warm", "4:00"], cells
+    assert cells[:8] == ["Noor", "The Safe Place", "beach", "none", "joe", "warm", "brisk",
+                         "4:00"], cells
     page.goto(f"{base}/library?q=forest")
     assert page.locator("tr[data-render]").count() == 0
     page.close()

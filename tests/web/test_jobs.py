@@ -186,19 +186,47 @@ def test_a_full_queue_refuses_clearly_and_shows_positions(site):
     assert no_leftovers_soon(output) == [] and _visible(output) == before
 
 
-def test_cancel_a_batch_stops_its_workers_and_removes_the_upload(site):
+def test_cancel_a_batch_asks_first_then_stops_keeps_the_upload_and_resumes(site):
     base, output, web = site
-    status, url = upload(base, BIG_BATCH)
+    status, url = upload(base, BIG_BATCH.replace("minutes: 25", "minutes: 10"))
     job = job_of(url)
     wait_for(base, job, lambda s: s["counts"].get("phase") == "render", seconds=120)
-    assert os.listdir(output / ".web" / "uploads")  # the manifest is there while it runs
-    status, _, page = post(base, f"/jobs/{job}/cancel", {})
-    assert status == 200 and "Cancelled" in page
+    status, _, page = post(base, f"/jobs/{job}/cancel", {})  # no confirm: a page asks
+    assert status == 200 and "Yes, cancel the batch" in page
+    assert get_json(f"{base}/api/jobs/{job}")["state"] == "running"
+    status, _, page = post(base, f"/jobs/{job}/cancel", {"confirm": "1"})
+    assert status == 200 and "Cancelled." in page and "Resume this batch" in page
+    assert "left" not in page and "This takes a little while" not in page
     assert get_json(f"{base}/api/jobs/{job}")["state"] == "cancelled"
     thread = next(t for t in web.jobs._threads if t.name == f"cft-job-{job}")
     thread.join(10)
     assert not thread.is_alive()
-    assert _leftovers(output) == []  # no upload, no partial tracks
+    assert not list(output.rglob("*.part"))  # no partial tracks
+    assert os.listdir(output / ".web" / "uploads")  # the manifest is kept for a resume
+    _, url, _ = post(base, f"/batch/{job}/resume", {})
+    again = job_of(url)
+    assert again != job
+    done = wait_for(base, again, lambda s: s["state"] == "done", seconds=300)
+    assert done["result"]["tracks"] == 6
+    assert no_leftovers_soon(output) == []  # finished: the upload is gone
+
+
+def test_cancel_a_batch_while_a_render_runs_on_the_same_pool(site):
+    base, output, web = site
+    _, url = upload(base, BIG_BATCH.replace("minutes: 25", "minutes: 5"))
+    batch = job_of(url)
+    wait_for(base, batch, lambda s: s["counts"].get("phase") == "render", seconds=120)
+    render = job_of(post(base, "/new/safe-place", SHORT)[1])  # waits its fair turn
+    wait_for(base, render, lambda s: s["state"] == "running", seconds=120)
+    post(base, f"/jobs/{batch}/cancel", {"confirm": "1"})
+    assert get_json(f"{base}/api/jobs/{batch}")["state"] == "cancelled"
+    done = wait_for(base, render, lambda s: s["state"] == "done", seconds=120)
+    assert list(output.glob(done["result"] + ".*"))  # the render finished and was kept
+    assert get_json(f"{base}/api/jobs/{batch}")["state"] == "cancelled"
+    _, url, _ = post(base, f"/batch/{batch}/resume", {})
+    resumed = wait_for(base, job_of(url), lambda s: s["state"] == "done", seconds=300)
+    assert resumed["result"]["kept"] + resumed["result"]["rendered"] == 6
+    assert no_leftovers_soon(output) == []
 
 
 def test_delete_during_make_this_format_leaves_no_orphan(site):
@@ -367,7 +395,11 @@ def test_batch_progress_counts_sentences_and_tracks_with_time_left(site, browser
     page.screenshot(path=screenshots / "batch-progress-desktop-1280x800.png")
     page.set_viewport_size(PHONE)
     page.screenshot(path=screenshots / "batch-progress-phone-390x844.png")
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "no": it keeps running
+    page.click("#cancel")
+    assert get_json(f"{base}/api/jobs/{job}")["state"] == "running"
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#cancel")
     page.wait_for_selector("#job-cancelled")
-    assert _leftovers(output) == []
+    assert not list(output.rglob("*.part"))
     context.close()

@@ -7,6 +7,8 @@
   if (form) livePreview(form);
   const job = document.getElementById("job");
   if (job) followJob(job);
+  const cancel = document.getElementById("cancel-form");
+  if (cancel && cancel.dataset.confirm) confirmFirst(cancel);
   const player = document.getElementById("player");
   if (player) showCaptions(player, document.getElementById("render-caption"));
   const batch = document.getElementById("batch-form");
@@ -41,14 +43,19 @@
     function showErrors(errors) {
       for (const box of form.querySelectorAll(".field-error[data-field]")) {
         const field = box.dataset.field;
-        box.textContent = errors[field] || "";
-        const input = document.getElementById("f-" + field);
-        if (input) {
-          if (errors[field]) input.setAttribute("aria-invalid", "true");
-          else input.removeAttribute("aria-invalid");
-        }
+        // a file's problem from the last submit stays until that file is chosen again
+        if ("upload" in box.dataset && !errors[field] && field !== "script-file") continue;
+        markField(field, errors[field] || "");
       }
     }
+
+    for (const input of form.querySelectorAll("input[type=file]")) {
+      input.addEventListener("change", () => { markField(input.name, ""); ownChoices(form); });
+    }
+    for (const remove of form.querySelectorAll("input[name^=remove-]")) {
+      remove.addEventListener("change", () => ownChoices(form));
+    }
+    ownChoices(form);
 
     async function refresh() {
       timer = null;
@@ -56,7 +63,10 @@
       let body;
       try {
         const data = new FormData(form);
-        for (const input of form.querySelectorAll("input[type=file]")) data.delete(input.name);
+        for (const input of form.querySelectorAll("input[type=file]")) {
+          // only the own template changes the script: it is sent, the other files are not
+          if (input.name !== "script-file" || !input.files.length) data.delete(input.name);
+        }
         const response = await fetch("/api/preview/script", {
           method: "POST", body: data, credentials: "same-origin",
           headers: { "X-CFT-CSRF": csrfToken() },
@@ -83,6 +93,8 @@
         clock.textContent = body.clock;
         status.textContent = body.title + " · " + body.length + " form · estimated length";
         text.textContent = body.text;
+        const estimate = document.getElementById("render-estimate");
+        if (estimate) estimate.textContent = body.estimate || "";
         form.dataset.previewState = "ok";
       } else {
         clock.textContent = "—";
@@ -110,6 +122,39 @@
     form.dataset.previewSeq = "0";
   }
 
+  function markField(field, message) {
+    // a problem beside a field: its text, and the field marked (class and aria-invalid)
+    const box = document.getElementById("error-" + field);
+    if (box) box.textContent = message;
+    const input = document.getElementById("f-" + field);
+    if (!input) return;
+    input.classList.toggle("invalid", Boolean(message));
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+
+  function ownFile(form, name) {
+    // the name of the own file the form will use for upload `name` ("" if none)
+    const input = document.getElementById("f-" + name);
+    if (input && input.files.length) return input.files[0].name;
+    const held = (form.dataset.held || "").split(" ").includes(name);
+    const remove = document.getElementById("f-remove-" + name);
+    const kept = document.querySelector("#kept-" + name + " strong");
+    return held && !(remove && remove.checked) && kept ? kept.textContent : "";
+  }
+
+  function ownChoices(form) {
+    // with an own background sound chosen, the list of backgrounds is not used: say so
+    const own = ownFile(form, "background-file");
+    const select = document.getElementById("f-background");
+    const note = document.getElementById("background-own");
+    if (select) select.disabled = Boolean(own);
+    if (note) {
+      note.hidden = !own;
+      document.getElementById("background-own-name").textContent = own;
+    }
+  }
+
   async function sample(form, kind, voice) {
     const audio = document.getElementById(kind + "-audio");
     const status = document.getElementById(kind + "-status");
@@ -121,9 +166,20 @@
     for (const field of fields) {
       for (const value of data.getAll(field)) query.append(field, value);
     }
-    status.textContent = kind === "voice" ? "Preparing a voice sample…" : "Preparing a background sample…";
+    const own = kind === "background" && ownFile(form, "background-file");
+    status.textContent = kind === "voice" ? "Preparing a voice sample…"
+      : own ? "Preparing a sample of your own sound…" : "Preparing a background sample…";
+    let request = { credentials: "same-origin" };
+    if (own) {  // the own sound: sent (or held for this form), never the list's choice
+      const body = new FormData();
+      for (const field of ["bed-level", "accessible", "form-id", "remove-background-file", "background-file"]) {
+        for (const value of data.getAll(field)) body.append(field, value);
+      }
+      request = { method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CFT-CSRF": csrfToken() } };
+    }
     try {
-      const response = await fetch("/api/preview/" + kind + "?" + query, { credentials: "same-origin" });
+      const response = await fetch("/api/preview/" + kind + (own ? "" : "?" + query), request);
       if (!response.ok) {
         const body = await response.json();
         status.textContent = Object.values(body.errors || {}).join(" ") || "No sample could be made.";
@@ -133,7 +189,8 @@
       if (audio.dataset.url) URL.revokeObjectURL(audio.dataset.url);
       audio.dataset.url = URL.createObjectURL(blob);
       audio.src = audio.dataset.url;
-      status.textContent = "Playing the sample.";
+      status.textContent = own ? "Playing a sample of your own sound (" + own + ")." : "Playing the sample.";
+      audio.dataset.source = own ? "own" : "list";
       await audio.play().catch(() => { status.textContent = "Press play to listen."; });
     } catch (error) {
       status.textContent = "No sample could be made just now.";
@@ -154,6 +211,11 @@
         window.setTimeout(poll, 1500);
         return;
       }
+      if (body.state === "cancelled") {
+        // the server's page says "Cancelled" only (and offers what comes next)
+        if (box.dataset.state !== "cancelled") window.location.reload();
+        return;
+      }
       bar.value = body.percent;
       bar.textContent = body.percent + "%";
       const step = body.steps > 1 ? " (file " + body.step + " of " + body.steps + ")" : "";
@@ -165,13 +227,22 @@
         window.location.assign(body.url || "/library");
       } else if (body.state === "failed") {
         problem.textContent = body.error;
-      } else if (body.state === "cancelled") {
-        if (document.getElementById("cancel-form")) window.location.reload();
       } else {
         window.setTimeout(poll, 500);
       }
     }
     poll();
+  }
+
+  function confirmFirst(form) {
+    // a batch's Cancel asks first; yes skips the server's own confirmation page
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+        return;
+      }
+      form.elements.confirm.value = "1";
+    });
   }
 
   function showCaptions(audio, line) {
