@@ -81,7 +81,7 @@ def test_the_light_choice_sources_name_what_the_registries_hold():
     from cft_audio.sound.beds import BEDS
 
     vocabulary = load_vocabulary(scripts_dir())
-    assert (BED_NAMES, FORMAT_NAMES) == (tuple(BEDS), tuple(FORMATS))
+    assert (tuple(BEDS), tuple(FORMATS)) == (BED_NAMES, FORMAT_NAMES)
     assert source_names("images") == tuple(vocabulary.images)
     assert source_names("places") == tuple(vocabulary.places)
 
