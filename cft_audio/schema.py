@@ -1,10 +1,12 @@
 """The request schema: every Request field declared once, with all the CLI, web form and manifest
-derive from it (flag, help, label, hint, column, allowed values), and how errors name a field."""
+derive from it (flag, help, label, hint, column, allowed values), how errors name a field, and
+how the render record writes and reads a request."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -392,6 +394,33 @@ SPOKEN: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.spoken)
 """The fields templates read, by name."""
 _OTHER_NAMES = {"file": "FILE", "path": "PATH", "voice-name": "NAME", "voice-id": "VOICE"}
 """Arguments of other commands (analyse FILE, voices add PATH) that errors name."""
+
+
+def to_record(request: Request) -> dict[str, Any]:
+    """The request as the render record keeps it: every field by name, paths as text."""
+    return {spec.name: _recorded(getattr(request, spec.name)) for spec in FIELDS}
+
+
+def _recorded(value: Any) -> Any:
+    return str(value) if isinstance(value, Path) else value
+
+
+def from_record(fields: Mapping[str, Any]) -> Request:
+    """The Request a render record describes: each field read back by its declared kind (a
+    list as a tuple, a path's text as a Path); names no field has (older records) are left."""
+    values = {}
+    for spec in FIELDS:
+        if spec.name in fields:
+            values[spec.name] = _read_back(spec, fields[spec.name])
+    return Request(**values)
+
+
+def _read_back(spec: Spec, value: Any) -> Any:
+    if value is None:
+        return None
+    if spec.kind == "multiple":
+        return tuple(value)
+    return Path(value) if spec.kind == "path" else value
 
 
 def spoken(request: Request) -> dict[str, Any]:

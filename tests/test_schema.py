@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
 from cft_audio.batch import manifest
 from cft_audio.cli import cli
 from cft_audio.errors import ExitCode, InvalidRequest
-from cft_audio.schema import BY_KEY, FIELDS, Request, form_message, request_message
+from cft_audio.schema import (
+    BY_KEY,
+    FIELDS,
+    Request,
+    form_message,
+    from_record,
+    request_message,
+    to_record,
+)
 from cft_audio.web import forms
 
 COMMANDS = {"render": ["render"], "script": ["script"], "voices preview": ["voices", "preview"]}
@@ -94,3 +104,17 @@ def test_help_names_the_declared_values_or_bounds(key):
         assert ", ".join(spec.values[:-1]) in shown and spec.values[-1] in shown
     if spec.bounds and not spec.reach:
         assert spec.span in shown
+
+
+def test_a_record_reads_back_every_kind_of_field_by_its_declaration(tmp_path):
+    """Paths, lists and numbers survive JSON by each field's declared kind (no list of
+    path fields kept elsewhere); a name no field has (an older record's) is left out."""
+    request = Request(exercise="safe-place", details=("gulls", "warm sand"), bed_level=-3.5,
+                      output=tmp_path / "out", cover=tmp_path / "c.png", seed=7, gentle=True,
+                      lexicon=tmp_path / "words.yaml", sidecars=("json", "vtt"))
+    record = json.loads(json.dumps(to_record(request)))
+    assert record["output"] == str(tmp_path / "out") and record["details"] == ["gulls",
+                                                                               "warm sand"]
+    assert from_record(record | {"retired-field": 1}) == request
+    assert {spec.name for spec in FIELDS if spec.kind == "path"} == {
+        "script", "output", "cover", "lexicon"}
