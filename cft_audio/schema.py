@@ -20,6 +20,9 @@ from .voices.presets import PACES, TONES
 
 SIDECARS = ("vtt", "txt", "json")
 """Files that can be written beside a track."""
+EYES = ("either", "open", "closed")
+"""How the scripts speak of the eyes: either (the client chooses), open throughout (a soft,
+lowered gaze), or closed (an invitation, with leave to open them)."""
 BOTH = ("render", "script")
 """Commands of the personalisation options (`render` has all the rest too)."""
 
@@ -278,6 +281,12 @@ class Request:
         label="Gentle version", commands=BOTH, spoken=True, column=YES_NO,
         web=Web("client", "flag", text="Gentle version: eyes may stay open, more reassurance, "
                 "shorter silences"))
+    eyes: str = declare(
+        "either", "The eyes: {choices}. Default: either, as the client likes (the gentle "
+        "variant welcomes open eyes first).", label="Eyes", commands=BOTH, spoken=True,
+        show_default=True, choices=EYES, column=Column(per_exercise=True),
+        web=Web("client", "select", "Open: a soft, lowered gaze throughout, for clients who "
+                "feel safer seeing the room.", capitalize=True))
     length: str | None = declare(
         None, "Script form: {choices}. Default: chosen from --minutes, else "
         "standard.", label="Script form", commands=BOTH, choices=LENGTHS,
