@@ -116,8 +116,6 @@ class Spec:
     default: Any = None
     kind: str = "str"
     """str, int, float, path, flag (bool) or multiple (a tuple of texts)."""
-    wording: str = ""
-    """The help as declared, before {choices} and {span} are filled in."""
 
     @property
     def flag(self) -> str:
@@ -197,8 +195,7 @@ def _worded(spec: Spec) -> Spec:
     web = spec.web and dataclasses.replace(spec.web, hint=spec.filled(spec.web.hint))
     column = spec.column and dataclasses.replace(spec.column,
                                                  allowed=spec.filled(spec.column.allowed))
-    return dataclasses.replace(spec, help=spec.filled(spec.help), wording=spec.help, web=web,
-                               column=column)
+    return dataclasses.replace(spec, help=spec.filled(spec.help), web=web, column=column)
 
 
 IMAGE_HELP = ("Compassionate-other image: {choices}; or the client's own words, starting "
@@ -380,13 +377,13 @@ class Request:
         "Repeatable.", label="Sidecar files", key="sidecar", choices=SIDECARS)
     say: tuple[str, ...] = declare(
         (), "Say a word as written here, e.g. --say \"Aoife=Eefa\" (repeatable).",
-        label="Pronunciations", commands=("render", "voices preview"),
+        label="Pronunciations",
         metavar="NAME=RESPELLING", column=Column("a list of NAME=respelling"),
         web=Web("voice", "lines", "One per line as NAME=respelling, e.g. Aoife=Eefa.",
                 placeholder="Aoife=Eefa"))
     lexicon: Path | None = declare(
         None, "YAML file of word: respelling lines, over your own lexicon.yaml.",
-        label="Pronunciation list (lexicon)", commands=("render", "voices preview"),
+        label="Pronunciation list (lexicon)",
         upload=Upload("Pronunciation list (lexicon)", "A YAML file of word: respelling lines "
                       "for this recording.", ".yaml,.yml"))
 
@@ -401,7 +398,53 @@ PERSONAL_FIELDS: dict[str, str] = {
 """Request fields that only some exercises speak of (`Exercise.uses`), and their keys."""
 SPOKEN: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.spoken)
 """The fields templates read, by name."""
-_OTHER_NAMES = {"file": "FILE", "path": "PATH", "voice-name": "NAME", "voice-id": "VOICE"}
+_OWN: dict[str, Spec] = {f.name: f.metadata["spec"] for f in dataclasses.fields(Request)}
+"""The Request's declarations as written, for the samples' fields to take up."""
+SAMPLE_FORMATS = ("mp3", "m4a", "wav")
+"""The formats a voice sample is written in."""
+
+
+def like(name: str, **changes: Any) -> Any:
+    """A sample's field: the Request field `name`'s declaration and default (`changes` over
+    them), so the sample is checked and worded by the same spec."""
+    default = changes.pop("default", Request.__dataclass_fields__[name].default)
+    spec = dataclasses.replace(_OWN[name], **changes)
+    return dataclasses.field(default=default, metadata={"spec": spec})
+
+
+@dataclass(frozen=True)
+class VoiceSample:
+    """A few seconds in a voice, heard before a render (`voices preview`, the form's Listen)."""
+
+    voice: str | None = like("voice", default=None, argument="VOICE", key="voice-id",
+                             show_default=False)
+    tone: str = like("tone")
+    pace: str = like("pace")
+    name: str = like("name", help="Say this name in the greeting, to check it.")
+    say: tuple[str, ...] = like("say")
+    lexicon: Path | None = like("lexicon")
+    format: str | None = like("format", choices=SAMPLE_FORMATS,
+                              help="{choices}. Default: from the -o extension, else mp3.")
+    output: Path | None = like("output", help="Output file or folder. Default: output/.")
+
+
+@dataclass(frozen=True)
+class BedSample:
+    """A few seconds of a background at its level under the voice (the form's Listen)."""
+
+    background: str = like("background")
+    bed_level: float = like("bed_level")
+    accessible: bool = like("accessible")
+
+
+VOICE_SAMPLE_FIELDS: tuple[Spec, ...] = declared(VoiceSample)
+"""The voice sample's declarations: `voices preview` takes each as an option."""
+BED_SAMPLE_FIELDS: tuple[Spec, ...] = declared(BedSample)
+"""The background sample's declarations."""
+_NAMED: dict[str, Spec] = {spec.key: spec for spec in (*VOICE_SAMPLE_FIELDS,
+                                                       *BED_SAMPLE_FIELDS, *FIELDS)}
+"""Every declaration by key, a request's over a sample's of the same key."""
+_OTHER_NAMES = {"file": "FILE", "path": "PATH", "voice-name": "NAME"}
 """Arguments of other commands (analyse FILE, voices add PATH) that errors name."""
 
 
@@ -438,14 +481,14 @@ def spoken(request: Request) -> dict[str, Any]:
 
 
 def cli_name(field: str) -> str:
-    """How the command line names a field: --quality, EXERCISE."""
-    spec = BY_KEY.get(field)
+    """How the command line names a field: --quality, EXERCISE, VOICE."""
+    spec = _NAMED.get(field)
     return spec.flag if spec else _OTHER_NAMES.get(field, f"--{field}")
 
 
 def label(field: str) -> str:
     """How the web form names a field: "Client's first name"."""
-    spec = BY_KEY.get(field)
+    spec = _NAMED.get(field)
     return spec.label if spec else field
 
 

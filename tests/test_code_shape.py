@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cft_audio.schema import FIELDS, Request
+from cft_audio.schema import FIELDS, BedSample, Request, VoiceSample
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cft_audio"
 MAX_CLASS_LINES = 200
@@ -152,12 +152,12 @@ def _help_texts() -> Iterator[tuple[str, str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword) and node.arg == "help":
                 yield module, _literal(node.value)
-    for spec in FIELDS:
-        declared = dataclasses.fields(Request)[[f.name for f in dataclasses.fields(Request)]
-                                               .index(spec.name)].metadata["spec"]
-        for part in (declared.web, declared.column):
-            yield spec.key, getattr(part, "hint", "") + getattr(part, "allowed", "")
-        yield spec.key, spec.wording
+    for kind in (Request, VoiceSample, BedSample):
+        for field in dataclasses.fields(kind):
+            declared = field.metadata["spec"]
+            for part in (declared.web, declared.column):
+                yield field.name, getattr(part, "hint", "") + getattr(part, "allowed", "")
+            yield field.name, declared.help
 
 
 def _literal(node: ast.expr) -> str:
