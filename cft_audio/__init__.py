@@ -8,8 +8,16 @@ from importlib.metadata import PackageNotFoundError, version
 # is set first: nothing leaves the machine, and no identifier is made.
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
-from .errors import CftAudioError, EngineError, ExportError, InvalidRequest, ScriptError
-from .request import Request
+from .errors import (
+    ArgumentError,
+    CacheMissing,
+    CftAudioError,
+    EngineError,
+    ExportError,
+    InvalidRequest,
+    ScriptError,
+)
+from .request import BedSample, Request, VoiceSample
 
 _PIPELINE = ("RenderContext", "Renderer", "Result", "render")
 """Loaded on first use, so the command line's help starts without NumPy and the pipeline."""
@@ -30,6 +38,9 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
 __all__ = [
+    "ArgumentError",
+    "BedSample",
+    "CacheMissing",
     "CftAudioError",
     "EngineError",
     "ExportError",
@@ -39,6 +50,7 @@ __all__ = [
     "Request",
     "Result",
     "ScriptError",
+    "VoiceSample",
     "__version__",
     "render",
 ]

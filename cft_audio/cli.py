@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from .batch.cli import batch
 from .cli_options import Choice, Group, count, quiet_verbose, refuse_quiet_verbose
 from .console import locale_note, undecodable, utf8_streams, utf8_text
 from .errors import (
+    ArgumentError,
     CftAudioError,
     ExitCode,
     InvalidRequest,
@@ -21,11 +23,17 @@ from .errors import (
 )
 from .limits import cut_values, quoted
 from .practice_cli import practice
-from .schema import FIELDS, Request, Spec, cli_name, parse_number, request_message
-from .voices.presets import PACES, TONES
+from .schema import (
+    FIELDS,
+    VOICE_SAMPLE_FIELDS,
+    Request,
+    Spec,
+    VoiceSample,
+    cli_name,
+    parse_number,
+    request_message,
+)
 from .web.cli import serve
-
-TONE_NAMES, PACE_NAMES = tuple(TONES), tuple(PACES)
 
 
 @click.group(cls=Group, invoke_without_command=True,
@@ -93,7 +101,12 @@ def _option(spec: Spec):
 
 def request_options(command: str):
     """Attach the options of every request field `command` takes, in the schema's order."""
-    specs = [spec for spec in FIELDS if command in spec.commands]
+    return field_options(spec for spec in FIELDS if command in spec.commands)
+
+
+def field_options(declared: Iterable[Spec]):
+    """Attach an argument or option for each declared field, in their order."""
+    specs = list(declared)
 
     def attach(function):
         for spec in reversed(specs):
@@ -116,7 +129,7 @@ def render(ctx: click.Context, quiet: bool, verbose: bool, no_cache: bool, force
 
     refuse_quiet_verbose(quiet, verbose)
     request = Request(**fields)  # type: ignore[arg-type]
-    _refuse_output(request, force)
+    _refuse_output(request.output, force)
     _warn(request)
     err = sys.stderr
     reporters = []
@@ -224,38 +237,24 @@ def _list_voices() -> None:
 
 
 @voices.command("preview")
-@click.argument("voice", required=False)
-@click.option("--tone", type=Choice(TONE_NAMES), default="warm", show_default=True,
-              help="How it sounds.")
-@click.option("--pace", type=Choice(PACE_NAMES), default="slow", show_default=True,
-              help="Speech rate and pauses.")
-@click.option("--name", default="", type=_Text("name"),
-              help="Say this name in the greeting, to check it.")
+@field_options(VOICE_SAMPLE_FIELDS)
 @click.option("--text", default=None, type=_Text("text"),
               help="Say this instead of the sample sentences.")
-@request_options("voices preview")
-@click.option("--format", "fmt", type=Choice(("mp3", "m4a", "wav")), default=None,
-              help="Default: from the -o extension, else mp3.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Output file or folder. Default: output/.")
 @click.option("--force", is_flag=True, help="Replace an existing file named by -o.")
 @click.option("--no-cache", is_flag=True, help="Synthesise afresh; do not use the speech cache.")
 @quiet_verbose()
-def voices_preview(voice: str | None, fmt: str | None, text: str | None, no_cache: bool,
-                   force: bool, quiet: bool, verbose: bool, **fields: object) -> None:
+def voices_preview(text: str | None, no_cache: bool, force: bool, quiet: bool, verbose: bool,
+                   **fields: object) -> None:
     """Render a 10-second sample of VOICE (see `cft-audio voices`) with a tone and pace."""
     from .pipeline import RenderContext, Renderer
 
     refuse_quiet_verbose(quiet, verbose)
     context = RenderContext(cache=None) if no_cache else RenderContext()
     renderer = Renderer(context)
-    if voice not in renderer.profiles:
-        what = "missing" if voice is None else f"unknown voice {quoted(voice)}"
-        raise InvalidRequest("voice-id", what, ", ".join(sorted(renderer.profiles)))
-    request = Request(exercise="compassionate-self", voice=voice, format=fmt,
-                      **fields)  # type: ignore[arg-type]
-    _refuse_output(request, force)
-    path = renderer.preview_voice(request, text=text)
+    sample = VoiceSample(**fields)  # type: ignore[arg-type]
+    renderer.check_voice_sample(sample)
+    _refuse_output(sample.output, force)
+    path = renderer.preview_voice(sample, text=text)
     if not quiet:
         click.echo(str(path))
 
@@ -356,9 +355,8 @@ def _warn(request) -> None:
                    err=True)
 
 
-def _refuse_output(request: Request, force: bool) -> None:
+def _refuse_output(output: Path | None, force: bool) -> None:
     """`-o -` (standard output) is refused, and so is an existing file unless --force."""
-    output = request.output
     if output is None:
         return
     if str(output) == "-":
@@ -431,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"cft-audio: error: {request_message(error)}", err=True)
         _detail(error, argv)
         return ExitCode.USAGE
-    except (ScriptError, PracticeLogError) as error:
+    except (ScriptError, PracticeLogError, ArgumentError) as error:
         click.echo(f"cft-audio: error: {error}", err=True)
         return ExitCode.USAGE
     except CftAudioError as error:

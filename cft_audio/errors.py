@@ -76,6 +76,15 @@ class InvalidRequest(CftAudioError):
         super().__init__(text)
 
 
+class ArgumentError(CftAudioError):
+    """An argument that is no request field holds a value the tool cannot use (a usage error):
+    a voice sample's own text, the stem of a render."""
+
+
+class CacheMissing(CftAudioError):
+    """Work that needs the speech cache was asked of a render context that has none."""
+
+
 class ScriptError(CftAudioError):
     """A template or its timing markup cannot be turned into cues."""
 

@@ -1,4 +1,5 @@
-"""The render request: who it is for, which exercise, and every personalisation choice."""
+"""The render request and the voice and background samples: who and what for, every
+personalisation choice, and the validation of each by its fields' declarations."""
 
 from __future__ import annotations
 
@@ -10,12 +11,25 @@ from pathlib import Path
 from .errors import InvalidRequest, os_reason
 from .files import exists
 from .limits import MAX_COVER_BYTES, MAX_LEXICON_BYTES, MAX_MINUTES, MIN_MINUTES, quoted
-from .schema import FIELDS, PERSONAL_FIELDS, SIDECARS, Request, Spec, spoken
+from .schema import (
+    BED_SAMPLE_FIELDS,
+    FIELDS,
+    PERSONAL_FIELDS,
+    SAMPLE_FORMATS,
+    SIDECARS,
+    VOICE_SAMPLE_FIELDS,
+    BedSample,
+    Request,
+    Spec,
+    VoiceSample,
+    spoken,
+)
 from .script.catalogue import EXERCISES, exercises_using
 from .script.personal import Personalisation, personalise
 from .script.vocabulary import MAX_OWN_WORDS, OWN_WORDS_CHARACTERS, Vocabulary, check_own_text
 
-__all__ = ["MAX_MINUTES", "MIN_MINUTES", "SIDECARS", "Request", "check_input_file", "validate",
+__all__ = ["MAX_MINUTES", "MIN_MINUTES", "SIDECARS", "BedSample", "Request", "VoiceSample",
+           "check_input_file", "validate", "validate_bed_sample", "validate_voice_sample",
            "warnings"]
 
 MAX_TEXT = 80
@@ -47,17 +61,15 @@ def validate(
         if len(words) > MAX_OWN_WORDS:  # before the vocabulary, which quotes what it refuses
             raise InvalidRequest(field, f"{quoted(words)} is too long",
                                  f"{OWN_WORDS_CHARACTERS}, up to {MAX_OWN_WORDS} characters")
-    _check_choices(request)
+    _check_choices(request, FIELDS)
     personal = personalise(vocabulary, spoken(request))
     _check_used(request)
     _check_voice(request.voice, voices, broken_voices or {})
     _check_background(request.background, backgrounds)
-    _check_bounds(request)
+    _check_bounds(request, FIELDS)
     if request.cover is not None:
         _check_cover(Path(request.cover))
-    if request.lexicon is not None:
-        check_input_file("lexicon", Path(request.lexicon), MAX_LEXICON_BYTES,
-                         "MAX_LEXICON_BYTES", "a YAML file of word: respelling lines")
+    _check_lexicon(request.lexicon)
     formats = sorted(formats)
     if request.format is not None:
         _choice("format", request.format, formats)
@@ -70,6 +82,27 @@ def validate(
     for value in request.details:
         check_own_text("detail", value, MAX_TEXT, vocabulary.lexicon.nouns)
     return personal
+
+
+def validate_voice_sample(sample: VoiceSample, *, voices: Iterable[str],
+                          broken_voices: Mapping[str, str] | None = None) -> None:
+    """Nothing; else InvalidRequest naming the first field of the voice sample (by the
+    Request's own specs) whose value is not allowed."""
+    if sample.voice is None:
+        raise InvalidRequest("voice-id", "missing", sorted(voices))
+    _check_voice(sample.voice, voices, broken_voices or {}, field="voice-id")
+    _check_choices(sample, VOICE_SAMPLE_FIELDS)
+    if sample.name:
+        _check_name(sample.name)
+    _check_lexicon(sample.lexicon)
+    if sample.output is not None:
+        _check_output_suffix(Path(sample.output), sample.format, sorted(SAMPLE_FORMATS))
+
+
+def validate_bed_sample(sample: BedSample, *, backgrounds: Iterable[str]) -> None:
+    """Nothing; else InvalidRequest naming the background sample's field that is not allowed."""
+    _check_background(sample.background, backgrounds)
+    _check_bounds(sample, BED_SAMPLE_FIELDS)
 
 
 def warnings(request: Request) -> tuple[tuple[str, str], ...]:
@@ -100,12 +133,12 @@ def _check_used(request: Request) -> None:
             raise InvalidRequest(shown, f"is not used by {request.exercise}", users)
 
 
-def _check_choices(request: Request) -> None:
+def _check_choices(values: object, specs: Iterable[Spec]) -> None:
     """Each field with fixed choices (tone, pace, qualities…) holds one of them."""
-    for spec in FIELDS:
+    for spec in specs:
         if not spec.choices:
             continue
-        value = getattr(request, spec.name)
+        value = getattr(values, spec.name)
         for one in value if spec.kind == "multiple" else () if value is None else (value,):
             _choice(spec.key, one, spec.choices)
 
@@ -137,12 +170,13 @@ def _choice(field: str, value: str, allowed: Iterable[str]) -> None:
         raise InvalidRequest(field, f"unknown value {quoted(value)}", options)
 
 
-def _check_voice(voice: str, voices: Iterable[str], broken: Mapping[str, str]) -> None:
+def _check_voice(voice: str, voices: Iterable[str], broken: Mapping[str, str],
+                 field: str = "voice") -> None:
     """A voice with a good profile; a broken one says why (the others are unaffected)."""
     voices = sorted(voices)
     if voice in broken and voice not in voices:
-        raise InvalidRequest("voice", f"{quoted(voice)} cannot be used: {broken[voice]}", voices)
-    _choice("voice", voice, voices)
+        raise InvalidRequest(field, f"{quoted(voice)} cannot be used: {broken[voice]}", voices)
+    _choice(field, voice, voices)
 
 
 def _check_background(background: str, names: Iterable[str]) -> None:
@@ -169,10 +203,10 @@ def _check_background(background: str, names: Iterable[str]) -> None:
     raise InvalidRequest("background", f"unknown value {quoted(background)}", allowed)
 
 
-def _check_bounds(request: Request) -> None:
+def _check_bounds(values: object, specs: Iterable[Spec]) -> None:
     """Each number field with `bounds` (seed, year, minutes…) holds a finite value in them."""
-    for spec in FIELDS:
-        value = getattr(request, spec.name)
+    for spec in specs:
+        value = getattr(values, spec.name)
         if spec.bounds is not None and value is not None:
             _check_number(spec, value)
 
@@ -184,6 +218,12 @@ def _check_number(spec: Spec, value: float) -> None:
     if not math.isfinite(value) or not low <= value <= high:
         shown = f"{value:g}" if isinstance(value, float) else quoted(value)
         raise InvalidRequest(spec.key, f"{shown} is out of range", spec.range)
+
+
+def _check_lexicon(lexicon: Path | None) -> None:
+    if lexicon is not None:
+        check_input_file("lexicon", Path(lexicon), MAX_LEXICON_BYTES, "MAX_LEXICON_BYTES",
+                         "a YAML file of word: respelling lines")
 
 
 def _check_name(name: str) -> None:

@@ -6,10 +6,14 @@ Read from the source with `ast`, so it runs in CI beside the tests it keeps easy
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from cft_audio.schema import FIELDS, BedSample, Request, VoiceSample
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cft_audio"
 MAX_CLASS_LINES = 200
@@ -135,3 +139,60 @@ def _sizes(kind: type) -> Iterator[tuple[str, int]]:
                                              (ast.AsyncFunctionDef, MAX_FUNCTION_LINES)])
 def test_no_long_class_or_function(kind: type, limit: int) -> None:
     assert [f"{name} ({lines} lines)" for name, lines in _sizes(kind) if lines > limit] == []
+
+
+RANGE_IN_WORDS = re.compile(r"[-−]?\d+(\.\d+)?\s*(to|–)\s*[-−]?\d+")
+""""3 to 60", "−30 to 6": a range written out by hand."""
+
+
+def _help_texts() -> Iterator[tuple[str, str]]:
+    """(where, text) for every click `help=` literal and every field's help, hint and column
+    wording as declared (before the schema fills in {choices} and {span})."""
+    for module, tree in MODULES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "help":
+                yield module, _literal(node.value)
+    for kind in (Request, VoiceSample, BedSample):
+        for field in dataclasses.fields(kind):
+            declared = field.metadata["spec"]
+            for part in (declared.web, declared.column):
+                yield field.name, getattr(part, "hint", "") + getattr(part, "allowed", "")
+            yield field.name, declared.help
+
+
+def _literal(node: ast.expr) -> str:
+    """The text of a string literal or f-string's literal parts ("" for anything else)."""
+    return "".join(part.value for part in ast.walk(node)
+                   if isinstance(part, ast.Constant) and isinstance(part.value, str))
+
+
+def test_no_range_written_out_in_help() -> None:
+    """Bounds live in the declaration; help, hints and errors format them ({span})."""
+    assert [(where, text) for where, text in _help_texts() if RANGE_IN_WORDS.search(text)] == []
+
+
+def test_no_choice_list_written_out_in_help() -> None:
+    """Help naming three of a field's values (or both of two) takes them from it ({choices})."""
+    found = []
+    for where, text in _help_texts():
+        for spec in FIELDS:
+            named = [v for v in spec.values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])",
+                                                         text, re.IGNORECASE)]
+            if spec.values and len(named) >= min(3, len(spec.values)):
+                found.append((where, spec.key, named))
+    assert found == []
+
+
+PRIVATE_POOL = "_" + "processes"
+"""ProcessPoolExecutor's private table of workers, spelt so this file does not name it."""
+
+
+def test_no_private_pool_attribute_anywhere() -> None:
+    """No PRIVATE_POOL (a private attribute) in the package, its tests or benchmarks: not read,
+    not by getattr, not in any string."""
+    root = PACKAGE.parent
+    found = [str(path.relative_to(root))
+             for folder in ("cft_audio", "tests", "benchmarks")
+             for path in sorted((root / folder).rglob("*.py"))
+             if PRIVATE_POOL in path.read_text(encoding="utf-8")]
+    assert found == []

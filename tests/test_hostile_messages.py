@@ -33,6 +33,8 @@ from .hostile import DIGITS
 LONG_RUN = re.compile(r"[^\s'\"()]{42,}")
 """An echoed value longer than SHOWN_CHARS (and its "…")."""
 
+REACH = BY_KEY["minutes"].range
+
 
 def one_line(capsys) -> str:
     """The single error line a command printed (and nothing on stdout)."""
@@ -60,8 +62,8 @@ def in_tmp(tmp_path, monkeypatch) -> Path:
     (["--year", DIGITS], "--year: '" + "9" * 40 + "…' is out of range (allowed: 1900 to 2999)"),
     (["--track", DIGITS], "--track: '" + "9" * 40 + "…' is out of range (allowed: 1 to 999)"),
     (["--track", "x" + DIGITS], "--track: 'x" + "9" * 39 + "…' is not a whole number"),
-    (["--minutes", "10abc"], "--minutes: '10abc' is not a number (allowed: 3 to 60)"),
-    (["--minutes", DIGITS], "--minutes: inf is out of range (allowed: 3 to 60)"),
+    (["--minutes", "10abc"], f"--minutes: '10abc' is not a number (allowed: {REACH})"),
+    (["--minutes", DIGITS], f"--minutes: inf is out of range (allowed: {REACH})"),
     (["--bed-level", "nan"], "--bed-level: nan is out of range (allowed: -30 to 6 (dB"),
 ], ids=["seed -1", "seed 2**32", "seed 1.5", "seed digits", "year -5", "year 10**30",
         "year digits", "track digits", "track text", "minutes 10abc", "minutes digits",
@@ -114,7 +116,7 @@ def test_cut_values_keeps_short_words_and_quotes():
     ("year", "-5", "Year: -5 is out of range (allowed: 1900 to 2999)"),
     ("year", "1" + "0" * 30, "Year: 1" + "0" * 30 + " is out of range (allowed: 1900 to 2999)"),
     ("track", DIGITS, "Track number: '" + "9" * 40 + "…' is out of range (allowed: 1 to 999)"),
-    ("minutes", "10abc", "Minutes: '10abc' is not a number (allowed: 3 to 60)"),
+    ("minutes", "10abc", f"Minutes: '10abc' is not a number (allowed: {REACH})"),
 ])
 def test_the_web_form_refuses_what_the_cli_refuses(field, value, expect):
     values = forms.defaults("safe-place")
@@ -129,7 +131,7 @@ def test_the_web_form_refuses_what_the_cli_refuses(field, value, expect):
     ({"defaults": {"minutes": 4, "seed": 10**30}},
      "defaults: seed: 1000000000000000000000000000000 is out of range (allowed: 0 to "),
     ({"defaults": {"minutes": "10abc"}},
-     "defaults: minutes: '10abc' must be a number (allowed: 3 to 60)"),
+     f"defaults: minutes: '10abc' must be a number (allowed: {REACH})"),
     ({"defaults": {"minutes": 4, "bed-level": "loud"}},
      "defaults: bed-level: 'loud' must be a number (allowed: -30 to 6 (dB"),
     ({"programme": {"title": "T", "weeks": 2, "year": -5}},

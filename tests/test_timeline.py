@@ -69,9 +69,9 @@ def test_each_sentence_is_synthesised_once(fake_context, fake_engine, out_dir):
 
 
 def test_unknown_stem_is_refused_before_any_work(fake_context, fake_engine, out_dir):
-    from cft_audio import InvalidRequest
+    from cft_audio import ArgumentError
 
-    with pytest.raises(InvalidRequest, match="stem"):
+    with pytest.raises(ArgumentError, match="stem"):
         Renderer(fake_context).render(Request("safe-place", output=out_dir), stem="drums")
     assert fake_engine.calls == 0 and not any(out_dir.iterdir())
 

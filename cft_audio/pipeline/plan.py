@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..export.encode import FORMATS
-from ..request import Request
+from ..request import Request, VoiceSample
 from ..script.cues import Script
 from ..script.personal import Personalisation
 from ..sound.beds import Bed
@@ -28,8 +28,8 @@ class Voicing:
     lexicon: Lexicon
 
 
-def voicing_for(request: Request, lexicon: Lexicon) -> Voicing:
-    """The request's voice, tone and pace, looked up once (the request is validated)."""
+def voicing_for(request: Request | VoiceSample, lexicon: Lexicon) -> Voicing:
+    """The request's (or sample's) voice, tone and pace, looked up once (it is validated)."""
     tone, pace = TONES[request.tone], PACES[request.pace]
     return Voicing(request.voice, tone, pace, combined(tone, pace), lexicon)
 
@@ -83,7 +83,7 @@ def plan_for(request: Request, script: Script, checked: Checked, bed: Bed,
         automatic=automatic)
 
 
-def output_format(request: Request) -> str:
+def output_format(request: Request | VoiceSample) -> str:
     """The format, taken from the output file's extension when one is given."""
     if request.output is not None:
         suffix = Path(request.output).suffix.lower().lstrip(".")

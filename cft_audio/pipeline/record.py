@@ -14,6 +14,7 @@ from ..export.tags import TrackInfo, chapters_from_marks
 from ..files import file_sha256, text_sha256
 from ..lyrics import readable_script
 from ..naming import setting_of, track_title
+from ..schema import to_record
 from ..script.catalogue import EXERCISES
 from ..script.cues import Script
 from ..script.timing import TimedCue, pause_lengths, sections
@@ -74,10 +75,8 @@ def record(result: Result, plan: RenderPlan, timeline: Timeline, voice: str,
            audio: Path | None = None) -> str:
     """Everything needed to reproduce the file, as JSON (`audio`: the file to hash, if not
     `result.path`)."""
-    request = plan.request
-    fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in request.__dict__.items()}
     return render_record(
-        request=fields,
+        request=to_record(plan.request),
         versions=versions(),
         seed=plan.seed,
         voice=voice,

@@ -13,11 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InvalidRequest
+from ..errors import ArgumentError, InvalidRequest
 from ..export.encode import FORMATS, automatic_name, plan_output
 from ..export.publish import reserve
 from ..naming import setting_of, track_stem
-from ..request import Request, validate
+from ..request import (
+    BedSample,
+    Request,
+    VoiceSample,
+    validate,
+    validate_bed_sample,
+    validate_voice_sample,
+)
 from ..schema import BY_KEY
 from ..script import timing
 from ..script.cues import Breath, Script
@@ -31,7 +38,7 @@ from ..voices.text import Lexicon, check_phonemes_for, lexicon_from_pairs, load_
 from .context import RenderContext
 from .mastering import master
 from .mix import BedShelf, Mix
-from .plan import Checked, RenderPlan, output_format, plan_for, voicing_for
+from .plan import Checked, RenderPlan, Voicing, output_format, plan_for, voicing_for
 from .record import Result, sidecar_texts, track_info
 from .sample import PREVIEW_SECONDS, sample_script, sample_track
 from .scripts import Option, ScriptWriter, minutes_range, refuse_target
@@ -125,7 +132,7 @@ class Renderer:
         (same gain, no limiter): for checking the speech-to-background ratio.
         """
         if stem not in STEMS:
-            raise InvalidRequest("stem", f"unknown value {stem!r}", STEMS)
+            raise ArgumentError(f"stem: unknown value {stem!r} (allowed: {', '.join(STEMS)})")
         calls_before = self.engine_calls
         plan, timeline = self._placed(request, with_output=True)
         assert plan.output is not None
@@ -187,20 +194,32 @@ class Renderer:
         """Speak every job the speech cache lacks into it; return how many were spoken."""
         return self.speaker.synthesise(jobs)
 
+    def check_voice_sample(self, sample: VoiceSample) -> Voicing:
+        """The sample's voicing; InvalidRequest if a field of it is not allowed."""
+        validate_voice_sample(sample, voices=self.profiles, broken_voices=self.broken_voices)
+        voicing = voicing_for(sample, self._lexicon(sample))
+        check_phonemes_for(voicing.lexicon, self.profiles[voicing.voice].engine)
+        return voicing
+
+    def check_bed_sample(self, sample: BedSample) -> None:
+        """InvalidRequest if the background or its level is not allowed (an own file decoded)."""
+        validate_bed_sample(sample, backgrounds=BEDS)
+        self.beds.get(sample.background)
+
     def preview_voice(
-        self, request: Request, text: str | None = None, seconds: float = PREVIEW_SECONDS
+        self, sample: VoiceSample, text: str | None = None, seconds: float = PREVIEW_SECONDS
     ) -> Path:
-        """A short voice sample (voice, tone, pace, pronunciations of the request), no bed."""
-        voicing = self.check(request).voicing
-        script = sample_script(request, text)
+        """A short voice sample (its voice, tone, pace and pronunciations), no bed."""
+        voicing = self.check_voice_sample(sample)
+        script = sample_script(sample, text)
         speech = self.speaker.speak(script, voicing, self.context.progress)
-        return sample_track(script, speech, voicing.pace, request, seconds)
+        return sample_track(script, speech, voicing.pace, sample, seconds)
 
     def _written(self, request: Request, checked: Checked) -> Script:
         """The script in the form asked for or that suits the target, from one personalisation."""
         return self.scripts.choose(request, checked.voicing, checked.personal).script
 
-    def _lexicon(self, request: Request) -> Lexicon:
+    def _lexicon(self, request: Request | VoiceSample) -> Lexicon:
         """The user's lexicon, then the request's lexicon file, then its --say entries."""
         lexicon = Lexicon()
         user = self.context.lexicon

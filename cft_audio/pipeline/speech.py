@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InvalidRequest
+from ..errors import CacheMissing
 from ..files import text_sha256
 from ..script.cues import Script
 from ..sound import RATE
@@ -92,8 +92,8 @@ class Speaker:
         """
         cache = self.context.cache
         if cache is None:
-            raise InvalidRequest("cache", "synthesising ahead needs a speech cache",
-                                 "a SpeechCache in the RenderContext")
+            raise CacheMissing("synthesising ahead needs a speech cache (a SpeechCache in "
+                               "the RenderContext)")
         spoken = 0
         for job in jobs:
             if cache.has(job.key):

@@ -14,6 +14,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import CftAudioError
+from ..schema import BED_SAMPLE_FIELDS, VOICE_SAMPLE_FIELDS, BedSample, VoiceSample
 from ..sound.beds import BEDS
 from . import forms
 from .bodies import read_form
@@ -100,14 +101,13 @@ async def preview_voice(request: HttpRequest) -> Response:
     """A few seconds in the chosen voice, tone and pace (the name said, with --say)."""
     state = state_of(request)
     values = forms.form_values(request.query_params)
-    keep = ("voice", "tone", "pace", "name", "say")
-    values = {k: v for k, v in values.items() if k in keep}
-    values["exercise"] = "compassionate-self"
-    parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check)
-    if parsed.request is None:
-        return JSONResponse({"ok": False, "errors": parsed.errors}, status_code=422)
+    values.pop("format")  # the track's formats; a sample is always an MP3
+    sample, errors = await run_in_threadpool(forms.parse_sample, VoiceSample, VOICE_SAMPLE_FIELDS,
+                                             values, state.previewer.check_voice)
+    if sample is None:
+        return JSONResponse({"ok": False, "errors": errors}, status_code=422)
     try:
-        data = await run_in_threadpool(state.previewer.voice, parsed.request)
+        data = await run_in_threadpool(state.previewer.voice, sample)
     except CftAudioError as error:
         return JSONResponse({"ok": False, "errors": {"voice": str(error)}}, status_code=500)
     return Response(data, media_type="audio/mpeg", headers=_PRIVATE)
@@ -145,18 +145,17 @@ async def preview_background(request: HttpRequest) -> Response:
 async def _bed_sample(state: Any, source: Any, own: dict[str, Path]) -> Response:
     """The background sample at the level the form asks (a listed bed or an own file)."""
     values = forms.form_values(source)
-    values = {k: v for k, v in values.items() if k in ("bed-level", "accessible")}
-    values.update(exercise="safe-place", background=source.get("background") or "ocean")
-    parsed = await run_in_threadpool(forms.parse_form, values, None, state.previewer.check, own)
-    if parsed.request is None:
+    values["background"] = str(own.get("background") or source.get("background") or "ocean")
+    sample, errors = await run_in_threadpool(forms.parse_sample, BedSample, BED_SAMPLE_FIELDS,
+                                             values, state.previewer.check_bed)
+    if sample is None:
         errors = {("background-file" if own and k == "background" else k):
                   v.replace(str(own.get("background", "")), "your file") if own else v
-                  for k, v in parsed.errors.items()}
+                  for k, v in errors.items()}
         return JSONResponse({"ok": False, "errors": errors}, status_code=422)
-    level = parsed.request
-    bed = own.get("background") or level.background
-    data = await run_in_threadpool(state.previewer.background, bed, level.bed_level,
-                                   level.accessible)
+    bed = own.get("background") or sample.background
+    data = await run_in_threadpool(state.previewer.background, bed, sample.bed_level,
+                                   sample.accessible)
     return Response(data, media_type="audio/mpeg", headers=_PRIVATE)
 
 

@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import InvalidRequest, ScriptError
 from ..export.encode import FORMATS
@@ -22,8 +22,10 @@ from .uploads import KINDS
 
 __all__ = ["FIELD_ORDER", "FORMAT_ORDER", "LABELS", "NOT_LISTED", "PERSONAL_FIELDS", "FormResult",
            "choices", "defaults", "form_message", "form_values", "options", "ordered", "parse_form",
-           "sections", "uploads", "values_from_request"]
+           "parse_sample", "sections", "uploads", "values_from_request"]
 
+S = TypeVar("S")
+"""A sample type (VoiceSample, BedSample)."""
 SECTIONS = ("client", "length", "voice", "background", "file", "tags")
 """The parts of the form, in the order it shows them."""
 WEB_FIELDS: tuple[Spec, ...] = tuple(sorted(
@@ -177,6 +179,33 @@ def parse_form(values: Mapping[str, Any], output: Path | None,
     notes = {field: message for field, message in request_warnings(request)}
     return FormResult(None if errors else request, formats, ordered(errors), dict(values),
                       request, notes)
+
+
+def parse_sample(kind: type[S], specs: Sequence[Spec], values: Mapping[str, Any],
+                 check: Callable[[S], object]) -> tuple[S | None, dict[str, str]]:
+    """A voice or background sample from the form's values (each field read from the form's
+    input of its name), checked with `check`; else None and the problems by input name."""
+    inputs = {spec.key: spec.name.replace("_", "-") for spec in specs}
+    errors: dict[str, str] = {}
+    fields: dict[str, Any] = {}
+    for spec in specs:
+        own = dataclasses.replace(spec, key=inputs[spec.key])
+        if own.key not in values:  # not on the form: the field's default
+            continue
+        if spec.kind == "multiple":
+            fields[spec.name] = tuple(values[own.key])
+        elif spec.kind == "flag":
+            fields[spec.name] = bool(values[own.key])
+        else:
+            fields[spec.name] = _single(own, values, errors)
+    if errors:
+        return None, errors
+    sample = kind(**fields)
+    try:
+        check(sample)
+    except InvalidRequest as error:
+        return None, {inputs.get(error.field, error.field): form_message(error)}
+    return sample, {}
 
 
 def ordered(errors: Mapping[str, str]) -> dict[str, str]:

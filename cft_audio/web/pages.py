@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import CftAudioError
+from ..schema import BY_KEY
 from ..script.catalogue import EXERCISES
 from ..voices.profiles import VoiceProfile
 from . import forms
@@ -126,7 +127,7 @@ def _minutes_hint(state: WebState, exercise: str) -> str:
     try:
         low, high = state.previewer.minutes_range(exercise)
     except CftAudioError:  # a hint only: fall back to the general range
-        return "3 to 60"
+        return BY_KEY["minutes"].span
     return f"{low:g} to {high:g}"
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from ..export.encode import encode_stream, iter_blocks
 from ..export.tags import TrackInfo
 from ..pipeline import RenderContext, Renderer
-from ..request import Request
+from ..request import BedSample, Request, VoiceSample
 from ..script.text import annotated
 from ..sound import RATE
 from ..sound.beds import BEDS, Bed, FileBed, render
@@ -82,6 +82,16 @@ class Previewer:
         with self._lock:
             self.renderer.script(request)
 
+    def check_voice(self, sample: VoiceSample) -> None:
+        """Raise InvalidRequest if a field of the voice sample is not allowed."""
+        with self._lock:
+            self.renderer.check_voice_sample(sample)
+
+    def check_bed(self, sample: BedSample) -> None:
+        """Raise InvalidRequest if the background (an own file decoded) or level is not allowed."""
+        with self._lock:
+            self.renderer.check_bed_sample(sample)
+
     def minutes_range(self, exercise: str) -> tuple[float, float]:
         """Whole minutes `--minutes` can ask of an exercise with default settings (cached)."""
         with self._lock:
@@ -109,17 +119,17 @@ class Previewer:
         return ScriptPreview(preview.script.title, preview.script.length, preview.seconds,
                              annotated(preview.script, preview.pauses), preview.script.pronoun)
 
-    def voice(self, request: Request) -> bytes:
-        """An MP3 of a few seconds in the request's voice, tone and pace (and name said)."""
-        key = ("voice", request.voice, request.tone, request.pace, request.name, request.say)
+    def voice(self, sample: VoiceSample) -> bytes:
+        """An MP3 of a few seconds in the sample's voice, tone and pace (and name said)."""
+        key = ("voice", sample.voice, sample.tone, sample.pace, sample.name, sample.say)
         if (kept := self._kept(key)) is not None:
             return kept
         with tempfile.TemporaryDirectory(prefix="cft-voice-") as folder, self._speaker_lock:
             if self._speaker is None:
                 self._speaker = Renderer(self.context)
-            sample = dataclasses.replace(request, output=Path(folder) / "voice.mp3",
-                                         format="mp3", lexicon=None)
-            data = self._speaker.preview_voice(sample, seconds=VOICE_SECONDS).read_bytes()
+            mp3 = dataclasses.replace(sample, output=Path(folder) / "voice.mp3", format="mp3",
+                                      lexicon=None)
+            data = self._speaker.preview_voice(mp3, seconds=VOICE_SECONDS).read_bytes()
         return self._keep(key, data)
 
     def background(self, name: str | Path, offset_db: float = 0.0,

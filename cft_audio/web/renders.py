@@ -6,10 +6,10 @@ import contextlib
 import dataclasses
 import shutil
 from pathlib import Path
-from typing import Any
 
 from ..pipeline import Renderer
 from ..request import Request
+from ..schema import from_record
 from ..workers import TaskCancelled
 from .library import RenderEntry, new_render_folder
 from .tasks import Steps
@@ -17,7 +17,6 @@ from .uploads import keep_beside
 
 SIDECARS = ("json", "vtt", "txt")
 """Written beside every web render: the library reads the .json record."""
-_PATH_FIELDS = ("script", "lexicon", "output", "cover")
 
 
 def render_new(renderer: Renderer, steps: Steps, request: Request, formats: tuple[str, ...],
@@ -52,7 +51,7 @@ def render_format(renderer: Renderer, steps: Steps, entry: RenderEntry, fmt: str
     If the recording is deleted meanwhile, the job stops and leaves nothing behind (not even
     the folder it would have re-created).
     """
-    request = request_from_record(entry.request)
+    request = from_record(entry.request)
     target = entry.stem.with_suffix(f".{fmt}")
     steps.watch(entry.record.is_file)
     try:
@@ -66,18 +65,3 @@ def render_format(renderer: Renderer, steps: Steps, entry: RenderEntry, fmt: str
                 entry.record.parent.rmdir()  # only if empty: what the job itself re-created
         raise
     return entry.id
-
-
-def request_from_record(fields: dict[str, Any]) -> Request:
-    """The Request a render record describes (lists back to tuples, paths back to Paths)."""
-    known = {f.name for f in dataclasses.fields(Request)}
-    values: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key not in known:
-            continue
-        if isinstance(value, list):
-            value = tuple(value)
-        if key in _PATH_FIELDS and value is not None:
-            value = Path(value)
-        values[key] = value
-    return Request(**values)

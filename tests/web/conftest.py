@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,6 +37,20 @@ def fake_batch_context() -> RenderContext:
     """A batch worker's context with the fake voice (speech cache from $CFT_AUDIO_CACHE)."""
     return RenderContext(voice_folders=(voices_dir(),), open_engine=fake_engine, lexicon=None,
                          keep_voices=True)
+
+
+@contextmanager
+def fake_client(folder: Path) -> Iterator[Any]:
+    """A TestClient of the app with the fake voice, writing into `folder`/out."""
+    from starlette.testclient import TestClient
+
+    from cft_audio.web import Settings, create_app
+
+    settings = Settings(output=folder / "out", context=fake_render_context(folder),
+                        batch_context=fake_batch_context, workers=1)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8750",
+                    follow_redirects=False) as client:
+        yield client
 
 
 def noise_wav(path: Path, seed: int = 1, seconds: int = 3) -> Path:

@@ -11,11 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from starlette.testclient import TestClient
 
-from cft_audio.web import Settings, create_app
-
-from .conftest import ROOT, fake_batch_context, fake_render_context, noise_wav
+from .conftest import ROOT, fake_client, noise_wav
 
 pytestmark = pytest.mark.enable_socket  # TestClient's event loop needs a local socketpair
 
@@ -38,10 +35,7 @@ def server_files(tmp_path_factory) -> list[str]:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     folder = tmp_path_factory.mktemp("paths")
-    settings = Settings(output=folder / "out", context=fake_render_context(folder),
-                        batch_context=fake_batch_context, workers=1)
-    with TestClient(create_app(settings), base_url="http://127.0.0.1:8750",
-                    follow_redirects=False) as client:
+    with fake_client(folder) as client:
         client.output = folder / "out"
         yield client
 
