@@ -240,7 +240,7 @@ class Request:
         None, "Script form: short, standard, long. Default: chosen from --minutes, else "
         "standard.", label="Script form", commands=BOTH, choices=LENGTHS,
         column=Column(per_exercise=True),
-        web=Web("length", "select", "Short ≈ 4 min, standard ≈ 10, long ≈ 19.", group="row",
+        web=Web("length", "select", "Short ≈ 4½ min, standard ≈ 10, long ≈ 20.", group="row",
                 capitalize=True, blank="Chosen from minutes"))
     minutes: float | None = declare(
         None, "Target length in minutes, within the exercise's reach (`cft-audio exercises` "
