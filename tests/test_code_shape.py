@@ -6,6 +6,7 @@ Read from the source with `ast`, so it runs in CI beside the tests it keeps easy
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,3 +136,27 @@ def _sizes(kind: type) -> Iterator[tuple[str, int]]:
                                              (ast.AsyncFunctionDef, MAX_FUNCTION_LINES)])
 def test_no_long_class_or_function(kind: type, limit: int) -> None:
     assert [f"{name} ({lines} lines)" for name, lines in _sizes(kind) if lines > limit] == []
+
+
+_CLOCK = re.compile(r"\}:\{[^}]*:02d\}|%d:%02d|divmod\([^)]*,\s*60\)")
+"""A minutes-and-seconds clock written out by hand (f-string, %-format or divmod by 60)."""
+
+
+def test_one_clock_formatter() -> None:
+    sources = [p for p in sorted(PACKAGE.rglob("*")) if p.suffix in (".py", ".html", ".j2")]
+    found = [str(p.relative_to(PACKAGE)) for p in sources
+             if p.name != "clock.py" and _CLOCK.search(p.read_text(encoding="utf-8"))]
+    assert found == []  # cft_audio/clock.py formats every duration people read
+
+
+def test_engines_are_opened_only_through_the_registry() -> None:
+    """No module imports an engine's module (but `voices add`, which asks hibari's whether
+    a file is a hibari model): profiles are opened by the registry's `engine_factory`."""
+    from cft_audio.voices.registry import ENGINES
+
+    engines = {entry.module for entry in ENGINES.values()}
+    found = [f"{module}: {target}" for module, tree in MODULES.items()
+             if module.startswith("cft_audio.") and module != "cft_audio.voices.adding"
+             for target, _ in _imports(module, tree)
+             if target.rpartition(".")[2] in engines and module.rpartition(".")[2] not in engines]
+    assert found == []

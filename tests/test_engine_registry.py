@@ -11,7 +11,7 @@ import pytest
 from cft_audio.errors import EngineError
 from cft_audio.resources import voices_dir
 from cft_audio.voices.profiles import VoiceProfile, open_engine, read_voices
-from cft_audio.voices.registry import ENGINES, engine_factory
+from cft_audio.voices.registry import ENGINES, engine_factory, takes_phonemes
 
 
 def _profile(folder: Path, engine: str, **fields: str | None) -> VoiceProfile:
@@ -28,7 +28,7 @@ def _profile(folder: Path, engine: str, **fields: str | None) -> VoiceProfile:
 def test_each_engine_opens_a_profile_naming_it_without_loading_a_model(tmp_path, engine):
     opened = open_engine(_profile(tmp_path, engine), threads=1)
     assert opened.name == engine
-    assert engine_factory(engine).__module__ == f"cft_audio.voices.{ENGINES[engine]}"
+    assert engine_factory(engine).__module__ == f"cft_audio.voices.{ENGINES[engine].module}"
 
 
 def test_the_bundled_voices_open_with_their_engines():
@@ -71,4 +71,10 @@ def test_reading_profiles_loads_no_engine_module():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout
     assert "cft_audio.voices.profiles" in loaded
-    assert not [m for m in ENGINES.values() if f"'cft_audio.voices.{m}'" in loaded], loaded
+    modules = [f"'cft_audio.voices.{entry.module}'" for entry in ENGINES.values()]
+    assert not [m for m in modules if m in loaded], loaded
+
+
+def test_only_hibari_takes_words_as_phonemes():
+    assert {name for name in ENGINES if takes_phonemes(name)} == {"hibari"}
+    assert not takes_phonemes("festival")
