@@ -4,7 +4,8 @@ Usage: python benchmarks/voices.py [--runs 3] [--coqui-model DIR]
 
 - Real-time factor (synthesis seconds / audio seconds, lower is faster) of each
   engine on the same paragraph, warm (model loaded), median of --runs; load time
-  is shown apart. Coqui is measured when the `TTS` package is installed, with the
+  is shown apart. Piper is measured twice: on every core, and on the one thread each
+  batch worker gives it. Coqui is measured when the `TTS` package is installed, with the
   model in --coqui-model (model.pth + config.json) or, failing that, the tiny
   random-weight model the tests build (its figure says little about real voices).
 - What each tone does, measured on the audio: median F0 (autocorrelation pitch
@@ -48,6 +49,7 @@ def engines(coqui_model: Path | None, scratch: Path) -> dict[str, object]:
         "piper (joe)": open_engine(profiles["joe"]),
         "hibari (heart)": open_engine(profiles["heart"]),
         "espeak (en-gb+f3)": open_engine(profiles["espeak-en-gb"]),
+        "piper (joe, 1 thread)": open_engine(profiles["joe"], threads=1),  # a batch worker's
     }
     if importlib.util.find_spec("TTS") is not None:
         from cft_audio.voices.coqui import CoquiEngine

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .clock import clock
 from .errors import ExportError, InvalidRequest, os_reason, with_detail
 from .export.sidecars import OUTPUT_SHA256, SPEECH_TO_BACKGROUND, TARGET_LOUDNESS
 from .ffmpeg import decode_blocks, ffmpeg_exe
@@ -164,7 +165,7 @@ def describe(analysis: Analysis) -> str:
     """A few aligned lines a therapist can read."""
     rows = [
         ("file", analysis.path.name),
-        ("length", _clock(analysis.duration)),
+        ("length", _length(analysis.duration)),
         ("channels", f"{_channels(analysis.channels)}, {analysis.sample_rate} Hz"),
         ("integrated loudness", _level(analysis.integrated_loudness, "LUFS")
          + (f" (target {analysis.target_loudness:g})"
@@ -182,9 +183,8 @@ def describe(analysis: Analysis) -> str:
     return "\n".join(f"{label:<{width}}{value}" for label, value in rows) + "\n"
 
 
-def _clock(seconds: float) -> str:
-    whole = int(round(seconds))
-    return f"{whole // 60}:{whole % 60:02d} ({seconds:.1f} s)"
+def _length(seconds: float) -> str:
+    return f"{clock(seconds)} ({seconds:.1f} s)"
 
 
 def _channels(count: int) -> str:

@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .batch.cli import batch
 from .cli_options import Choice, Group, count, quiet_verbose, refuse_quiet_verbose
+from .clock import clock
 from .console import locale_note, undecodable, utf8_streams, utf8_text
 from .errors import (
     ArgumentError,
@@ -151,7 +152,7 @@ def render(ctx: click.Context, quiet: bool, verbose: bool, no_cache: bool, force
     if verbose:
         err.write(
             f"{result.script.title} ({result.script.length} form), "
-            f"{_clock(result.seconds)}, {result.loudness:.1f} LUFS, "
+            f"{clock(result.seconds)}, {result.loudness:.1f} LUFS, "
             f"true peak {result.true_peak:.1f} dBTP; "
             f"{_spoken(result.synthesised, len(set(result.script.sentences)))}\n"
         )
@@ -173,7 +174,7 @@ def script(ctx: click.Context, **fields: object) -> None:
     preview = renderer.preview(request)
     _warn(request)
     click.echo(f"{preview.script.title} ({preview.script.length} form), "
-               f"estimated {_clock(preview.seconds)}{_pronoun_note(preview.script)}\n"
+               f"estimated {clock(preview.seconds)}{_pronoun_note(preview.script)}\n"
                f"{_reach(renderer, request)}\n")
     click.echo(annotated(preview.script, preview.pauses), nl=False)
 
@@ -393,10 +394,6 @@ def _pronoun_note(script) -> str:
         return ""
     how = "inferred; --pronoun to change" if script.pronoun_inferred else "chosen"
     return f"; the image is {script.pronoun!r} ({how})"
-
-
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{int(round(seconds % 60)):02d}"
 
 
 def _detail(error: CftAudioError, argv: list[str] | None) -> None:

@@ -108,4 +108,4 @@ def quoted(value: object) -> str:
 
 DEFAULT_JOBS = 2
 """Batch worker processes on this machine unless `-j` says otherwise (one per core of a
-small machine; each holds a voice, about 150 MB)."""
+small machine; each holds a voice in memory)."""

@@ -288,8 +288,7 @@ class Request:
         None, "Script form: {choices}. Default: chosen from --minutes, else "
         "standard.", label="Script form", commands=BOTH, choices=LENGTHS,
         column=Column(per_exercise=True),
-        web=Web("length", "select", "How much the script says; minutes fit its silences.",
-                group="row",
+        web=Web("length", "select", "Short ≈ 4½ min, standard ≈ 10, long ≈ 20.", group="row",
                 capitalize=True, blank="Chosen from minutes"))
     minutes: float | None = declare(
         None, "Target length in minutes, within the exercise's reach (`cft-audio exercises` "

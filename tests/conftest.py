@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cft_audio.pipeline import RenderContext
-from cft_audio.voices.engine import RATE, SpeechClip, VoiceSettings
+from cft_audio.voices.engine import SPEED, SpeechClip, VoiceSettings
 
 from .browser import browser  # noqa: F401  (shared fixture for page tests)
 
@@ -35,7 +35,7 @@ class FakeEngine:
 
     def capabilities(self) -> frozenset[str]:
         """The fake only varies its length."""
-        return frozenset({RATE})
+        return frozenset({SPEED})
 
     def synthesize(self, text: str, settings: VoiceSettings) -> SpeechClip:
         """Return a deterministic 'voice': a 200 Hz tone with a slow vibrato."""

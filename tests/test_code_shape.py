@@ -172,12 +172,14 @@ def test_no_range_written_out_in_help() -> None:
 
 
 def test_no_choice_list_written_out_in_help() -> None:
-    """Help naming three of a field's values (or both of two) takes them from it ({choices})."""
+    """Help naming three of a field's values (or both of two) takes them from it ({choices});
+    a value given with its own figure ("long ≈ 20") is described, not listed."""
     found = []
     for where, text in _help_texts():
         for spec in FIELDS:
-            named = [v for v in spec.values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])",
-                                                         text, re.IGNORECASE)]
+            named = [v for v in spec.values  # "short ≈ 4½ min": a value described, not listed
+                     if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])(?!\s*≈)", text,
+                                  re.IGNORECASE)]
             if spec.values and len(named) >= min(3, len(spec.values)):
                 found.append((where, spec.key, named))
     assert found == []
@@ -195,4 +197,28 @@ def test_no_private_pool_attribute_anywhere() -> None:
              for folder in ("cft_audio", "tests", "benchmarks")
              for path in sorted((root / folder).rglob("*.py"))
              if PRIVATE_POOL in path.read_text(encoding="utf-8")]
+    assert found == []
+
+
+_CLOCK = re.compile(r"\}:\{[^}]*:02d\}|%d:%02d|divmod\([^)]*,\s*60\)")
+"""A minutes-and-seconds clock written out by hand (f-string, %-format or divmod by 60)."""
+
+
+def test_one_clock_formatter() -> None:
+    sources = [p for p in sorted(PACKAGE.rglob("*")) if p.suffix in (".py", ".html", ".j2")]
+    found = [str(p.relative_to(PACKAGE)) for p in sources
+             if p.name != "clock.py" and _CLOCK.search(p.read_text(encoding="utf-8"))]
+    assert found == []  # cft_audio/clock.py formats every duration people read
+
+
+def test_engines_are_opened_only_through_the_registry() -> None:
+    """No module imports an engine's module (but `voices add`, which asks hibari's whether
+    a file is a hibari model): profiles are opened by the registry's `engine_factory`."""
+    from cft_audio.voices.registry import ENGINES
+
+    engines = {entry.module for entry in ENGINES.values()}
+    found = [f"{module}: {target}" for module, tree in MODULES.items()
+             if module.startswith("cft_audio.") and module != "cft_audio.voices.adding"
+             for target, _ in _imports(module, tree)
+             if target.rpartition(".")[2] in engines and module.rpartition(".")[2] not in engines]
     assert found == []

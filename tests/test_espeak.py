@@ -10,7 +10,7 @@ from cft_audio.voices.engine import (
     EXPRESSIVENESS,
     PEAK_CEILING,
     PITCH,
-    RATE,
+    SPEED,
     SpeechClip,
     VoiceSettings,
 )
@@ -183,7 +183,7 @@ def test_identity_and_capabilities_need_no_loading() -> None:
     assert engine.identity() == EspeakEngine("en-gb", "f3").identity()
     assert engine.identity() != EspeakEngine("en-gb").identity()
     assert engine.identity().startswith("espeak:")
-    assert engine.capabilities() == frozenset({RATE, PITCH, EXPRESSIVENESS})
+    assert engine.capabilities() == frozenset({SPEED, PITCH, EXPRESSIVENESS})
 
 
 @pytest.mark.parametrize(

@@ -158,13 +158,13 @@ def test_prepared_graph_is_kept_and_a_damaged_one_is_replaced(tmp_path):
 
 
 def test_decoding_in_pieces_equals_decoding_the_whole_sentence(joe):
-    from cft_audio.voices import piper
+    from cft_audio.voices.piper_graph import DECODE_FRAMES, SeededGraph, open_session, seeded_model
 
     joe.load()
     cut = joe._graph
     assert cut.decoder is not None  # the bundled voice is cut at its decoder
-    whole = piper._Graph(piper._session(piper._seeded_graph(joe.model_path).SerializeToString()),
-                         None, cut.noise_inputs, timed=True)
+    whole = SeededGraph(open_session(seeded_model(joe.model_path).SerializeToString()),
+                        None, cut.noise_inputs, timed=True)
     long_sentence = ("Let yourself settle into a comfortable position, noticing the gentle "
                      "rhythm of your breathing as it slows a little, with nothing you need "
                      "to do right now, and nowhere at all you need to be.")  # one sentence
@@ -175,7 +175,7 @@ def test_decoding_in_pieces_equals_decoding_the_whole_sentence(joe):
         reference = joe.synthesize(long_sentence, settings).samples
     finally:
         joe._graph = cut
-    assert len(pieces) > 4 * piper._DECODE_FRAMES * 256  # decoded in five pieces or more
+    assert len(pieces) > 4 * DECODE_FRAMES * 256  # decoded in five pieces or more
     np.testing.assert_allclose(pieces, reference, atol=1e-5)
 
 

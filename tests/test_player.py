@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cft_audio.export.encode import encode_stream, iter_blocks
-from cft_audio.export.player import PlayerTrack, clock, player_html
+from cft_audio.export.player import PlayerTrack, player_html
 from cft_audio.export.tags import TrackInfo
 
 RATE = 48000
@@ -45,12 +45,6 @@ def test_every_text_is_escaped(text):
 def test_no_tracks_gives_a_page_without_a_player():
     page = player_html("Empty", [])
     assert "No tracks yet" in page and "<audio" not in page
-
-
-@pytest.mark.parametrize(("seconds", "text"), [(0, "0:00"), (59.6, "1:00"), (605, "10:05"),
-                                               (3725, "1:02:05")])
-def test_clock(seconds, text):
-    assert clock(seconds) == text
 
 
 def _site(folder: Path) -> Path:

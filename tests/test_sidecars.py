@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cft_audio.errors import ExportError
-from cft_audio.export.sidecars import captions_vtt, render_record, script_txt, vtt_time
+from cft_audio.export.sidecars import captions_vtt, render_record, script_txt
 from cft_audio.files import write_text_atomic
 from cft_audio.script.cues import Bell, Breath, Pause, Say, Script, Section
 from cft_audio.script.timing import TimedCue
@@ -60,12 +60,6 @@ def test_long_sentences_take_two_balanced_lines_and_are_escaped():
     assert len(block) == 4
     assert abs(len(block[2]) - len(block[3])) < 15
     assert "<" not in text and "&lt;cool&gt; &amp; quiet" in text
-
-
-def test_vtt_time_format():
-    assert vtt_time(0) == "00:00:00.000"
-    assert vtt_time(3723.0126) == "01:02:03.013"
-    assert vtt_time(59.9996) == "00:01:00.000"
 
 
 def test_script_text_has_title_and_marks():

@@ -11,6 +11,7 @@ from typing import TextIO
 import click
 
 from ..cli_options import count, quiet_verbose, refuse_quiet_verbose
+from ..clock import clock
 from ..errors import ExitCode
 from ..limits import DEFAULT_JOBS
 
@@ -124,7 +125,7 @@ class BatchProgress:
         filled = int(round(fraction * self.width))
         eta = ""
         if 0 < done < total:
-            eta = f" ETA {_clock((now - self._started) / done * (total - done))}"
+            eta = f" ETA {clock((now - self._started) / done * (total - done))}"
         line = (f"\r{_PHASES.get(phase, phase):<19} {done:>4}/{total:<4} "
                 f"[{'#' * filled}{'.' * (self.width - filled)}] {fraction * 100:3.0f}%{eta}")
         if line != self._last:
@@ -138,8 +139,3 @@ class BatchProgress:
             self.stream.write("\n")
             self.stream.flush()
             self._last = ""
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..export.player import clock
+from ..clock import clock
 from ..pages import render_page
 from .manifest import Programme
 from .reading import blocks

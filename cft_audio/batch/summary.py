@@ -7,7 +7,7 @@ import io
 import math
 from collections.abc import Sequence
 
-from ..export.player import clock
+from ..clock import clock
 from ..pages import render_page
 from .plan import Plan
 from .status import TrackStatus

@@ -182,11 +182,10 @@ def encode_png(rgb: np.ndarray) -> bytes:
     """An 8-bit RGB PNG of a (height, width, 3) uint8 array (Up-filtered rows).
 
     Kept rather than Pillow's `Image.save(..., "PNG")`, for a measured reason: Pillow
-    writes other bytes for the same pixels (its own filter choice and zlib build; 71,899
-    against 72,550 bytes for a 600-pixel cover), and the cover is inside every track, so
-    each WAV/FLAC pinned in tests/test_pinned_output.py would change, as would a track
-    re-rendered after a Pillow upgrade. It is also faster here (62 ms against 97 ms for
-    that cover, best of 5x5 runs on a shared 2-core machine).
+    writes other bytes for the same pixels (its own filter choice and zlib build), and the
+    cover is inside every track, so each WAV/FLAC pinned in tests/test_pinned_output.py
+    would change, as would a track re-rendered after a Pillow upgrade. Sizes and times of
+    both: benchmarks/cover_png.py.
     """
     height, width, _ = rgb.shape
     rows = rgb.reshape(height, width * 3).astype(np.int16)

@@ -12,11 +12,12 @@ from typing import IO
 
 import numpy as np
 
+from ..clock import milliseconds
 from ..errors import ExportError, InvalidRequest, ffmpeg_reason, os_reason, with_detail
 from ..ffmpeg import StderrTail, ffmpeg_exe
 from ..files import atomic_path, exists, locked_temp
 from ..limits import MAX_FILE_NAME, quoted
-from .tags import Chapter, TrackInfo, milliseconds, write_tags
+from .tags import Chapter, TrackInfo, write_tags
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..clock import clock
 from ..pages import render_page
 from ..practice import FORMAT, MARKER, MAX_NOTE, VERSION, Source
 
@@ -62,11 +63,3 @@ def player_html(title: str, tracks: Sequence[PlayerTrack], subtitle: str = "",
                        log_format={"text": MARKER, "format": FORMAT, "version": VERSION,
                                "max_note": MAX_NOTE},
                        policy=Markup(APP_POLICY if installable else FOLDER_POLICY))
-
-
-def clock(seconds: float) -> str:
-    """M:SS (or H:MM:SS) for a duration in seconds."""
-    total = max(0, int(round(seconds)))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..clock import timestamp
 from ..script.cues import Say, Script
 from ..script.text import annotated
 from ..script.timing import TimedCue
@@ -29,14 +30,8 @@ def captions_vtt(cues: Sequence[TimedCue]) -> str:
     spoken = [c for c in cues if isinstance(c.cue, Say)]
     for number, timed in enumerate(spoken, start=1):
         text = "\n".join(_caption_lines(_vtt_escape(timed.cue.text)))
-        blocks.append(f"{number}\n{vtt_time(timed.start)} --> {vtt_time(timed.end)}\n{text}")
+        blocks.append(f"{number}\n{timestamp(timed.start)} --> {timestamp(timed.end)}\n{text}")
     return "\n\n".join(blocks) + "\n"
-
-
-def vtt_time(seconds: float) -> str:
-    """HH:MM:SS.mmm, rounded to the nearest millisecond."""
-    ms = int(round(seconds * 1000))
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 def _vtt_escape(text: str) -> str:

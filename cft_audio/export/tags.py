@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..clock import milliseconds, timestamp
 from ..errors import ExportError, os_reason, with_detail
 from .cover import image_info
 from .id3order import order_chapters
@@ -64,11 +65,6 @@ def chapters_from_marks(
     ends = starts[1:] + [seconds]
     return tuple(Chapter(start, end, title)
                  for start, end, (_, title) in zip(starts, ends, ordered, strict=True))
-
-
-def milliseconds(seconds: float) -> int:
-    """Seconds as whole milliseconds (rounded), the unit of chapter times."""
-    return int(round(seconds * 1000))
 
 
 def write_tags(path: Path, fmt: str, info: TrackInfo) -> None:
@@ -179,15 +175,11 @@ def vorbis_comments(info: TrackInfo) -> list[tuple[str, str]]:
               ("DATE", str(info.year) if info.year > 0 else "")]
     pairs = [(key, value) for key, value in fields if value]
     for number, chapter in enumerate(info.chapters, start=1):
-        pairs += [(f"CHAPTER{number:03d}", vorbis_time(chapter.start)),
+        pairs += [(f"CHAPTER{number:03d}", timestamp(chapter.start)),
                   (f"CHAPTER{number:03d}NAME", chapter.title)]
     return pairs
 
 
-def vorbis_time(seconds: float) -> str:
-    """HH:MM:SS.mmm, as the Vorbis chapter convention writes times."""
-    ms = milliseconds(seconds)
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 def _picture(cover: bytes):

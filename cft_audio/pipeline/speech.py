@@ -228,7 +228,7 @@ class Speaker:
 def return_freed_memory() -> None:
     """Collect a freed voice and hand its memory back to the system (glibc keeps it else).
 
-    A hibari voice's G2P is about 120 MB of small Python objects; without this the mix
+    A hibari voice's G2P is a great many small Python objects; without this the mix
     that follows the speech would stack on top of what the freed voice still held.
     """
     gc.collect()

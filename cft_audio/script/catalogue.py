@@ -54,7 +54,10 @@ QUALITIES: tuple[str, ...] = ("wisdom", "strength", "warmth", "non-judgement")
 """Qualities of compassion a script can dwell on."""
 
 LENGTHS: tuple[str, ...] = ("short", "standard", "long")
-"""Script forms: about 4, 10 and 18 minutes."""
+"""Script forms, shortest first."""
+FORM_MINUTES: dict[str, float] = {"short": 4.5, "standard": 10, "long": 20}
+"""About how long each form of every exercise is at the default voice, tone and pace, in
+minutes (tests/test_form_minutes.py holds the estimates, the README and the form to it)."""
 
 def exercises_using(field: str) -> tuple[str, ...]:
     """The exercises that speak of a personal field (image: compassionate-other)."""

@@ -31,7 +31,7 @@ def resample_poly(samples: np.ndarray, up: int, down: int) -> np.ndarray:
 
     The same Kaiser-windowed sinc (beta 5, 10 zero crossings per side of the slower
     rate) and the same alignment as scipy.signal.resample_poly. In NumPy so that
-    speech synthesis never loads SciPy's signal package (about 80 MB resident).
+    speech synthesis never loads SciPy's signal package (a large import, in memory and time).
     """
     x = np.asarray(samples, dtype=np.float64)
     gcd_ = gcd(up, down)

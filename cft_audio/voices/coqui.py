@@ -19,7 +19,7 @@ from ..errors import EngineError
 from .engine import (
     EXPRESSIVENESS,
     PITCH,
-    RATE,
+    SPEED,
     SpeechClip,
     VoiceSettings,
     file_fingerprint,
@@ -27,6 +27,7 @@ from .engine import (
     pitch_factor,
     raise_pitch_by_resampling,
 )
+from .profiles import VoiceProfile
 
 _INSTALL_HINT = "install it with: pip install 'cft-audio[coqui]'"
 
@@ -48,6 +49,15 @@ class _Knobs:
     def rate(self) -> bool:
         """Whether speech duration can be set."""
         return self.length_scale is not None or self.speed
+
+
+def from_profile(profile: VoiceProfile, threads: int | None = None) -> CoquiEngine:
+    """The Coqui engine a voice profile names: model and config files, a speaker name or a
+    consented reference recording, and the profile's language (`threads`: torch's choice)."""
+    wav = profile.file(profile.speaker_wav) if profile.speaker_wav else None
+    return CoquiEngine(model_path=profile.model_file(), config_path=profile.config_file(),
+                       speaker=profile.speaker, speaker_wav=wav,
+                       language=profile.language_code())
 
 
 @dataclass
@@ -102,9 +112,9 @@ class CoquiEngine:
         return ":".join(parts)
 
     def capabilities(self) -> frozenset[str]:
-        """RATE and PITCH where duration can be set, EXPRESSIVENESS where noise scales exist."""
+        """SPEED and PITCH where duration can be set, EXPRESSIVENESS where noise scales exist."""
         self.load()
-        found = {RATE, PITCH} if self._knobs.rate else set()
+        found = {SPEED, PITCH} if self._knobs.rate else set()
         if self._knobs.noise_scale is not None:
             found.add(EXPRESSIVENESS)
         return frozenset(found)

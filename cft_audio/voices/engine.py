@@ -15,10 +15,13 @@ from ..files import file_sha256
 from ..sound.signal import resample_poly
 from .settings import VoiceSettings
 
-RATE = "rate"
+SPEED = "speed"
+"""Capability: speech made longer or shorter (`VoiceSettings.length_scale`)."""
 PITCH = "pitch"
+"""Capability: the voice raised or lowered (`VoiceSettings.pitch_semitones`)."""
 EXPRESSIVENESS = "expressiveness"
-CAPABILITIES = (RATE, PITCH, EXPRESSIVENESS)
+"""Capability: more or less variation (`VoiceSettings.expressiveness`)."""
+CAPABILITIES = (SPEED, PITCH, EXPRESSIVENESS)
 """What an engine may be able to vary, as reported by `Engine.capabilities`."""
 
 PEAK_CEILING = 0.98
@@ -53,7 +56,7 @@ class Engine(Protocol):
         ...
 
     def capabilities(self) -> frozenset[str]:
-        """Which of RATE, PITCH, EXPRESSIVENESS this engine honours."""
+        """Which of SPEED, PITCH, EXPRESSIVENESS this engine honours."""
         ...
 
     def synthesize(self, text: str, settings: VoiceSettings) -> SpeechClip:
@@ -113,7 +116,7 @@ def trim_silence(
     """Cut engine silence at both ends, keeping a little lead, the decay, and short fades.
 
     Gentle on purpose: cutting at -45 dB with 15 ms margins clipped the ends of words
-    and cost 0.04 DNSMOS OVRL (benchmarks/naturalness.py).
+    and cost naturalness (benchmarks/naturalness.py scores the trimming step).
     """
     if samples.size == 0:
         return samples.astype(np.float32)

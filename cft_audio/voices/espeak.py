@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import EngineError
-from .engine import EXPRESSIVENESS, PITCH, RATE, SpeechClip, VoiceSettings, finish_clip
+from .engine import EXPRESSIVENESS, PITCH, SPEED, SpeechClip, VoiceSettings, finish_clip
+from .profiles import VoiceProfile
 
 NORMAL_RATE_WPM = 175
 """eSpeak's own speaking rate (words per minute), used at length_scale 1."""
@@ -157,6 +158,12 @@ def pitch_and_range(semitones: float, expressiveness: float) -> tuple[int, int]:
     return min(100, max(0, round(pitch))), round(50 * rho)
 
 
+def from_profile(profile: VoiceProfile, threads: int | None = None) -> EspeakEngine:
+    """The eSpeak engine a voice profile names: its model is an eSpeak voice, its speaker a
+    variant (eSpeak computes on one thread whatever `threads` says)."""
+    return EspeakEngine(voice=profile.model, variant=profile.speaker)
+
+
 @dataclass
 class EspeakEngine:
     """An eSpeak NG voice (language code) with an optional variant such as f3."""
@@ -179,7 +186,7 @@ class EspeakEngine:
 
     def capabilities(self) -> frozenset[str]:
         """eSpeak sets rate, pitch and pitch range natively."""
-        return frozenset({RATE, PITCH, EXPRESSIVENESS})
+        return frozenset({SPEED, PITCH, EXPRESSIVENESS})
 
     def synthesize(self, text: str, settings: VoiceSettings) -> SpeechClip:
         """Speak `text` with the settings mapped to eSpeak's rate, pitch and range; trimmed."""

@@ -25,7 +25,7 @@ from ..errors import EngineError
 from .engine import (
     EXPRESSIVENESS,
     PITCH,
-    RATE,
+    SPEED,
     SpeechClip,
     VoiceSettings,
     file_fingerprint,
@@ -34,6 +34,7 @@ from .engine import (
     seed_words,
 )
 from .pauses import PAUSE_FADE_SECONDS, insert_silences, mark_points
+from .profiles import VoiceProfile
 
 _VERSION = "h1"
 """Bumped whenever this engine changes what a voice says; part of the voice identity."""
@@ -49,8 +50,8 @@ _SPEEDS = (0.5, 2.0)
 _RATE_EXPONENT = 0.65
 """speed = length_scale ** -0.65. hibari rounds each phoneme to 25 ms frames after dividing
 by speed, so its words per minute move in steps; of the exponents 0.6-0.8 this one puts
-each tone nearest joe's words per minute at the slow pace (benchmarks/voices.py: heart
-173/146/143/180 for warm/calm/gentle/bright against joe's 166/161/148/177)."""
+each tone nearest joe's words per minute at the slow pace (benchmarks/voices.py prints
+each voice's words per minute by tone)."""
 _PHONEMES = re.compile(r"(?<![\w/])/([^/\s]{1,80})/(?![\w/])")
 """A word given as misaki phonemes between slashes (`--say "Aoife=/ˈifə/"`)."""
 
@@ -79,6 +80,12 @@ def with_phonemes(text: str) -> str:
     return _PHONEMES.sub(lambda m: f"[{m.group(1)}](/{m.group(1)}/)", text)
 
 
+def from_profile(profile: VoiceProfile, threads: int | None = None) -> HibariEngine:
+    """The hibari engine a voice profile names; an en_GB profile speaks British rules."""
+    return HibariEngine(model_path=profile.model_file(), threads=threads,
+                        british=profile.language.replace("-", "_").lower() == "en_gb")
+
+
 @dataclass
 class HibariEngine:
     """A hibari voice model; loads on first use."""
@@ -87,7 +94,7 @@ class HibariEngine:
     british: bool = False
     """British spelling-to-sound rules (misaki's gb lexicon), for British voices."""
     threads: int | None = None
-    """onnxruntime threads; None: one (hibari runs about 100× real time on one core)."""
+    """onnxruntime threads; None: one (hibari is fast on one core: benchmarks/voices.py)."""
     name: str = field(default="hibari", init=False)
     _tts: Any = field(default=None, init=False, repr=False)
     _marks: frozenset[int] = field(default=frozenset(), init=False, repr=False)
@@ -124,7 +131,7 @@ class HibariEngine:
 
     def capabilities(self) -> frozenset[str]:
         """Length by the model's speed, expressiveness and pitch through its f0 contour."""
-        return frozenset({RATE, PITCH, EXPRESSIVENESS})
+        return frozenset({SPEED, PITCH, EXPRESSIVENESS})
 
     def sentences(self, text: str) -> list[list[str]]:
         """The misaki phonemes hibari speaks for `text`: per sentence, its clause chunks."""

@@ -1,8 +1,7 @@
 """Long sentences cut into pieces an engine speaks in bounded memory, and the silences between.
 
-An engine's working memory grows faster than the text it is given (Piper's, beyond its
-loaded model: 80 MB at 300 characters, 250 MB at 900, 770 MB at 1,800; a render of
-one 3,000-character sentence peaked at 2.9 GB). Prepared
+An engine's working memory grows faster than the text it is given (a render's peak for
+one long sentence: benchmarks/long_sentence.py). Prepared
 text longer than PIECE_CHARS is therefore spoken in pieces of at most that length,
 cut where a reader would pause: after a sentence mark, else a clause mark (comma,
 semicolon, colon, dash), else between words (a word longer than a piece is cut at
@@ -24,8 +23,8 @@ SENTENCE_JOIN = 0.35
 CLAUSE_JOIN = 0.12
 """Seconds of silence after a piece cut at a clause mark, before `clause_pause` is added.
 
-With the trimmed pieces' own lead and tail, about what Piper leaves at a comma (measured:
-clauses said whole were 0.13 s longer than the same clauses said apart and joined)."""
+With the trimmed pieces' own lead and tail, about what Piper leaves at a comma (clauses
+said whole against the same clauses said apart and joined)."""
 
 SENTENCE, CLAUSE, WORD = "sentence", "clause", "word"
 """Where a piece was cut from the text after it."""

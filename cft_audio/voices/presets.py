@@ -50,9 +50,9 @@ class Pace:
 
 
 TONES: dict[str, Tone] = {
-    # No tone moves the pitch: every way of doing it cost naturalness (DNSMOS, issue 18:
-    # resampling -1 semitone -0.03 OVRL and -0.08 P.808; a formant-keeping time-stretcher
-    # -0.12 OVRL), more than a listener could gain from a semitone.
+    # No tone moves the pitch: every way of doing it (resampling, a formant-keeping
+    # time-stretcher) cost more naturalness than a listener could gain from a semitone
+    # (DNSMOS, issue 18; benchmarks/naturalness.py scores a tone's pitch shift).
     "warm": Tone(0.0, 0.50, 1.00, "the voice's own pitch and natural lilt"),
     "calm": Tone(0.0, 0.30, 1.05, "the steadiest, a little slower"),
     "gentle": Tone(0.0, 0.35, 1.15, "even and unhurried: the slowest"),

@@ -7,7 +7,7 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +16,8 @@ import yaml
 from ..errors import EngineError, InvalidRequest, os_reason
 from ..files import atomic_path
 from ..limits import cut, quoted
-from ..resources import model_cache_dir
 from .engine import Engine
-
-ENGINES = ("piper", "hibari", "espeak", "coqui")
-"""Engines a profile can name (each has an opener in `_OPENERS`)."""
+from .registry import ENGINES, engine_factory
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _PIPER_NAME = re.compile(r"^[a-z]{2,3}_[A-Z]{2}-[A-Za-z0-9_]+-(x_low|low|medium|high)$")
@@ -35,7 +32,7 @@ class VoiceProfile:
     name: str
     """Display name."""
     engine: str
-    """piper, hibari, espeak or coqui."""
+    """The engine that speaks it, one of `registry.ENGINES` (piper, hibari, espeak, coqui)."""
     model: str
     """Model file ("package:module/path" or a path beside the profile); eSpeak: voice name."""
     config: str | None
@@ -56,6 +53,25 @@ class VoiceProfile:
     """The profile file."""
     origin: str = ""
     """Where the voice came from, for the voice list ("" for a hand-written profile)."""
+
+    def file(self, reference: str) -> Path:
+        """A file the profile names: "package:module/path", or a path beside the profile."""
+        return resolve_reference(reference, self.source.parent)
+
+    def model_file(self) -> Path:
+        """The profile's model file, which must exist."""
+        model = self.file(self.model)
+        if not model.is_file():
+            raise EngineError(f"voice {self.id}: model file {model.name} is missing")
+        return model
+
+    def config_file(self) -> Path | None:
+        """The model's config file, when the profile names one."""
+        return self.file(self.config) if self.config else None
+
+    def language_code(self) -> str | None:
+        """The language without its region ("en" for en_GB), or None when none is given."""
+        return self.language.split("_")[0].split("-")[0].lower() or None
 
 
 class BrokenProfile(EngineError):
@@ -147,65 +163,7 @@ def open_engine(profile: VoiceProfile, threads: int | None = None) -> Engine:
 
     `threads` caps the threads a neural voice computes with (None: the engine's choice).
     """
-    return _OPENERS[profile.engine](profile, threads)
-
-
-def _model_file(profile: VoiceProfile) -> Path:
-    """The profile's model file, which must exist."""
-    model = resolve_reference(profile.model, profile.source.parent)
-    if not model.is_file():
-        raise EngineError(f"voice {profile.id}: model file {model.name} is missing")
-    return model
-
-
-def _config_file(profile: VoiceProfile) -> Path | None:
-    base = profile.source.parent
-    return resolve_reference(profile.config, base) if profile.config else None
-
-
-def _open_espeak(profile: VoiceProfile, threads: int | None) -> Engine:
-    from .espeak import EspeakEngine
-
-    return EspeakEngine(voice=profile.model, variant=profile.speaker)
-
-
-def _open_coqui(profile: VoiceProfile, threads: int | None) -> Engine:
-    from .coqui import CoquiEngine
-
-    model, base = _model_file(profile), profile.source.parent
-    wav = resolve_reference(profile.speaker_wav, base) if profile.speaker_wav else None
-    return CoquiEngine(model_path=model, config_path=_config_file(profile),
-                       speaker=profile.speaker, speaker_wav=wav,
-                       language=_language_code(profile.language))
-
-
-def _open_piper(profile: VoiceProfile, threads: int | None) -> Engine:
-    from .piper import PiperEngine
-
-    model = _model_file(profile)
-    try:
-        speaker = int(profile.speaker) if profile.speaker is not None else None
-    except ValueError as error:
-        raise EngineError(f"voice {profile.id}: Piper speaker must be a number") from error
-    return PiperEngine(model_path=model, config_path=_config_file(profile), speaker_id=speaker,
-                       prepared_folder=model_cache_dir(), threads=threads)
-
-
-def _open_hibari(profile: VoiceProfile, threads: int | None) -> Engine:
-    from .hibari import HibariEngine
-
-    return HibariEngine(model_path=_model_file(profile), threads=threads,
-                        british=profile.language.replace("-", "_").lower() == "en_gb")
-
-
-_OPENERS: dict[str, Callable[[VoiceProfile, int | None], Engine]] = {
-    "piper": _open_piper, "hibari": _open_hibari, "espeak": _open_espeak, "coqui": _open_coqui,
-}
-"""Engine name → how a profile naming it is opened (the engine module loads only then)."""
-
-
-def _language_code(language: str) -> str | None:
-    return language.split("_")[0].split("-")[0].lower() or None
+    return engine_factory(profile.engine)(profile, threads)
 
 
 def add_piper_voice(model: Path, folder: Path, voice_id: str | None = None) -> VoiceProfile:

@@ -13,6 +13,7 @@ import yaml
 
 from ..errors import InvalidRequest
 from ..limits import MAX_RESPELLING, quoted
+from .registry import takes_phonemes
 
 _ABBREVIATIONS = {
     "dr.": "Doctor", "mr.": "Mister", "mrs.": "Missus", "ms.": "Miz", "st.": "Saint",
@@ -24,8 +25,6 @@ _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|t
 _RESPELLING = re.compile(rf"^[^\n=]{{1,{MAX_RESPELLING}}}$")
 _PHONEMES = re.compile(rf"^/[^/\s]{{1,{MAX_RESPELLING - 2}}}/$")
 """A respelling given as misaki phonemes between slashes, e.g. /ˈifə/ (hibari voices)."""
-PHONEME_ENGINES = frozenset({"hibari"})
-"""Engines that take a word as misaki phonemes between slashes."""
 _ABBREVIATION = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(k) for k in sorted(_ABBREVIATIONS, key=len, reverse=True))
     + r")(?=\s|$|[,;:!?])", re.IGNORECASE)
@@ -84,7 +83,7 @@ def lexicon_from_pairs(pairs: Iterable[str], field_name: str = "say") -> Lexicon
 def check_phonemes_for(lexicon: Lexicon, engine: str, field_name: str = "say") -> None:
     """Refuse phonemes (`/…/`) for an engine that would read the symbols out."""
     words = lexicon.phoneme_words()
-    if words and engine not in PHONEME_ENGINES:
+    if words and not takes_phonemes(engine):
         raise InvalidRequest(field_name, f"{quoted(words[0])} is given as phonemes, which "
                              f"{engine} voices cannot take",
                              "a respelling (NAME=Eefa), or a hibari voice such as heart")

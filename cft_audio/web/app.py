@@ -15,6 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from ..clock import clock
 from ..files import private_folder
 from . import api, batches, client, pages, practice, signin, uploads
 from .bodies import BodyLimit
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                               autoescape=select_autoescape(default=True))
     environment.filters["urlpath"] = lambda path: quote(str(path), safe="/")
     environment.filters["count"] = pages.counted
+    environment.filters["clock"] = clock
     state = WebState(settings=settings, output=output,
                      jobs=JobQueue(settings.context, settings.workers, settings.queue_limit),
                      previewer=Previewer(settings.context), shares=Shares(output),

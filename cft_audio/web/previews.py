@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..clock import clock
 from ..export.encode import encode_stream, iter_blocks
 from ..export.tags import TrackInfo
 from ..pipeline import RenderContext, Renderer
@@ -47,9 +48,8 @@ class ScriptPreview:
 
     def as_json(self) -> dict[str, object]:
         """For the page's live preview."""
-        minutes, seconds = divmod(int(round(self.seconds)), 60)
         return {"title": self.title, "length": self.length, "seconds": round(self.seconds, 1),
-                "clock": f"{minutes}:{seconds:02d}", "text": self.text,
+                "clock": clock(self.seconds), "text": self.text,
                 "pronoun": self.pronoun, "estimate": render_estimate(self.seconds)}
 
 

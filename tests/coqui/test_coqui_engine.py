@@ -13,7 +13,7 @@ import pytest
 
 from cft_audio.errors import EngineError
 from cft_audio.voices.coqui import CoquiEngine
-from cft_audio.voices.engine import EXPRESSIVENESS, PITCH, RATE, VoiceSettings
+from cft_audio.voices.engine import EXPRESSIVENESS, PITCH, SPEED, VoiceSettings
 from cft_audio.voices.profiles import load_profiles, open_engine
 
 from .build_tiny_model import build
@@ -97,7 +97,7 @@ def test_expressiveness_changes_the_voice(engine: CoquiEngine) -> None:
 @needs_coqui
 def test_vits_honours_rate_pitch_and_expressiveness(engine: CoquiEngine) -> None:
     """A VITS model can vary all three."""
-    assert engine.capabilities() == frozenset({RATE, PITCH, EXPRESSIVENESS})
+    assert engine.capabilities() == frozenset({SPEED, PITCH, EXPRESSIVENESS})
 
 
 @needs_coqui
