@@ -7,7 +7,6 @@ benchmarks/upload_bounds.py).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import tempfile
@@ -21,7 +20,7 @@ from cft_audio.web.bodies import MB
 from cft_audio.web.csrf import SCAN_BYTES
 from cft_audio.web.uploads import FORM_BYTES
 
-from .conftest import fake_render_context
+from .conftest import fake_render_context, run_apart
 
 pytestmark = pytest.mark.enable_socket  # asyncio.run needs a local socketpair
 
@@ -82,7 +81,7 @@ def call(app, method: str, path: str, headers: list[tuple[bytes, bytes]],
         else:
             answer["body"] += message.get("body", b"")
 
-    asyncio.run(app(scope, body, send))
+    run_apart(app(scope, body, send))
     return answer["status"], answer["headers"], answer["body"].decode("utf-8", "replace")
 
 

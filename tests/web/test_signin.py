@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,7 @@ from cft_audio.web import Settings, create_app
 from cft_audio.web.session import IDLE_SECONDS, SIGNIN_COOKIE, SignIns
 from cft_audio.web.throttle import Throttle, delay
 
-from .conftest import fake_render_context
+from .conftest import fake_render_context, run_apart
 from .test_security import _fake_render
 
 pytestmark = pytest.mark.enable_socket  # TestClient's event loop needs a local socketpair
@@ -41,12 +40,6 @@ class FakeTime:
         """Note the wait and move the clock on (nothing waits for real)."""
         self.slept.append(seconds)
         self.now += seconds
-
-
-def run(coroutine: object) -> object:
-    """Run a coroutine in a thread of its own (page tests may hold this thread's loop)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def settings_for(tmp_path: Path, time: FakeTime, host: str = "0.0.0.0") -> Settings:
@@ -221,7 +214,7 @@ def test_guesses_sent_side_by_side_wait_their_turn():
         return await asyncio.gather(*(throttle.admits("192.0.2.9", checked(a))
                                       for a in (False, False, True)))
 
-    assert run(guesses()) == [False, False, True]
+    assert run_apart(guesses()) == [False, False, True]
     # each wrong answer waits, and each later guess waits for the last wrong try's penalty
     # before it is checked at all: four waits, not two
     assert sorted(s for kind, s in events if kind == "wait") == \
@@ -259,7 +252,7 @@ def test_a_wrong_token_waiting_does_not_hold_up_other_requests(tmp_path):
             return other.status_code, home.status_code, (await guess).status_code
 
     try:
-        assert run(day()) == (200, 303, 401)
+        assert run_apart(day()) == (200, 303, 401)
     finally:
         app.state.web.jobs.shutdown()
 
