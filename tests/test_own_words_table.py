@@ -117,7 +117,10 @@ IMAGES = [
 
 PLACES = [
     ('Ben Nevis', ('Today, you might picture Ben Nevis.', 'Imagine that you are there now, on Ben Nevis.', 'Perhaps you see the land spread out far below you.', 'Perhaps you hear the wind moving over the slopes.', 'And perhaps there is the fresh smell of grass and heather.', 'Imagine that Ben Nevis is glad you are here.')),
-    ('Snowdon', ('Today, you might picture Snowdon.', 'Imagine that you are there now, in Snowdon.', 'Perhaps you see the colours and shapes around you.', 'Perhaps you hear the sounds of this place, near and far.', 'And perhaps there is a familiar, comforting smell.', 'Imagine that Snowdon is glad you are here.')),
+    ('Snowdon', ('Today, you might picture Snowdon.', 'Imagine that you are there now, on Snowdon.', 'Perhaps you see the land spread out far below you.', 'Perhaps you hear the wind moving over the slopes.', 'Perhaps you feel cool, clean air on your face.', 'And perhaps there is the fresh smell of grass and heather.', 'Imagine that Snowdon is glad you are here.')),
+    ('Skye', ('Today, you might picture Skye.', 'Imagine that you are there now, on Skye.', 'Perhaps you see the sea all around, shining in the light.', 'Perhaps you hear waves on the shore.', 'Perhaps you feel a soft sea breeze on your skin.', 'And perhaps there is the salty smell of the sea air.', 'Imagine that Skye is glad you are here.')),
+    ('Windermere', ('Today, you might picture Windermere.', 'Imagine that you are there now, by Windermere.', 'Perhaps you see the still water reflecting the sky.', 'Perhaps you hear small waves lapping at the shore.', 'Perhaps you feel cool, fresh air on your skin.', 'And perhaps there is the clean smell of water and green plants.', 'Imagine that Windermere is glad you are here.')),
+    ('Pen y Fan', ('Today, you might picture Pen y Fan.', 'Imagine that you are there now, on Pen y Fan.', 'Perhaps you see the land spread out far below you.', 'Perhaps you hear the wind moving over the slopes.', 'Perhaps you feel cool, clean air on your face.', 'And perhaps there is the fresh smell of grass and heather.', 'Imagine that Pen y Fan is glad you are here.')),
     ('the Isle of Wight', ('Today, you might picture the Isle of Wight.', 'Imagine that you are there now, on the Isle of Wight.', 'Perhaps you see the sea all around, shining in the light.', 'Perhaps you hear waves on the shore.', 'And perhaps there is the salty smell of the sea air.', 'Imagine that the Isle of Wight is glad you are here.')),
     ('the Isle of Skye', ('Today, you might picture the Isle of Skye.', 'Imagine that you are there now, on the Isle of Skye.', 'Perhaps you see the sea all around, shining in the light.', 'Perhaps you hear waves on the shore.', 'And perhaps there is the salty smell of the sea air.', 'Imagine that the Isle of Skye is glad you are here.')),
     ('by the river Thames', ('Today, you might picture the river Thames.', 'Imagine that you are there now, by the river Thames.', 'Perhaps you see the water moving and glinting in the light.', 'Perhaps you hear the steady murmur of the water.', 'And perhaps there is the fresh, green smell of the water.', 'Imagine that the river Thames is glad you are here.')),
@@ -241,6 +244,9 @@ REFUSED = [
     ("image", "my gran.s", "a full stop after 'gran'"),
     ("place", "e.g. the park", "a full stop after 'e.g'"),
     ("image", "max", "write a name with its capital: 'Max'"),
+    ("image", "my and her baby", "'my' names nothing to picture"),
+    ("place", "the beach and the", "'the' names nothing to picture"),
+    ("image", "Gran and", "'and' names nothing to picture"),
     ("detail", "the smell of toast;", "';' is not allowed"),
 ]
 """Refusals name what to change: the field's own examples, the full stop, the capital."""

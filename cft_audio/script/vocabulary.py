@@ -11,7 +11,7 @@ preposition that fits them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -218,7 +218,8 @@ class Vocabulary:
             preposition = phrase.preposition or self._preposition(phrase)
             place = Place(label=first, the=short, at=f"{preposition} {short}",
                           plural=phrase.plural, own=True)
-            found = senses.senses_of(_place_words(phrase), self.own_words.get("senses") or (),
+            found = senses.senses_of(_place_words(phrase, self.own_words.get("named_places")),
+                                     self.own_words.get("senses") or (),
                                      self.own_words["place"])
         woven, counts, notes = senses.weave(found, details,
                                             self.own_words.get("detail_senses") or {})
@@ -291,13 +292,16 @@ class Vocabulary:
         return _pictured(figure, False, self.own_words) if presence else figure
 
     def _preposition(self, phrase: nouns.Phrase) -> str:
-        """By the last listed word of the place (Whitby beach: at; Loch Lomond: by)."""
+        """By the last listed word of the place (Whitby beach: at; Loch Lomond: by), or by
+        the kind of place a known name is (Snowdon: a mountain, on)."""
         if phrase.parts:  # the beach and the dunes: on, as for the first
             return self._preposition(phrase.parts[0])
-        if phrase.possessive:
+        kind = named_kind(phrase.words, self.own_words.get("named_places"))
+        if phrase.possessive and kind is None:
             return "at"  # Auntie's, your nan's: a home
         lists = self.own_words["prepositions"].items()
-        for word in reversed([w for w in phrase.words if not re.search(r"['’]s?$", w)]):
+        words = [w for w in phrase.words if not re.search(r"['’]s?$", w)] + [kind or ""]
+        for word in reversed(words):
             for preposition, heads in lists:
                 if word in heads:
                     return str(preposition)
@@ -363,6 +367,10 @@ def check_own_text(field: str, value: str, limit: int,
     found = wording.WORD.findall(words)
     if not any(w.lower() not in wording.FUNCTION_WORDS for w in found):
         raise InvalidRequest(field, f"{quoted(words)} names nothing to picture", allowed)
+    empty = _empty_conjunct(words)
+    if empty:
+        raise InvalidRequest(field, f"{quoted(words)} cannot be used: {quoted(empty)} names "
+                             "nothing to picture", allowed)
     if re.search(r"(^|[\s,])['’]", words):
         raise InvalidRequest(field, f"{quoted(words)} cannot be used: an apostrophe belongs "
                              "inside or at the end of a word", allowed)
@@ -415,6 +423,19 @@ def _key(value: str, keys: Mapping[str, Any]) -> str | None:
 EXAMPLES = {"image": "'my grandmother', 'Jesus', 'a wise old owl'",
             "place": "'my nan's kitchen', 'the beach at Portrush', 'Loch Lomond'"}
 """Own-words examples a refusal offers, by field."""
+
+
+def _empty_conjunct(words: str) -> str:
+    """A part of "X and Y" or "X, Y" that is only small words ("my and her baby": my), a
+    dangling "and" ("Gran and"), or ""."""
+    dangling = re.search(r"\b(and)\W*$", words, flags=re.I)
+    if dangling:
+        return dangling.group(1)
+    for part in re.split(r",|\band\b", words, flags=re.I):
+        found = wording.WORD.findall(part)
+        if found and all(w.lower() in wording.FUNCTION_WORDS for w in found):
+            return part.strip()
+    return ""
 
 
 def _own_words(field: str, value: str, keys: Mapping[str, Any], lexicon: nouns.Lexicon) -> str:
@@ -473,9 +494,22 @@ def _rendered(figure: Figure) -> Figure:
     return replace(figure, presence=fill(figure.presence), face=fill(figure.face))
 
 
-def _place_words(phrase: nouns.Phrase) -> list[str]:
-    """The words a place's senses are found by: a possessive alone is a home."""
+def named_kind(words: Sequence[str], named: Mapping[str, Any] | None) -> str | None:
+    """The kind of place a known name ends the words with ("pen y fan": mountain), or None."""
+    typed = " " + " ".join(w.replace("’", "'") for w in words)
+    for kind, names in (named or {}).items():
+        if any(typed.endswith(" " + str(name).lower()) for name in names or ()):
+            return str(kind)
+    return None
+
+
+def _place_words(phrase: nouns.Phrase, named: Mapping[str, Any] | None) -> list[str]:
+    """The words a place's senses are found by: a possessive alone is a home, a known
+    name adds the kind of place it is."""
     last = phrase.parts[-1] if phrase.parts else phrase
+    kind = named_kind(phrase.words, named)
+    if kind is not None:
+        return [*phrase.words, kind]
     if last.possessive:
         return ["house"]
     return [w for w in phrase.words if not wording.possessive(w)] or ["house"]
