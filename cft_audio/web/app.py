@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
@@ -20,14 +22,18 @@ from ..files import private_folder
 from . import api, batches, client, pages, practice, signin, uploads
 from .bodies import BodyLimit
 from .csrf import CsrfGuard, Sessions
+from .gate import Access, TokenGate
 from .held import HeldFiles
 from .jobs import JobQueue
 from .library import Shares
-from .login import LOGIN_PATH, MAX_FORM
+from .login import LOGIN_PATH, MAX_FORM, SignInPage
 from .previews import Previewer
-from .security import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGate
+from .refusals import Refusals, way_back
+from .security import LOOPBACK_NAMES, HostGuard, SecurityHeaders, is_loopback
+from .session import SignIns
 from .settings import Settings
 from .state import WebState
+from .throttle import Throttle
 
 HERE = Path(__file__).resolve().parent
 BODY_LIMITS = {"/new/": uploads.FORM_BYTES, "/batch": batches.BODY_BYTES, LOGIN_PATH: MAX_FORM,
@@ -49,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     environment.filters["urlpath"] = lambda path: quote(str(path), safe="/")
     environment.filters["count"] = pages.counted
     environment.filters["clock"] = clock
+    environment.globals.update(way_back=way_back, signs_in=settings.token is not None)
     state = WebState(settings=settings, output=output,
                      jobs=JobQueue(settings.context, settings.workers, settings.queue_limit),
                      previewer=Previewer(settings.context), shares=Shares(output),
@@ -61,17 +68,29 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.held.close()
 
     hosts = None if settings.token else (*LOOPBACK_NAMES, settings.host, *settings.extra_hosts)
+    refusals, access = Refusals(environment), _access(settings, environment)
     app = Starlette(
-        exception_handlers={HTTPException: pages.not_found},
+        exception_handlers={HTTPException: refusals.handler},
         routes=[*pages.routes(), *batches.routes(), *api.routes(), *client.routes(),
                 *signin.routes(), *practice.routes(),
                 Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
-        middleware=[Middleware(SecurityHeaders), Middleware(HostGuard, hosts=hosts),
-                    Middleware(Sessions), Middleware(TokenGate, token=settings.token),
-                    Middleware(BodyLimit, limits=BODY_LIMITS), Middleware(CsrfGuard)],
+        middleware=[Middleware(SecurityHeaders),
+                    Middleware(HostGuard, hosts=hosts, refuse=refusals.send),
+                    Middleware(Sessions), Middleware(TokenGate, access=access),
+                    Middleware(BodyLimit, limits=BODY_LIMITS, refuse=refusals.send),
+                    Middleware(CsrfGuard, refuse=refusals.send)],
         lifespan=lifespan,
     )
     app.state.web = state
     app.state.held = HeldFiles(output)
+    app.state.access = access
     return app
+
+
+def _access(settings: Settings, environment: Environment) -> Access:
+    """Sign-in state: sessions in memory, wrong tokens throttled, the sign-in page."""
+    clock = settings.clock or time.monotonic
+    return Access(token=settings.token, signins=SignIns(clock),
+                  throttle=Throttle(settings.sleep or asyncio.sleep, clock),
+                  page=SignInPage(environment, open_to_network=not is_loopback(settings.host)))
 

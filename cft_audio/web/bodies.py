@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from contextlib import aclosing
-from html import escape
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -20,7 +19,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect
 from starlette.requests import Request as HttpRequest
 
-from .security import ASGIApp, Receive, Scope, Send, html_response, request_headers
+from .security import ASGIApp, Receive, Refuse, Scope, Send, plain_refusal, request_headers
 
 KB = 1024
 MB = 1024 * KB
@@ -29,17 +28,6 @@ FIELD_BYTES = 1 * MB
 DEFAULT_BYTES = 1 * MB
 """Largest body of a route not given its own limit (forms without files, previews)."""
 log = logging.getLogger(__name__)
-
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Too large · cft-audio</title><link rel="stylesheet" href="/static/app.css"></head>
-<body><main id="main"><section class="card"><h1>Too large</h1>
-<p class="field-error" role="alert" id="too-large">{message}</p>
-<p>Nothing was started and nothing was kept. <a href="/">Back to the start</a>.</p>
-</section></main></body></html>
-"""
-
 
 class BodyTooLarge(Exception):
     """A request body went past its route's limit while it streamed in."""
@@ -60,18 +48,15 @@ def size_text(count: int) -> str:
     return f"{count // MB} MB" if count >= MB else f"{count // 1000} kB"
 
 
-async def too_large(send: Send, message: str) -> None:
-    """The 413 page: what was too large, and that nothing was started."""
-    await html_response(send, 413, _PAGE.format(message=escape(message)).encode("utf-8"))
-
-
 class BodyLimit:
     """ASGI middleware: each route's request bodies are cut off at its limit, with a 413 page."""
 
-    def __init__(self, app: ASGIApp, limits: Mapping[str, int], default: int = DEFAULT_BYTES):
+    def __init__(self, app: ASGIApp, limits: Mapping[str, int], default: int = DEFAULT_BYTES,
+                 refuse: Refuse | None = None):
         self.app = app
         self.limits = dict(limits)
         self.default = default
+        self.refuse = refuse or plain_refusal
 
     def limit_for(self, path: str) -> int:
         """The limit of a path: its route's (by path prefix), else the default."""
@@ -84,10 +69,11 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope.get("path", ""))
-        message = f"This request is larger than {size_text(limit)}, the most this page takes."
+        message = (f"This request is larger than {size_text(limit)}, the most this page takes. "
+                   "Nothing was started and nothing was kept.")
         length = request_headers(scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await too_large(send, message)
+            await self.refuse(scope, send, 413, message)
             return
         counted, started = _Counter(receive, limit), [False]
 
@@ -101,7 +87,7 @@ class BodyLimit:
             log.warning("refused %s %s: body over %s", scope.get("method"), scope.get("path"),
                         size_text(limit))
             if not started[0]:
-                await too_large(send, message)
+                await self.refuse(scope, send, 413, message)
         except ClientDisconnect:
             log.info("%s %s: the client went away mid-request", scope.get("method"),
                      scope.get("path"))

@@ -31,7 +31,16 @@ from urllib.parse import urlsplit
 from python_multipart import FormParser
 from python_multipart.multipart import parse_options_header
 
-from .security import ASGIApp, Receive, Scope, Send, plain_response, request_headers
+from .security import (
+    ASGIApp,
+    Receive,
+    Refuse,
+    Scope,
+    Send,
+    log_refusal,
+    plain_refusal,
+    request_headers,
+)
 
 SESSION_COOKIE = "cft_session"
 """A random per-browser session id (HttpOnly, SameSite=Strict); the CSRF token derives from it."""
@@ -91,8 +100,9 @@ class Sessions:
 class CsrfGuard:
     """ASGI middleware: refuse state-changing requests that do not come from the app's pages."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, refuse: Refuse | None = None):
         self.app = app
+        self.refuse = refuse or plain_refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Let a safe or proven request through; answer 403 to the rest (and log it)."""
@@ -102,8 +112,9 @@ class CsrfGuard:
         headers = request_headers(scope)
         verdict = _browser_verdict(headers)
         if verdict is False:
-            _refused(scope, headers, "cross-site")
-            await plain_response(send, 403, "Cross-site requests are not accepted.\n")
+            log_refusal(scope, "cross-site", log)
+            await self.refuse(scope, send, 403, "Cross-site requests are not accepted: this "
+                              "came from another site or page, not from the app's own pages.")
             return
         if verdict is None:
             state = scope.get("state", {})
@@ -111,20 +122,13 @@ class CsrfGuard:
             expected = state.get("csrf", "")
             if state.get("csrf_fresh", True) or not given or not expected \
                     or not hmac.compare_digest(given, expected):
-                _refused(scope, headers, "no valid CSRF token")
-                await plain_response(send, 403, "This request did not come from the app's own "
-                                     "pages (no valid CSRF token in the X-CFT-CSRF header or "
-                                     "at the start of the form). Reload the page and try "
-                                     "again.\n")
+                log_refusal(scope, "no valid CSRF token", log)
+                await self.refuse(scope, send, 403, "This request did not come from the "
+                                  "app's own pages (no valid CSRF token in the X-CFT-CSRF "
+                                  "header or at the start of the form). Reload the page and "
+                                  "try again.")
                 return
         await self.app(scope, receive, send)
-
-
-def _refused(scope: Scope, headers: dict[str, str], why: str) -> None:
-    """Log a refused request (what and from where; never its body)."""
-    log.warning("refused %s %s: %s (Origin %s, Sec-Fetch-Site %s)", scope.get("method"),
-                scope.get("path"), why, headers.get("origin", "none"),
-                headers.get("sec-fetch-site", "none"))
 
 
 def _browser_verdict(headers: dict[str, str]) -> bool | None:

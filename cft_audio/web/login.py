@@ -1,71 +1,52 @@
-"""Signing in on the LAN: a page that posts the access token, so it never sits in an address.
+"""The sign-in page: a form that posts the access token, so it never sits in an address.
 
 `cft-audio serve --token` prints the address and the token separately. Any page asked for
-without the token answers 401 with this sign-in form; posting it sets the token cookie
-(for this browser session, or for 30 days when "keep me signed in" is ticked) and returns
-to the page asked for. The token never appears in an address, so it is not in the
-browser's history.
+without a sign-in answers 401 with this form (the page itself, `/login`, answers 200);
+posting it starts a session (see `session`) and returns to the page asked for. It says
+the app is open to the network only when the server listens beyond this computer.
 """
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from jinja2 import Environment
+
 LOGIN_PATH = "/login"
-KEEP_SECONDS = 30 * 24 * 3600
-"""How long "keep me signed in on this computer" lasts."""
+LOGOUT_PATH = "/logout"
 MAX_FORM = 4096
 """Largest sign-in form read."""
-
-_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Sign in · cft-audio</title>
-<link rel="stylesheet" href="/static/app.css">
-</head>
-<body>
-<main id="main">
-<section class="card login">
-<h1>Sign in to cft-audio</h1>
-<p class="lead">This app is open to your network, so it asks for its access token: the one
-<code>cft-audio serve</code> printed in the terminal.</p>
-{problem}
-<form method="post" action="/login" id="login-form">
-<input type="hidden" name="next" value="{next}">
-<input type="hidden" name="csrf" value="{csrf}">
-<div class="field">
-<label for="f-token">Access token</label>
-<input type="password" id="f-token" name="token" autocomplete="current-password" required
- autofocus>
-</div>
-<div class="field"><label class="check"><input type="checkbox" name="keep" value="1"
- id="f-keep"> Keep me signed in on this computer for 30 days (only on your own computer)</label>
-</div>
-<div class="actions"><button type="submit" id="login-button">Sign in</button></div>
-</form>
-</section>
-</main>
-</body>
-</html>
-"""
+NOTICES = {
+    "wrong": "That is not the access token. Check it in the terminal and try again.",
+    "ended": "Your sign-in has ended (signed out, 12 hours unused, or the app restarted). "
+             "Sign in again.",
+    "signed-out": "You have signed out.",
+}
+"""The one line the page may show above the form."""
 
 
-def login_page(next_path: str, csrf: str, wrong: bool = False) -> bytes:
-    """The sign-in form; `next_path` is where to go after signing in."""
-    problem = ('<p class="field-error" role="alert" id="login-problem">That is not the '
-               "access token. Check it in the terminal and try again.</p>") if wrong else ""
-    return _PAGE.format(next=escape(safe_next(next_path)), csrf=escape(csrf),
-                        problem=problem).encode("utf-8")
+@dataclass(frozen=True)
+class SignInPage:
+    """Renders the sign-in form in the app's layout."""
+
+    environment: Environment
+    """The app's templates."""
+    open_to_network: bool
+    """Whether the server listens beyond loopback (the page says so only then)."""
+
+    def render(self, next_path: str, csrf: str, notice: str = "") -> bytes:
+        """The page; `next_path` is where to go after signing in, `notice` a NOTICES key."""
+        return self.environment.get_template("signin.html").render(
+            next=safe_next(next_path), csrf=csrf, notice=NOTICES.get(notice, ""),
+            wrong=notice == "wrong", open_to_network=self.open_to_network,
+            path=LOGIN_PATH).encode("utf-8")
 
 
 def safe_next(path: str) -> str:
     """A local path to return to: anything that could lead to another site becomes "/"."""
     if not path.startswith("/") or path.startswith(("//", "/\\")) or "\\" in path \
-            or any(ord(c) < 32 for c in path):
+            or any(ord(c) < 32 for c in path) or path.startswith((LOGIN_PATH, LOGOUT_PATH)):
         return "/"
     return path
 
@@ -73,9 +54,3 @@ def safe_next(path: str) -> str:
 def login_form(body: bytes) -> dict[str, str]:
     """The posted sign-in fields."""
     return dict(parse_qsl(body[:MAX_FORM].decode("utf-8", "replace")))
-
-
-def token_cookie(name: str, token: str, keep: bool) -> str:
-    """The Set-Cookie value: HttpOnly, SameSite=Strict; persistent only when asked."""
-    lasting = f"; Max-Age={KEEP_SECONDS}" if keep else ""
-    return f"{name}={token}; Path=/; HttpOnly; SameSite=Strict{lasting}"

@@ -321,13 +321,6 @@ async def library(request: HttpRequest) -> Response:
                  deleted=request.query_params.get("deleted") == "1")
 
 
-async def not_found(request: HttpRequest, exc: Exception) -> Response:
-    """A calm page for missing things (never a stack trace)."""
-    status = getattr(exc, "status_code", 404)
-    detail = getattr(exc, "detail", "Not found")
-    return show(request, "error.html", status=status, status_code=status, detail=detail)
-
-
 def routes() -> list[Route]:
     """The HTML routes."""
     return [

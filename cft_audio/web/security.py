@@ -6,17 +6,10 @@ import ipaddress
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
-from http.cookies import SimpleCookie
 from pathlib import Path, PurePosixPath
-from urllib.parse import parse_qsl, urlencode
 
 from ..errors import CftAudioError
-from .login import LOGIN_PATH, login_page, safe_next, token_cookie
 
-TOKEN_COOKIE = "cft_token"
-"""Cookie that carries the token after the first `?token=` visit."""
-TOKEN_HEADER = "x-cft-token"
-"""Header that may carry the token (scripts, tests)."""
 OPEN_PREFIXES = ("/c/",)
 """Client pages: each is reached by its own unguessable share key, not the app token."""
 log = logging.getLogger(__name__)
@@ -27,6 +20,8 @@ Scope = dict
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Refuse = Callable[[Scope, Send, int, str], Awaitable[None]]
+"""Answers a refused request from middleware: (scope, send, status, one-line reason)."""
 
 
 class UnsafeBinding(CftAudioError):
@@ -82,86 +77,16 @@ def safe_path(root: Path, relative: str) -> Path:
     return found
 
 
-class TokenGate:
-    """ASGI middleware: every request carries the token (a cookie after signing in, or a header).
-
-    It reads no body: a request without the token is answered (401, the sign-in page)
-    before any of its body is read. Signing in posts the token from that page to the
-    `signin` route (its body bounded like any other, and checked for CSRF), so it never
-    stands in an address. A `?token=` address still works for scripts and old links: it
-    sets the cookie and redirects to the same local path without the token (never to
-    another site), but such an address stays in the browser's history.
-    """
-
-    def __init__(self, app: ASGIApp, token: str | None,
-                 open_prefixes: Iterable[str] = OPEN_PREFIXES):
-        self.app = app
-        self.token = token
-        self.open_prefixes = tuple(open_prefixes)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Let the request through, redirect it to drop `?token=`, or answer 401."""
-        if scope["type"] != "http" or self.token is None:
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        if path.startswith(self.open_prefixes) or path == "/static/app.css" or \
-                (path == LOGIN_PATH and scope.get("method") == "POST"):
-            await self.app(scope, receive, send)
-            return
-        headers = request_headers(scope)
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
-                          keep_blank_values=True)
-        given = dict(query).get("token")
-        if given is not None and same_token(given, self.token):
-            rest = urlencode([(k, v) for k, v in query if k != "token"])
-            raw = (scope.get("raw_path") or path.encode("utf-8")).decode("latin-1")
-            await _redirect(send, safe_next("/" + raw.lstrip("/\\")) + (f"?{rest}" if rest
-                            else ""), token_cookie(TOKEN_COOKIE, self.token, keep=False))
-            return
-        if any(same_token(c, self.token) for c in _given_tokens(headers) if c):
-            if path == LOGIN_PATH:  # already signed in
-                await _redirect(send, "/", None)
-                return
-            await self.app(scope, receive, send)
-            return
-        if scope.get("method") not in ("GET", "HEAD", "OPTIONS"):
-            log.warning("refused %s %s: no access token (Origin %s, Sec-Fetch-Site %s)",
-                        scope.get("method"), path, headers.get("origin", "none"),
-                        headers.get("sec-fetch-site", "none"))
-        back = "/" if path == LOGIN_PATH else path
-        await html_response(send, 401, login_page(back, _csrf(scope)))
-
-
-def _given_tokens(headers: dict[str, str]) -> list[str]:
-    """The tokens a request offers: header, cookie, bearer."""
-    cookie = SimpleCookie()
-    try:
-        cookie.load(headers.get("cookie", ""))
-    except Exception:  # a malformed cookie header is simply no cookie
-        cookie = SimpleCookie()
-    candidates = [headers.get(TOKEN_HEADER, "")]
-    if TOKEN_COOKIE in cookie:
-        candidates.append(cookie[TOKEN_COOKIE].value)
-    auth = headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        candidates.append(auth[7:].strip())
-    return candidates
-
-
-def _csrf(scope: Scope) -> str:
-    return scope.get("state", {}).get("csrf", "")
-
-
 class HostGuard:
     """ASGI middleware: loopback apps answer only loopback Host names (no DNS rebinding).
 
     Cross-site posts are refused by `csrf.CsrfGuard`.
     """
 
-    def __init__(self, app: ASGIApp, hosts: Iterable[str] | None):
+    def __init__(self, app: ASGIApp, hosts: Iterable[str] | None, refuse: Refuse | None = None):
         self.app = app
         self.hosts = None if hosts is None else {h.lower() for h in hosts}
+        self.refuse = refuse or plain_refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse requests for other host names."""
@@ -171,7 +96,8 @@ class HostGuard:
         headers = request_headers(scope)
         host = headers.get("host", "")
         if self.hosts is not None and _hostname(host) not in self.hosts:
-            await plain_response(send, 400, "Unknown host name.\n")
+            await self.refuse(scope, send, 400, "Unknown host name: this app answers only at "
+                              "127.0.0.1 or localhost, on this computer.")
             return
         await self.app(scope, receive, send)
 
@@ -185,6 +111,14 @@ def _hostname(host: str) -> str:
 
 def request_headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def log_refusal(scope: Scope, why: str, logger: logging.Logger = log) -> None:
+    """Log a refused request (what and from where; never its body)."""
+    headers = request_headers(scope)
+    logger.warning("refused %s %s: %s (Origin %s, Sec-Fetch-Site %s)", scope.get("method"),
+                scope.get("path"), why, headers.get("origin", "none"),
+                headers.get("sec-fetch-site", "none"))
 
 
 def same_token(given: str, token: str) -> bool:
@@ -201,13 +135,9 @@ async def plain_response(send: Send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _redirect(send: Send, location: str, cookie: str | None) -> None:
-    headers = [(b"location", location.encode("latin-1")), (b"cache-control", b"no-store"),
-               (b"content-length", b"0")]
-    if cookie:
-        headers.append((b"set-cookie", cookie.encode("latin-1")))
-    await send({"type": "http.response.start", "status": 303, "headers": headers})
-    await send({"type": "http.response.body", "body": b""})
+async def plain_refusal(scope: Scope, send: Send, status: int, text: str) -> None:
+    """A refusal as one line of plain text (middleware used without the app's pages)."""
+    await plain_response(send, status, text + "\n")
 
 
 async def html_response(send: Send, status: int, body: bytes) -> None:

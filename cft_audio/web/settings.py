@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from ..pipeline import RenderContext
 
@@ -41,3 +41,7 @@ class Settings:
     """Base URL phones use to reach the app; None works it out from host and port."""
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
     """Further Host header values accepted on loopback (besides 127.0.0.1 and localhost)."""
+    sleep: Callable[[float], Awaitable[None]] | None = None
+    """How a wrong token's answer waits (None: `asyncio.sleep`; tests count the seconds)."""
+    clock: Callable[[], float] | None = None
+    """Seconds for sign-in lifetimes and token waits (None: `time.monotonic`)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,16 @@ def noise_wav(path: Path, seed: int = 1, seconds: int = 3) -> Path:
         out.setframerate(44100)
         out.writeframes(noise.astype(np.int16).tobytes())
     return path
+
+
+def run_apart(coroutine: Any) -> Any:
+    """Run a coroutine to its end in a thread of its own.
+
+    Playwright's sync API keeps an event loop running in the main thread once a page test
+    has started the browser, and `asyncio.run` refuses to start inside it.
+    """
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
