@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import wave
 from collections.abc import Iterator
-from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
