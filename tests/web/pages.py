@@ -18,6 +18,11 @@ PLAYED = """async (selector) => {
 }"""
 """Play an <audio> until it has played a second; returns (start, now, duration) in seconds."""
 
+PHONE = {"width": 390, "height": 844}
+"""The phone page tests look at (a common small phone, in CSS pixels)."""
+DESKTOP = {"width": 1280, "height": 800}
+"""The desktop window page tests look at."""
+
 
 def preview_settled(page, after: int) -> dict:
     """Wait until the live preview answered a change made after sequence `after`."""

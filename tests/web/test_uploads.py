@@ -13,12 +13,11 @@ from cft_audio.web import Settings
 from cft_audio.web.library import list_renders
 
 from .conftest import fake_render_context, noise_wav
+from .pages import DESKTOP, PHONE
 from .server import serving
 
 pytestmark = pytest.mark.enable_socket
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 TEMPLATE = """[bell]
 [section Evening]
 Hello{% if name %}, {{ name }}{% endif %}.

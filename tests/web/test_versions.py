@@ -16,13 +16,11 @@ from cft_audio.web import Settings
 from cft_audio.web.library import find_render
 
 from .conftest import fake_render_context
-from .pages import OneFormat, client_link
+from .pages import DESKTOP, PHONE, OneFormat, client_link
 from .server import serving
 
 pytestmark = pytest.mark.enable_socket
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 TEMPLATE = """[bell]
 [section Evening]
 Hello{% if name %}, {{ name }}{% endif %}.
