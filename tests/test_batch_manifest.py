@@ -184,6 +184,27 @@ def test_one_batch_at_a_time_per_output_folder(tmp_path):
         run_batch(plan, executor=None)  # type: ignore[arg-type]  (refused before any work)
 
 
+def test_a_batch_waits_for_a_cancelled_one_to_let_go_of_the_folder(tmp_path):
+    import threading
+
+    from cft_audio.batch.runner import output_lock
+
+    held, released = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with output_lock(tmp_path):
+            held.set()
+            released.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    threading.Timer(0.3, released.set).start()  # the other batch stops a moment later
+    with output_lock(tmp_path, wait=30):
+        assert released.is_set()
+    holder.join()
+
+
 def test_pronoun_and_own_words_with_capitals_reach_the_tracks(tmp_path):
     people = [{"image": "my late father", "place": "Grandma's house"},
               {"image": "Aroha", "pronoun": "she", "place": "at the beach at Whitby"}]

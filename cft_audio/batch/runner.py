@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,14 +54,16 @@ class BatchReport:
         return tuple(s for s in self.statuses if s.state == FAILED)
 
 
-def run_batch(plan: Plan, executor: Executor, progress: Progress = _silent) -> BatchReport:
+def run_batch(plan: Plan, executor: Executor, progress: Progress = _silent,
+              lock_wait: float = 0.0) -> BatchReport:
     """Render every track not already done, write the packs and the summary.
 
+    Waits up to `lock_wait` seconds for another batch on the same folder to let go of it.
     Ctrl-C (KeyboardInterrupt) stops the workers, keeps finished tracks, removes temp files
     and raises BatchInterrupted.
     """
     _make_private_folder(plan.output)
-    with output_lock(plan.output):
+    with output_lock(plan.output, lock_wait):
         sweep_temp_files(plan)
         statuses: dict[Track, TrackStatus] = {}
         for track in plan.tracks:
@@ -186,8 +189,9 @@ def _make_private_folder(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def output_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output folder (released even if the process is killed)."""
+def output_lock(folder: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder (released even if the process is killed),
+    waiting up to `wait` seconds for another holder to let go."""
     try:
         import fcntl
     except ImportError:  # not on POSIX: no lock
@@ -196,11 +200,16 @@ def output_lock(folder: Path) -> Iterator[None]:
     path = folder / LOCK
     handle = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            raise BatchError(f"another batch is writing to {folder}; wait for it to finish") \
-                from error
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if time.monotonic() >= deadline:
+                    raise BatchError(f"another batch is writing to {folder}; wait for it to "
+                                     "finish") from error
+                time.sleep(0.2)
         yield
     finally:
         os.close(handle)

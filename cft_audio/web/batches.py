@@ -119,7 +119,8 @@ def run_plan(plan: Any, job: Job, make_executor: Callable[[], Any], root: Path) 
         job.report_count(phase, done, total)
 
     job.stage = "gather"  # until the first sentences are spoken
-    report = run_batch(plan, executor, progress)
+    # a cancelled batch on this folder lets go within the stop policy's bound: wait that long
+    report = run_batch(plan, executor, progress, lock_wait=GRACE_SECONDS + TERM_SECONDS + 1)
     kept = sum(1 for s in report.statuses if s.state == "kept")
     base = root.resolve()
 
