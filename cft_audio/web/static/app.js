@@ -131,6 +131,8 @@
     input.classList.toggle("invalid", Boolean(message));
     if (message) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
+    const folded = input.closest("details");
+    if (message && folded) folded.open = true;  // a problem is never hidden in a folded part
   }
 
   function ownFile(form, name) {
