@@ -28,6 +28,7 @@ from .security import OutsideFolder
 from .uploads import KINDS, Uploads, form_files, kept_files, limits, save_uploads
 
 if TYPE_CHECKING:
+    from ..request import Request
     from .state import WebState
 
 
@@ -157,7 +158,7 @@ async def submit_form(request: HttpRequest) -> Response:
         return await _again(request, exercise, values, forms.ordered(errors), uploads, parsed)
     work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
                              root=state.output, uploads=uploads.paths)
-    title = EXERCISES[exercise].title if parsed.request.script is None else "Your own script"
+    title = await run_in_threadpool(_job_title, state, parsed.request)
     try:
         job = state.jobs.submit(title, work, steps=len(parsed.formats), cleanup=uploads.folder)
     except QueueFull as error:
@@ -165,6 +166,13 @@ async def submit_form(request: HttpRequest) -> Response:
                             busy=f"Nothing was started: {error}.")
     held_of(request).release(form_id)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _job_title(state: WebState, request: Request) -> str:
+    """What the job page calls a render: the exercise's title, or an own template's own."""
+    if request.script is None:
+        return EXERCISES[request.exercise].title
+    return state.previewer.script(request).title
 
 
 def held_of(request: HttpRequest) -> HeldFiles:

@@ -141,7 +141,7 @@ def test_a_busy_queue_shows_the_filled_form_again_with_its_file(site, browser, f
 
 
 def test_the_preview_shows_an_uploaded_template(site, browser, files):
-    base, _, _ = site
+    base, _, app = site
     page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{base}/new/safe-place")
     before = preview_seq(page)
@@ -165,6 +165,14 @@ def test_the_preview_shows_an_uploaded_template(site, browser, files):
     shown = _nudge(page, "#f-place")
     assert shown["state"] == "ok" and "Hello, Noor." in shown["text"]
     assert page.inner_text("#preview-status").startswith("Evening Practice")
+
+    page.set_input_files("#f-cover-file", str(files["cover.png"]))
+    with page.expect_response(lambda r: r.request.method == "POST" and "/new/" in r.url) as sent:
+        page.click("#render-button")
+    job = sent.value.headers["location"].rsplit("/", 1)[1]
+    assert app.state.web.jobs.get(job).title == "Evening Practice"  # not "Your own script"
+    page.wait_for_url("**/renders/**")
+    assert page.inner_text("h1").startswith("Evening Practice")
     page.close()
 
 
