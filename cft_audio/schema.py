@@ -94,6 +94,9 @@ class Spec:
     """Text that may name a file: the command line passes it on as the system gave it."""
     bounds: tuple[float, float] | None = None
     """The lowest and highest value of a number (checked by `validate`)."""
+    reach: bool = False
+    """Its allowed values are what the request can reach (the renderer works them out), not
+    its bounds: problems name that reach, and a text that is no number names no range."""
     unit: str = ""
     """What a number counts, shown after its range: "dB, relative to the default"."""
     web: Web | None = None
@@ -130,7 +133,8 @@ def parse_number(spec: Spec, text: str) -> int | float:
             raise InvalidRequest(spec.key, f"{quoted(text)} is out of range", spec.range) \
                 from error
         kind = "a whole number" if spec.kind == "int" else "a number"
-        raise InvalidRequest(spec.key, f"{quoted(text)} is not {kind}", spec.range) from error
+        raise InvalidRequest(spec.key, f"{quoted(text)} is not {kind}",
+                             None if spec.reach else spec.range) from error
 
 
 def declare(default: Any, help: str, **spec: Any) -> Any:
@@ -246,7 +250,7 @@ class Request:
         None, "Target length in minutes, within the exercise's reach (`cft-audio exercises` "
         "lists each form's; `script` shows this request's); silences stretch or shrink to fit.",
         label="Minutes", commands=BOTH,
-        bounds=(MIN_MINUTES, MAX_MINUTES),
+        bounds=(MIN_MINUTES, MAX_MINUTES), reach=True,
         column=Column(per_exercise=True),
         web=Web("length", hint="About {minutes} for this exercise; silences stretch or "
                 "shrink. Empty: natural length.", group="row", inputmode="decimal"))

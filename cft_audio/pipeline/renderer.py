@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -64,7 +63,7 @@ class Renderer:
             personal = validate(request, voices=self.profiles, vocabulary=self.vocabulary,
                      backgrounds=BEDS, formats=FORMATS, broken_voices=self.broken_voices)
         except InvalidRequest as error:
-            if own_range and error.field == "minutes" and math.isfinite(request.minutes or 0):
+            if own_range and error.field == "minutes" and _number(request.minutes):
                 untargeted = dataclasses.replace(request, minutes=None)
                 checked = self.check(untargeted, whole=whole)
                 refuse_target(request, self.scripts.options(untargeted, checked.voicing,
@@ -203,6 +202,11 @@ class Renderer:
         if request.lexicon is not None:
             lexicon = lexicon.merged(load_lexicon(Path(request.lexicon)))
         return lexicon.merged(lexicon_from_pairs(request.say))
+
+
+def _number(value: object) -> bool:
+    """A number (inf and nan too), not a bool: a `minutes` the reach can be named for."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _set_fields(request: Request, skip: Iterable[str]) -> list[tuple[str, object]]:

@@ -26,10 +26,12 @@ BED_SECONDS = 8.0
 """Length of a background sample."""
 VOICE_SECONDS = 6.0
 """Shortest voice sample (it runs on if the sentences need longer)."""
-RENDER_SPEED = 0.1
-"""Seconds of rendering per second of audio, for the form's estimate: a cold 10-minute
-track costs about 37.5 CPU-seconds with `joe` on a 2-core machine (0.06), rounded up for a
-busy machine."""
+# Measured with benchmarks/render.py --exercise safe-place --minutes 10 (a cold speech
+# cache, the default voice joe, 2 cores shared at load average about 9): median 0.167 s
+# wall per audio second over 3 runs (100 s for the 10-minute track, 35 s of it CPU).
+RENDER_SPEED = 0.17
+"""Wall seconds of rendering per second of audio, for the form's estimate (a cold speech
+cache, the default voice, a machine busy with other work)."""
 _CACHED = 32
 """Samples kept in memory (voice settings change often while a form is filled in)."""
 
@@ -89,6 +91,11 @@ class Previewer:
                 self._ranges[exercise] = self.renderer.reachable_minutes(
                     Request(exercise=exercise))
             return self._ranges[exercise]
+
+    def reach(self, request: Request) -> tuple[float, float]:
+        """Whole minutes `--minutes` can ask of this request (its voice, pace, form…)."""
+        with self._lock:
+            return self.renderer.reachable_minutes(request)
 
     def plan_batch(self, manifest: Path, output: Path, participants: Path | None,
                    name_files: bool, uploaded: dict[str, Path]) -> Any:

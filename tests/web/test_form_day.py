@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from cft_audio.cli import main
 from cft_audio.export.cover import cover_png
+from cft_audio.pipeline.scripts import reach_words
+from cft_audio.request import Request
 from cft_audio.web import Settings
 from cft_audio.web.library import find_render
+from cft_audio.web.previews import render_estimate
 
 from .conftest import fake_render_context, noise_wav
 from .pages import get_json, preview_seq, preview_settled
@@ -248,4 +252,40 @@ def test_after_a_failed_submit_the_field_named_is_highlighted(site, browser, fie
         assert box.get_attribute("aria-invalid") == "true"
         assert page.inner_text(f"#error-{field}") == listed
         _nudge(page, "#f-place")
+    page.close()
+
+
+def test_the_minutes_hint_names_what_the_error_and_the_cli_name(site, browser, capsys):
+    base, _, app = site
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{base}/new/safe-place")
+    reach = reach_words(*app.state.web.previewer.reach(Request("safe-place", pace="brisk")))
+    page.select_option("#f-pace", "brisk")
+    shown = _nudge(page, "#f-place")
+    assert shown["state"] == "ok"
+    assert page.inner_text("#hint-minutes").startswith(f"About {reach} for this exercise")
+    page.fill("#f-minutes", "3")
+    assert _submit(page) == 422
+    error = page.inner_text("#error-minutes")
+    assert error == f"Minutes: 3 cannot be reached for safe-place (allowed: {reach})"
+    assert page.inner_text("#hint-minutes").startswith(f"About {reach} ")
+    assert main(["script", "safe-place", "--pace", "brisk", "--minutes", "3"]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "cft-audio: error: --minutes" + error.removeprefix("Minutes")
+    page.close()
+
+
+def test_a_single_render_shows_its_time_estimate(site, browser):
+    base, _, _ = site
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{base}/new/safe-place")
+    estimate = page.inner_text("#render-estimate")
+    seconds = page.inner_text("#preview-clock").split(":")
+    expected = render_estimate(int(seconds[0]) * 60 + int(seconds[1]))
+    assert estimate == expected and estimate.startswith("Rendering takes about ")
+    shown = _nudge(page, "#f-place")
+    page.fill("#f-minutes", "30")
+    shown = preview_settled(page, shown["seq"])
+    assert shown["clock"] == "30:00"
+    assert page.inner_text("#render-estimate") == render_estimate(30 * 60) != estimate
     page.close()

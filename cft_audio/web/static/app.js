@@ -84,6 +84,8 @@
       for (const box of form.querySelectorAll(".field-warning[data-field]")) {
         box.textContent = (body.warnings || {})[box.dataset.field] || "";
       }
+      const minutesHint = document.getElementById("hint-minutes");
+      if (minutesHint && body.minutes_hint) minutesHint.textContent = body.minutes_hint;
       const pronounHint = document.getElementById("hint-pronoun");
       if (pronounHint && body.pronoun) {
         pronounHint.textContent = "He, she, they or it. This image is spoken of as “" +
