@@ -257,7 +257,8 @@ class JobQueue:
             raise QueueFull("the app is stopping; no new work is accepted")
         active = sum(1 for j in self._jobs.values() if j.active)
         if active >= self.limit:
-            raise QueueFull(f"{active} jobs are already waiting or running (at most "
+            many = "1 job is" if active == 1 else f"{active} jobs are"
+            raise QueueFull(f"{many} already waiting or running (at most "
                             f"{self.limit}); wait for one to finish, or cancel one")
         self._jobs[job.id] = job
         while len(self._jobs) > _KEEP:  # forget the oldest finished jobs

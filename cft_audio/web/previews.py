@@ -46,13 +46,22 @@ class ScriptPreview:
     text: str
     pronoun: str = ""
     """The image's pronoun ("" when the exercise has no image)."""
+    own: bool = False
+    """The therapist's own template (it has no script forms)."""
+
+    @property
+    def summary(self) -> str:
+        """What the preview is of: "The Safe Place · standard form · estimated length"."""
+        form = "your own script" if self.own else f"{self.length} form"
+        return f"{self.title} · {form} · estimated length"
 
     def as_json(self) -> dict[str, object]:
         """For the page's live preview."""
         minutes, seconds = divmod(int(round(self.seconds)), 60)
         return {"title": self.title, "length": self.length, "seconds": round(self.seconds, 1),
                 "clock": f"{minutes}:{seconds:02d}", "text": self.text,
-                "pronoun": self.pronoun, "estimate": render_estimate(self.seconds)}
+                "pronoun": self.pronoun, "estimate": render_estimate(self.seconds),
+                "summary": self.summary}
 
 
 def render_estimate(seconds: float) -> str:
@@ -114,7 +123,8 @@ class Previewer:
         with self._lock:
             preview = self.renderer.preview(request)
         return ScriptPreview(preview.script.title, preview.script.length, preview.seconds,
-                             annotated(preview.script, preview.pauses), preview.script.pronoun)
+                             annotated(preview.script, preview.pauses), preview.script.pronoun,
+                             request.script is not None)
 
     def voice(self, request: Request) -> bytes:
         """An MP3 of a few seconds in the request's voice, tone and pace (and name said)."""

@@ -127,6 +127,7 @@ def test_a_busy_queue_shows_the_filled_form_again_with_its_file(site, browser, f
         assert _submit(page) == 503
         busy = page.inner_text("#busy")
         assert "Busy" in busy and "Nothing was started" in busy and "chosen files" in busy
+        assert "1 job is already waiting or running (at most 1)" in busy
         assert page.input_value("#f-name") == "Sam" and page.input_value("#f-pace") == "brisk"
         assert page.is_checked("#f-mono")
         assert page.inner_text("#kept-background-file").startswith("kept: client-rain.wav")
@@ -288,4 +289,25 @@ def test_a_single_render_shows_its_time_estimate(site, browser):
     shown = preview_settled(page, shown["seq"])
     assert shown["clock"] == "30:00"
     assert page.inner_text("#render-estimate") == render_estimate(30 * 60) != estimate
+    page.close()
+
+
+def test_on_a_phone_the_preview_comes_before_render_and_nothing_overflows(site, browser,
+                                                                          files):
+    base, _, _ = site
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{base}/new/safe-place")
+    for _ in range(2):  # a fresh form, then one sent back with a kept file
+        preview = page.locator("#preview-text").bounding_box()
+        button = page.locator("#render-button").bounding_box()
+        assert preview["y"] + preview["height"] <= button["y"]
+        assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+        page.set_input_files("#f-background-file", str(files["client-rain.wav"]))
+        page.set_input_files("#f-cover-file", str(files["fake.png"]))
+        assert _submit(page) == 422
+    assert "client-rain.wav" in page.inner_text("#held-note")
+    page.set_viewport_size(DESKTOP)  # side by side: Render under the fields, left
+    preview = page.locator("#preview-text").bounding_box()
+    button = page.locator("#render-button").bounding_box()
+    assert button["x"] + button["width"] < preview["x"]
     page.close()

@@ -93,7 +93,7 @@
       }
       if (body.ok) {
         clock.textContent = body.clock;
-        status.textContent = body.title + " · " + body.length + " form · estimated length";
+        status.textContent = body.summary;
         text.textContent = body.text;
         const estimate = document.getElementById("render-estimate");
         if (estimate) estimate.textContent = body.estimate || "";
