@@ -136,7 +136,7 @@ def test_a_busy_queue_shows_the_filled_form_again_with_its_file(site, browser, f
         post(base, f"/jobs/{long}/cancel", {})
         wait_for(base, long, lambda s: app.state.web.jobs.get(long).future.done())
     assert get_json(f"{base}/api/jobs/{long}")["state"] == "cancelled"
-    page.click("#render-button")  # the same form again, once there is room
+    page.click("#busy-again")  # the same form again, once there is room (from the notice)
     page.wait_for_url("**/renders/**")
     entry = find_render(output, page.url.split("/renders/", 1)[1])
     assert entry.request["name"] == "Sam" and entry.request["pace"] == "brisk"
