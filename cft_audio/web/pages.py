@@ -25,12 +25,12 @@ from .held import HeldFiles, new_form_id
 from .jobs import LABELS, QueueFull
 from .library import RenderEntry, delete_render, download_stem, find_render, list_renders
 from .practice_logs import PracticeLogs
+from .previews import render_estimate
 from .renders import render_format, render_new
 from .security import OutsideFolder
 from .uploads import KINDS, Uploads, form_files, kept_files, limits, save_uploads
 
 if TYPE_CHECKING:
-    from ..request import Request
     from .state import WebState
 
 
@@ -170,21 +170,16 @@ async def submit_form(request: HttpRequest) -> Response:
         return await _again(request, exercise, values, forms.ordered(errors), uploads, parsed)
     work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
                              root=state.output, uploads=uploads.paths)
-    title = await run_in_threadpool(_job_title, state, parsed.request)
+    preview = await run_in_threadpool(state.previewer.script, parsed.request)
+    title = EXERCISES[exercise].title if parsed.request.script is None else preview.title
     try:
-        job = state.jobs.submit(title, work, steps=len(parsed.formats), cleanup=uploads.folder)
+        job = state.jobs.submit(title, work, steps=len(parsed.formats), cleanup=uploads.folder,
+                                estimate=render_estimate(preview.seconds))
     except QueueFull as error:
         return await _again(request, exercise, values, {}, uploads, parsed,
                             busy=f"Nothing was started: {error}.")
     held_of(request).release(form_id)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
-
-
-def _job_title(state: WebState, request: Request) -> str:
-    """What the job page calls a render: the exercise's title, or an own template's own."""
-    if request.script is None:
-        return EXERCISES[request.exercise].title
-    return state.previewer.script(request).title
 
 
 def held_of(request: HttpRequest) -> HeldFiles:

@@ -119,6 +119,8 @@ def test_a_busy_queue_shows_the_filled_form_again_with_its_file(site, browser, f
     page = browser.new_page(viewport=DESKTOP)
     page.set_default_timeout(120_000)
     try:
+        page.goto(f"{base}/jobs/{long}")  # its page says how long it should take
+        assert page.inner_text("#job-lead").startswith(render_estimate(30 * 60))
         page.goto(f"{base}/new/safe-place")
         page.fill("#f-name", "Sam")
         page.select_option("#f-pace", "brisk")
