@@ -275,7 +275,7 @@ def _run_batch(job: Job, *, plan: Any, resume: Resume, state: WebState) -> dict[
     try:
         return run_plan(plan, job, state.batch_executor, state.output)
     finally:
-        if job.state == "cancelled" and not state.jobs.closed:
+        if job.cancelled and not state.jobs.closed:
             job.kept = resume.upload.folder
         else:
             job.resume = None

@@ -27,6 +27,7 @@ from .tasks import Task, execute, form_message
 
 LABELS = {
     "queued": "Waiting for a free slot",
+    "stopping": "Stopping…",
     "cancelled": "Cancelled",
     "script": "Writing the script",
     "speech": "Speaking the sentences",
@@ -53,7 +54,8 @@ class Job:
     id: str
     title: str
     state: str = "queued"
-    """queued, running, done, failed or cancelled."""
+    """queued, running, done, failed, stopping (cancelled, its work not yet let go) or
+    cancelled."""
     stage: str = "queued"
     fraction: float = 0.0
     """Overall progress, 0 to 1."""
@@ -88,6 +90,16 @@ class Job:
     def active(self) -> bool:
         """Whether the job still waits or runs."""
         return self.state in ("queued", "running")
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the job was cancelled (its work may still be stopping)."""
+        return self.state in ("stopping", "cancelled")
+
+    def settle(self) -> None:
+        """The job's work has let go: a stopping job is now cancelled."""
+        if self.state == "stopping":
+            self.state, self.stage, self.finished = "cancelled", "cancelled", time.time()
 
     def report(self, step: int, stage: str, fraction: float) -> None:
         """Progress of render `step` of this job."""
@@ -218,17 +230,24 @@ class JobQueue:
             return len(self._jobs)
 
     def cancel(self, job_id: str) -> bool:
-        """Cancel a waiting or running job; False if it had already ended (or is unknown)."""
+        """Cancel a waiting or running job; False if it had already ended (or is unknown).
+
+        The job is "stopping" until its work has let go (its worker's task ended, or a
+        batch's thread), then "cancelled"; a worker that does not stop in time is stopped
+        by the pool's stop policy, so stopping is bounded.
+        """
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or not job.active:
                 return False
-            job.state, job.stage, job.finished = "cancelled", "cancelled", time.time()
-            job.error = ""
+            job.state, job.stage, job.error = "stopping", "stopping", ""
             _place(self._jobs, self.workers)
         self.pool.cancel(job.id)  # not yet started: it never will; started: it stops itself
         if job.on_cancel is not None:
             job.on_cancel()
+        if job.kind == "render" and job.cancelled:
+            threading.Thread(target=self.pool.drain, args=(job.id,), daemon=True,
+                             name=f"cft-stop-{job.id}").start()
         return True
 
     def cancel_target(self, target: str) -> int:
@@ -281,22 +300,29 @@ class JobQueue:
                     _place(self._jobs, self.workers)
 
     def _finish(self, job: Job, done: Future) -> None:
-        """Record a job's outcome (a worker that died fails its job and is replaced)."""
+        """Record a job's outcome once its worker has let go (a stopping job is cancelled)."""
         if job.cleanup is not None:
             shutil.rmtree(job.cleanup, ignore_errors=True)
-        if done.cancelled():
-            return
-        try:
-            outcome = done.result()
-        except (CancelledError, TaskCancelled):
-            return
-        except WorkerLost as error:
-            outcome = {"error": str(error)}
-        except Exception as error:  # noqa: BLE001  (cancelled at shutdown, or unpicklable)
-            outcome = {"error": f"unexpected error: {type(error).__name__}: {error}"}
-        job.end(outcome)
+        outcome = _outcome(done)
         with self._lock:
+            if outcome is not None:
+                job.end(outcome)
+            job.settle()
             _place(self._jobs, self.workers)
+
+
+def _outcome(done: Future) -> dict[str, Any] | None:
+    """What a finished task's future says (None when it was cancelled)."""
+    if done.cancelled():
+        return None
+    try:
+        return done.result()
+    except (CancelledError, TaskCancelled):
+        return None
+    except WorkerLost as error:
+        return {"error": str(error)}
+    except Exception as error:  # noqa: BLE001  (cancelled at shutdown, or unpicklable)
+        return {"error": f"unexpected error: {type(error).__name__}: {error}"}
 
 
 def _place(jobs: OrderedDict[str, Job], workers: int) -> None:
@@ -320,6 +346,7 @@ def _run_on_thread(job: Job, work: Callable[[Job], Any]) -> None:
     try:
         _run_work(job, work)
     finally:
+        job.settle()  # its tasks have stopped and its folder is let go
         job.future.set_result(None)  # type: ignore[union-attr]
 
 
@@ -341,8 +368,6 @@ def _run_work(job: Job, work: Callable[[Job], Any]) -> None:
         log.exception("job %s failed", job.id)
         outcome = {"error": f"unexpected error: {type(error).__name__}: {error}"}
     job.end(outcome)
-
-
 
 
 def _quiet(stage: str, fraction: float) -> None:

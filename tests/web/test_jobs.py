@@ -139,7 +139,8 @@ def test_cancel_a_render_frees_its_worker_and_leaves_nothing(site):
     short_job = job_of(url)
     assert get_json(f"{base}/api/jobs/{short_job}")["position"] == 1  # behind the long one
     status, url, page = post(base, f"/jobs/{long_job}/cancel", {})
-    assert status == 200 and "Cancelled" in page and job_of(url) == long_job
+    assert status == 200 and job_of(url) == long_job
+    assert "Stopping…" in page or "Cancelled." in page  # until its worker has let go
     wait_for(base, short_job, lambda s: s["state"] == "done")  # the one worker was freed
     assert get_json(f"{base}/api/jobs/{long_job}")["state"] == "cancelled"
     names = [e for e in _visible(output)]
@@ -195,9 +196,11 @@ def test_cancel_a_batch_asks_first_then_stops_keeps_the_upload_and_resumes(site)
     assert status == 200 and "Yes, cancel the batch" in page
     assert get_json(f"{base}/api/jobs/{job}")["state"] == "running"
     status, _, page = post(base, f"/jobs/{job}/cancel", {"confirm": "1"})
-    assert status == 200 and "Cancelled." in page and "Resume this batch" in page
+    assert status == 200 and ("Stopping…" in page or "Cancelled." in page)
+    wait_for(base, job, lambda s: s["state"] == "cancelled", seconds=30)
+    page = _DIRECT.open(f"{base}/jobs/{job}", timeout=30).read().decode()
+    assert "Cancelled." in page and "Resume this batch" in page and "Stopping" not in page
     assert "left" not in page and "This takes a little while" not in page
-    assert get_json(f"{base}/api/jobs/{job}")["state"] == "cancelled"
     thread = next(t for t in web.jobs._threads if t.name == f"cft-job-{job}")
     thread.join(10)
     assert not thread.is_alive()
@@ -219,7 +222,8 @@ def test_cancel_a_batch_while_a_render_runs_on_the_same_pool(site):
     render = job_of(post(base, "/new/safe-place", SHORT)[1])  # waits its fair turn
     wait_for(base, render, lambda s: s["state"] == "running", seconds=120)
     post(base, f"/jobs/{batch}/cancel", {"confirm": "1"})
-    assert get_json(f"{base}/api/jobs/{batch}")["state"] == "cancelled"
+    assert get_json(f"{base}/api/jobs/{batch}")["state"] in ("stopping", "cancelled")
+    wait_for(base, batch, lambda s: s["state"] == "cancelled", seconds=30)
     done = wait_for(base, render, lambda s: s["state"] == "done", seconds=120)
     assert list(output.glob(done["result"] + ".*"))  # the render finished and was kept
     assert get_json(f"{base}/api/jobs/{batch}")["state"] == "cancelled"
@@ -241,8 +245,8 @@ def test_delete_during_make_this_format_leaves_no_orphan(site):
     wait_for(base, fmt_job, lambda s: s["state"] == "running" and s["stage"] != "script")
     status, url, _ = post(base, f"/renders/{render_id}/delete", {})
     assert url.endswith("/library?deleted=1")
-    wait_for(base, fmt_job, lambda s: web.jobs.get(fmt_job).future.done(), seconds=30)
-    assert get_json(f"{base}/api/jobs/{fmt_job}")["state"] == "cancelled"
+    wait_for(base, fmt_job, lambda s: s["state"] == "cancelled", seconds=30)
+    assert web.jobs.get(fmt_job).future.done()  # cancelled once its worker let go
     time.sleep(0.3)
     assert not folder.exists()  # not re-created, no WAV the library cannot show
     assert not list(output.rglob("*.wav")) and _leftovers(output) == []

@@ -215,9 +215,10 @@
         window.setTimeout(poll, 1500);
         return;
       }
-      if (body.state === "cancelled") {
-        // the server's page says "Cancelled" only (and offers what comes next)
-        if (box.dataset.state !== "cancelled") window.location.reload();
+      if (body.state === "stopping" || body.state === "cancelled") {
+        // the server's page says "Stopping…", then "Cancelled" only (and what comes next)
+        if (box.dataset.state !== body.state) window.location.reload();
+        else if (body.state === "stopping") window.setTimeout(poll, 500);
         return;
       }
       bar.value = body.percent;
