@@ -8,8 +8,9 @@ token offered, in a form, a header or an old `?token=` address, goes through the
 
 `TokenGate` reads no body: a request that is not signed in is answered (401, the sign-in
 page; JSON under /api/) before any of its body is read. A `?token=` address signs the
-browser in and redirects to the same local path without the token (never to another
-site), but such an address stays in the browser's history.
+browser in and redirects to the same local path without the token and with its other
+query parameters (never to another site); a browser already signed in is redirected the
+same way, so the token never stays in the address bar or in the tab's history.
 """
 
 from __future__ import annotations
@@ -111,7 +112,10 @@ class TokenGate:
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                           keep_blank_values=True)
         cookie = signin_value(headers)
-        if cookie and self.access.signins.check(cookie):
+        signed_in = bool(cookie) and self.access.signins.check(cookie)
+        if signed_in and "token" in dict(query) and scope.get("method") in ("GET", "HEAD"):
+            await redirect(send, _without_token(scope, query), None)
+        elif signed_in:
             await self._through(scope, receive, send)
         elif "token" in dict(query):
             await self._token_address(scope, send, query)
@@ -136,10 +140,7 @@ class TokenGate:
         if not await self.access.admits(scope, [dict(query)["token"]]):
             await self._sign_in(scope, send, "wrong")
             return
-        rest = urlencode([(k, v) for k, v in query if k != "token"])
-        raw = (scope.get("raw_path") or scope.get("path", "").encode("utf-8")).decode("latin-1")
-        target = safe_next("/" + raw.lstrip("/\\")) + (f"?{rest}" if rest else "")
-        await redirect(send, target, self.access.start(scope, keep=False))
+        await redirect(send, _without_token(scope, query), self.access.start(scope, keep=False))
 
     async def _sign_in(self, scope: Scope, send: Send, notice: str) -> None:
         """Not signed in: the sign-in page (200 for /login itself, else 401); JSON for /api/."""
@@ -155,6 +156,13 @@ class TokenGate:
         csrf = scope.get("state", {}).get("csrf", "")
         await html_response(send, 200 if own and notice != "wrong" else 401,
                             self.access.page.render("/" if own else path, csrf, notice))
+
+
+def _without_token(scope: Scope, query: list[tuple[str, str]]) -> str:
+    """The request's own local path with its query parameters but not `token`."""
+    rest = urlencode([(k, v) for k, v in query if k != "token"])
+    raw = (scope.get("raw_path") or scope.get("path", "").encode("utf-8")).decode("latin-1")
+    return safe_next("/" + raw.lstrip("/\\")) + (f"?{rest}" if rest else "")
 
 
 async def redirect(send: Send, location: str, cookie: str | None) -> None:

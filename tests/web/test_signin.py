@@ -282,3 +282,20 @@ def test_every_page_has_sign_out_when_signing_in_is_needed(app, tmp_path):
     page = TestClient(loopback, base_url="http://127.0.0.1:8750").get("/library")
     loopback.state.web.jobs.shutdown()
     assert page.status_code == 200 and 'id="sign-out"' not in page.text  # nothing to sign out of
+
+
+def test_a_token_address_drops_the_token_and_keeps_the_rest_signed_in_or_not(app, time):
+    client = browser(app)
+    moved = client.get(f"/library?q=noor&token={TOKEN}&sort=new")
+    assert moved.status_code == 303 and moved.headers["location"] == "/library?q=noor&sort=new"
+    client.cookies.update(_cookie_of(moved))
+    again = client.get(f"/library?token={TOKEN}&q=lee")  # signed in already: no new session
+    assert again.status_code == 303 and again.headers["location"] == "/library?q=lee"
+    assert "set-cookie" not in again.headers
+    assert client.get("/library?q=lee").status_code == 200
+
+
+def _cookie_of(response) -> dict[str, str]:
+    """The session cookie a response sets, as name -> value."""
+    name, value = response.headers["set-cookie"].split(";", 1)[0].split("=", 1)
+    return {name: value}
