@@ -10,7 +10,8 @@ token offered, in a form, a header or an old `?token=` address, goes through the
 page; JSON under /api/) before any of its body is read. A `?token=` address signs the
 browser in and redirects to the same local path without the token and with its other
 query parameters (never to another site); a browser already signed in is redirected the
-same way, so the token never stays in the address bar or in the tab's history.
+same way, so the token leaves the address bar and the tab's back list (a browser's own
+history may still keep the first address).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..export.encode import FORMATS
 from ..files import atomic_path, private_folder
-from ..naming import setting_of, track_stem
+from ..naming import name_part, setting_of, track_stem
 from ..script.catalogue import EXERCISES
 from .security import OutsideFolder, safe_path
 
@@ -154,9 +154,14 @@ def download_name(entry: RenderEntry, ext: str) -> str:
 def download_stem(entry: RenderEntry) -> str:
     """A name that tells versions apart without naming the client (`naming.track_stem`
     with background and voice, then a short tag of the render), shared by every format and
-    sidecar of one render: `safe-place-forest-10min-ocean-joe-2026-11-29-3f9a`."""
+    sidecar of one render: `safe-place-forest-10min-ocean-joe-2026-11-29-3f9a`. An own
+    template goes by its file's name (`evening-practice-…`), never by its title, which may
+    name the client."""
     version = (entry.background, entry.voice)
-    stem = track_stem(entry.exercise, entry.setting, entry.seconds() / 60, entry.created, version)
+    script = entry.request.get("script")
+    named = name_part(Path(str(script)).stem) if script else ""
+    stem = track_stem(named or entry.exercise, entry.setting, entry.seconds() / 60,
+                      entry.created, version)
     return f"{stem}-{hashlib.sha256(entry.id.encode()).hexdigest()[:4]}"
 
 

@@ -248,7 +248,7 @@ async def job_page(request: HttpRequest) -> Response:
     """Progress of a render; the page polls its JSON and moves on when it is ready."""
     job = state_of(request).jobs.get(request.path_params["job"])
     if job is None:
-        raise HTTPException(404, "No such render job")
+        raise HTTPException(404, "No such job: it may have ended long ago")
     return show(request, "job.html", job=job, labels=LABELS)
 
 
@@ -271,7 +271,7 @@ def _entry(request: HttpRequest, render_id: str) -> RenderEntry:
     try:
         return find_render(state_of(request).output, render_id)
     except OutsideFolder as error:
-        raise HTTPException(404, "No such render") from error
+        raise HTTPException(404, "No such recording: it may have been deleted") from error
 
 
 async def render_page(request: HttpRequest) -> Response:

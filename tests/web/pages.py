@@ -89,3 +89,18 @@ def page_answers(url: str) -> bool:
     """Whether a GET answers in full with 200 (a generous 60 s socket deadline, not a bound)."""
     with _DIRECT.open(url, timeout=60) as response:
         return response.status == 200 and bool(response.read())
+
+
+def cancel_on_page(page, url: str, shown: str) -> str:
+    """Open a job's page, press Cancel, and return the page's text once `shown` appears."""
+    page.goto(url)
+    page.click("#cancel")
+    page.wait_for_selector(shown)
+    return page.inner_text("main")
+
+
+def says_only(page, text: str, words: str, stale: tuple[str, ...]) -> None:
+    """The page says `words` (its title starts with their first word) and nothing `stale`."""
+    assert words in text and page.title().startswith(words.split()[0].strip(".…")), text
+    for gone in stale:
+        assert gone not in text, gone

@@ -9,7 +9,7 @@ import pytest
 from cft_audio.web import Settings
 
 from .conftest import fake_batch_context, fake_render_context
-from .pages import get_json
+from .pages import cancel_on_page, get_json, says_only
 from .server import serving
 from .test_batch_web import GOOD
 from .test_jobs import BIG_BATCH, DESKTOP, LONG, PHONE, job_of, post, upload, wait_for
@@ -43,14 +43,9 @@ def test_a_cancelled_render_page_says_cancelled_only(site, browser, screenshots)
     base, _ = site
     job = job_of(post(base, "/new/safe-place", LONG)[1])
     page = browser.new_page(viewport=PHONE)
-    page.goto(f"{base}/jobs/{job}")
-    page.wait_for_selector("#cancel")
-    page.click("#cancel")
-    page.wait_for_selector("#job-cancelled")
-    text = page.inner_text("main")
-    assert "Cancelled." in text and page.title().startswith("Cancelled")
-    for stale in ("Rendering", "This takes a little while", "%", "Cancel this"):
-        assert stale not in text, stale
+    text = cancel_on_page(page, f"{base}/jobs/{job}", "#job-cancelled")
+    says_only(page, text, "Cancelled.", ("Rendering", "This takes a little while", "%",
+                                          "Cancel this", "Stopping"))
     _shoot(page, screenshots, "render-cancelled")
     page.close()
 

@@ -53,7 +53,7 @@ def test_csrf_and_cross_site_refusals_are_pages_with_a_way_back(loopback):
 
 def test_missing_things_lead_back_to_the_library_or_the_exercises(loopback):
     client, _ = loopback
-    styled(client.get("/renders/20990101-000000-gone/track"), 404, "No such render",
+    styled(client.get("/renders/20990101-000000-gone/track"), 404, "No such recording",
            ("/library", "Back to the library"))
     styled(client.get("/new/no-such-exercise"), 404, "No such exercise",
            ("/", "Back to the exercises"))

@@ -99,3 +99,38 @@ def test_refusal_pages_look_like_the_app_and_lead_back(browser, tmp_path: Path, 
         page.wait_for_url(f"{base}/renders/{render_id}")  # nothing was deleted
         assert (output / f"{render_id}.mp3").exists()
         context.close()
+
+
+def test_a_token_link_leaves_no_token_in_the_address_bar_or_history(browser, tmp_path: Path):
+    settings = Settings(output=tmp_path / "out", host="0.0.0.0", token=TOKEN, workers=1,
+                        context=fake_render_context(tmp_path), sleep=no_wait)
+    with serving(settings) as (base, _app):
+        context = browser.new_context(viewport=SIZES["phone-390x844"])
+        page = context.new_page()
+        page.goto(f"{base}/library?token={TOKEN}&q=noor")
+        assert page.url == f"{base}/library?q=noor" and page.locator("#sign-out").count() == 1
+        page.goto(f"{base}/?token={TOKEN}")  # a signed-in browser opens the link again
+        assert page.url == f"{base}/"
+        history = context.new_cdp_session(page).send("Page.getNavigationHistory")
+        visited = [entry["url"] for entry in history["entries"]]
+        assert len(visited) >= 2 and not [url for url in visited if TOKEN in url], visited
+        context.close()
+
+
+@pytest.mark.parametrize("token", [None, TOKEN], ids=["open", "signed-in"])
+def test_on_a_phone_the_nav_is_one_row_below_the_brand(browser, tmp_path: Path, token):
+    settings = Settings(output=tmp_path / "out", host="0.0.0.0" if token else "127.0.0.1",
+                        token=token, workers=1, context=fake_render_context(tmp_path),
+                        sleep=no_wait)
+    with serving(settings) as (base, _app):
+        page = browser.new_page(viewport=SIZES["phone-390x844"])
+        page.goto(f"{base}/batch" + (f"?token={token}" if token else ""))
+        tops = page.eval_on_selector_all(
+            "nav.site a", "links => links.map(a => Math.round(a.getBoundingClientRect().top))")
+        assert len(tops) == 3 and len(set(tops)) == 1, tops  # "Batch" not on a line of its own
+        brand = page.locator(".brand").bounding_box()
+        assert tops[0] >= brand["y"] + brand["height"] and fits(page)
+        if token:  # Sign out shares the brand's line
+            out = page.locator("#sign-out").bounding_box()
+            assert out["y"] < tops[0] and out["x"] > brand["x"] + brand["width"]
+        page.close()

@@ -14,7 +14,7 @@ from cft_audio.web import Settings
 from cft_audio.web.jobs import JobQueue
 
 from .conftest import fake_batch_context, fake_render_context
-from .pages import DESKTOP, PHONE
+from .pages import DESKTOP, PHONE, cancel_on_page, says_only
 from .server import serving
 
 pytestmark = pytest.mark.enable_socket
@@ -99,13 +99,8 @@ def test_the_page_says_stopping_then_cancelled(browser, tmp_path, screenshots):
     with serving(settings) as (base, app):
         job = _running(app.state.web.jobs, gate)
         page = browser.new_page(viewport=PHONE)
-        page.goto(f"{base}/jobs/{job.id}")
-        page.click("#cancel")
-        page.wait_for_selector("#job-stopping")
-        text = page.inner_text("main")
-        assert "Stopping…" in text and page.title().startswith("Stopping")
-        for stale in ("Cancelled", "Rendering", "%", "Cancel this"):
-            assert stale not in text, stale
+        text = cancel_on_page(page, f"{base}/jobs/{job.id}", "#job-stopping")
+        says_only(page, text, "Stopping…", ("Cancelled", "Rendering", "%", "Cancel this"))
         assert "bad" not in page.get_attribute("#job-stopping", "class")  # calm, no error red
         page.screenshot(path=screenshots / "render-stopping-phone-390x844.png")
         page.set_viewport_size(DESKTOP)

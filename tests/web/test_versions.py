@@ -85,6 +85,10 @@ def test_two_versions_are_told_apart_in_the_library_and_by_their_downloads(site,
     assert cells["ocean"][:8] == ["Noor", "The Safe Place", "beach", "ocean", "joe", "warm",
                                   "slow", "4:00"], cells
     assert cells["stream"][3] == "stream"
+    page.goto(base + "/")  # the home page's recent list tells them apart too
+    recent = page.eval_on_selector_all("main li", "items => items.map(i => i.innerText)")
+    assert len(set(recent)) == len(recent) == 3, recent
+    assert any("ocean background · joe, slow · 4:00" in line for line in recent), recent
     page.goto(f"{base}/library?q=noor+ocean")  # the background is searched too
     assert page.locator("tr[data-render]").count() == 1
     page.goto(f"{base}/library?q=safe+place")
@@ -140,6 +144,7 @@ def test_an_own_template_s_client_page_shows_its_title_and_cover(site, browser, 
     page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{base}/renders/{ids['custom']}")
     assert page.inner_text("h1").startswith("Evening Practice")
+    assert page.inner_text("#download-name code").startswith("evening-practice-none-joe-")
     page.click("#rerender")  # re-render with changes: the same template, kept
     assert "evening-practice.j2" in page.inner_text("form")
     assert page.input_value("#f-pace") == "brisk" and page.input_value("#f-name") == "Noor"
