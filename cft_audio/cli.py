@@ -196,13 +196,14 @@ def _reach(renderer, request: Request) -> str:
     voice, tone and pace (the fitting code's own ranges)."""
     from dataclasses import replace
 
+    from .pipeline.scripts import reach_words
     from .script.catalogue import LENGTHS
 
     forms = (request.length,) if request.length else LENGTHS
     each = [(form, renderer.reachable_minutes(replace(request, length=form))) for form in forms]
-    low, high = renderer.reachable_minutes(request)
-    detail = ", ".join(f"{form} {a:g} to {b:g}" for form, (a, b) in each)
-    return f"[--minutes {low:g} to {high:g}" + ("]" if request.length else f": {detail}]")
+    reach = reach_words(*renderer.reachable_minutes(request))
+    detail = ", ".join(f"{form} {reach_words(*found)}" for form, found in each)
+    return f"[--minutes {reach}" + ("]" if request.length else f": {detail}]")
 
 
 @cli.group(cls=Group, invoke_without_command=True)

@@ -161,7 +161,8 @@ def parse_number(spec: Spec, text: str) -> int | float:
             raise InvalidRequest(spec.key, f"{quoted(text)} is out of range", spec.range) \
                 from error
         kind = "a whole number" if spec.kind == "int" else "a number"
-        raise InvalidRequest(spec.key, f"{quoted(text)} is not {kind}", spec.range) from error
+        raise InvalidRequest(spec.key, f"{quoted(text)} is not {kind}",
+                             None if spec.reach else spec.range) from error
 
 
 def declare(default: Any, help: str, **spec: Any) -> Any:

@@ -19,7 +19,7 @@ BAD_INPUT = [
     (["render", "safe-place", "--background", "thunder"], "--background", "ocean"),
     (["render", "safe-place", "--minutes", "0"], "--minutes", "cannot be reached for safe-place"),
     (["render", "safe-place", "--minutes", "500"], "--minutes", "cannot be reached for safe-place"),
-    (["render", "safe-place", "--minutes", "ten"], "--minutes", "cft-audio exercises"),
+    (["render", "safe-place", "--minutes", "ten"], "--minutes", "is not a number"),
     (["render", "safe-place", "--format", "ogg"], "--format", "mp3"),
     (["render", "compassionate-other", "--image", "dragon"], "--image", "tree"),
     (["render", "safe-place", "--place", "moon"], "--place", "beach"),

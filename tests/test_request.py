@@ -18,7 +18,7 @@ BAD = [
     ({"length": "epic"}, "length", "standard"),
     ({"minutes": 0.0}, "minutes", "cannot be reached for safe-place"),  # its own range
     ({"minutes": 500.0}, "minutes", "cannot be reached for safe-place"),
-    ({"minutes": float("nan")}, "minutes", "cft-audio exercises"),
+    ({"minutes": float("nan")}, "minutes", "cannot be reached for safe-place"),
     ({"name": "{{ x }}"}, "name", "letters"),
     ({"name": "x" * 200}, "name", "letters"),
     ({"phrases": ("[pause 3s]",)}, "phrase", "no brackets"),

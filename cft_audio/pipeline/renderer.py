@@ -41,7 +41,7 @@ from .mix import BedShelf, Mix
 from .plan import Checked, RenderPlan, Voicing, output_format, plan_for, voicing_for
 from .record import Result, sidecar_texts, track_info
 from .sample import PREVIEW_SECONDS, sample_script, sample_track
-from .scripts import Option, ScriptWriter, minutes_range, refuse_target
+from .scripts import Option, ScriptWriter, minutes_range, reach_words, refuse_target
 from .speech import Speaker, SpeechJob
 
 
@@ -74,7 +74,7 @@ class Renderer:
             personal = validate(request, voices=self.profiles, vocabulary=self.vocabulary,
                      backgrounds=BEDS, formats=FORMATS, broken_voices=self.broken_voices)
         except InvalidRequest as error:
-            if own_range and error.field == "minutes" and math.isfinite(request.minutes or 0):
+            if own_range and error.field == "minutes" and _number(request.minutes):
                 untargeted = dataclasses.replace(request, minutes=None)
                 checked = self.check(untargeted, whole=whole)
                 refuse_target(request, self.scripts.options(untargeted, checked.voicing,
@@ -230,6 +230,11 @@ class Renderer:
         return lexicon.merged(lexicon_from_pairs(request.say))
 
 
+def _number(value: object) -> bool:
+    """A number (inf and nan too), not a bool: a `minutes` the reach can be named for."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _set_fields(request: Request, skip: Iterable[str]) -> list[tuple[str, object]]:
     """(name, value) of the request's fields that differ from their defaults."""
     return [(f.name, getattr(request, f.name)) for f in dataclasses.fields(request)
@@ -256,8 +261,8 @@ def laid_out(plan: RenderPlan, speech: Sequence[np.ndarray]) -> Timeline:
         raise InvalidRequest(
             "minutes",
             f"{plan.request.minutes:g} cannot be reached for {script.exercise} with this voice",
-            f"{math.ceil(error.reach.shortest / 60):.0f} to "
-            f"{math.floor(error.reach.longest / 60):.0f}",
+            reach_words(math.ceil(error.reach.shortest / 60),
+                        math.floor(error.reach.longest / 60)),
         ) from error
     return layout(schedule, speech, RATE, breath_tone=_tone if plan.breath_tone else None)
 

@@ -80,6 +80,11 @@ def minutes_range(options: Sequence[Option]) -> tuple[float, float]:
     return float(np.ceil(low)), float(np.floor(high))
 
 
+def reach_words(low: float, high: float) -> str:
+    """The minutes a request can reach in words, "4 to 38" (the one wording of the reach)."""
+    return f"{low:g} to {high:g}"
+
+
 def refuse_target(request: Request, options: Sequence[Option]) -> NoReturn:
     """Raise InvalidRequest: no form reaches `--minutes` (naming what would)."""
     low, high = minutes_range(options)
@@ -93,7 +98,7 @@ def refuse_target(request: Request, options: Sequence[Option]) -> NoReturn:
     raise InvalidRequest(
         "minutes",
         f"{request.minutes:g} cannot be reached for {which}{exercise}",
-        f"{low:.0f} to {high:.0f}",
+        reach_words(low, high),
     )
 
 

@@ -20,7 +20,7 @@ from . import forms
 from .bodies import read_form
 from .csrf import request_token
 from .library import download_name, find_render
-from .pages import held_of, state_of
+from .pages import held_of, reach_of, state_of
 from .security import OutsideFolder, safe_path
 from .uploads import KINDS, form_files, saved_name, typed_paths
 
@@ -69,11 +69,13 @@ async def preview_script(request: HttpRequest) -> Response:
         errors = {**parsed.errors, **typed, **errors}
         if "script" in errors and script:
             errors["script-file"] = errors.pop("script").replace(str(script), script.name)
+        reach = await run_in_threadpool(reach_of, state, parsed)
+        hint = {"minutes_hint": forms.minutes_hint(reach)} if reach else {}
         if parsed.request is None or errors:
-            return JSONResponse({"ok": False, "errors": errors, "warnings": parsed.warnings},
-                                headers=_PRIVATE)
+            return JSONResponse({"ok": False, "errors": errors, "warnings": parsed.warnings,
+                                 **hint}, headers=_PRIVATE)
         preview = await run_in_threadpool(state.previewer.script, parsed.request)
-    return JSONResponse({"ok": True, "errors": {}, "warnings": parsed.warnings,
+    return JSONResponse({"ok": True, "errors": {}, "warnings": parsed.warnings, **hint,
                          **preview.as_json()}, headers=_PRIVATE)
 
 

@@ -21,8 +21,8 @@ from ..voices.presets import PACES, TONES
 from .uploads import KINDS
 
 __all__ = ["FIELD_ORDER", "FORMAT_ORDER", "LABELS", "NOT_LISTED", "PERSONAL_FIELDS", "FormResult",
-           "choices", "defaults", "form_message", "form_values", "options", "ordered", "parse_form",
-           "parse_sample", "sections", "uploads", "values_from_request"]
+           "choices", "defaults", "form_message", "form_values", "minutes_hint", "options",
+           "ordered", "parse_form", "parse_sample", "sections", "uploads", "values_from_request"]
 
 S = TypeVar("S")
 """A sample type (VoiceSample, BedSample)."""
@@ -237,6 +237,11 @@ def _checked(request: Request, check: Callable[[Request], object],
                 return request
             request = dataclasses.replace(request, **{attribute: fallback})
     return request
+
+
+def minutes_hint(reach: str) -> str:
+    """The minutes field's hint for a request that can reach `reach` minutes ("4 to 38")."""
+    return BY_KEY["minutes"].web.hint.format(minutes=reach)
 
 
 def sections(exercise: str) -> dict[str, list[tuple[str, list[Spec]]]]:

@@ -81,6 +81,8 @@ class Job:
     """A folder kept after a cancel, for a resume (a batch's upload); removed at shutdown."""
     resume: Any = field(default=None, repr=False)
     """What resuming a cancelled job needs (a batch's saved upload), else None."""
+    estimate: str = ""
+    """How long the job should take, in words ("" when not known)."""
 
     @property
     def active(self) -> bool:
@@ -172,13 +174,13 @@ class JobQueue:
         self._closed = False
 
     def submit(self, title: str, task: Task, steps: int = 1, target: str = "",
-               cleanup: Path | None = None) -> Job:
+               cleanup: Path | None = None, estimate: str = "") -> Job:
         """Queue `task`; returns its job at once (QueueFull when the queue is full).
 
         `cleanup` (a folder of uploads) is removed when the job ends, however it ends.
         """
         job = Job(id=secrets.token_urlsafe(9), title=title, steps=max(1, steps), target=target,
-                  cleanup=cleanup)
+                  cleanup=cleanup, estimate=estimate)
         with self._lock:
             self._admit(job)
             future = self.pool.submit(execute, job.id, task, token=job.id)
@@ -257,7 +259,8 @@ class JobQueue:
             raise QueueFull("the app is stopping; no new work is accepted")
         active = sum(1 for j in self._jobs.values() if j.active)
         if active >= self.limit:
-            raise QueueFull(f"{active} jobs are already waiting or running (at most "
+            many = "1 job is" if active == 1 else f"{active} jobs are"
+            raise QueueFull(f"{many} already waiting or running (at most "
                             f"{self.limit}); wait for one to finish, or cancel one")
         self._jobs[job.id] = job
         while len(self._jobs) > _KEEP:  # forget the oldest finished jobs

@@ -14,7 +14,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import CftAudioError
-from ..schema import BY_KEY
+from ..limits import MAX_MINUTES, MIN_MINUTES
+from ..pipeline.scripts import reach_words
 from ..script.catalogue import EXERCISES
 from ..voices.profiles import VoiceProfile
 from . import forms
@@ -24,6 +25,7 @@ from .held import HeldFiles, new_form_id
 from .jobs import LABELS, QueueFull
 from .library import RenderEntry, delete_render, download_stem, find_render, list_renders
 from .practice_logs import PracticeLogs
+from .previews import render_estimate
 from .renders import render_format, render_new
 from .security import OutsideFolder
 from .uploads import KINDS, Uploads, form_files, kept_files, limits, save_uploads
@@ -87,13 +89,14 @@ async def form_page(request: HttpRequest) -> Response:
         preview = await run_in_threadpool(previewer.script, parsed.request)
     return _form(request, exercise, values, parsed.errors, preview=preview,
                  kept={name: path.name for name, path in kept.items()},
-                 warnings=parsed.warnings)
+                 warnings=parsed.warnings,
+                 reach=await run_in_threadpool(reach_of, state_of(request), parsed))
 
 
 def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
           errors: dict[str, str], status: int = 200, preview: Any = None,
           kept: dict[str, str] | None = None, warnings: dict[str, str] | None = None,
-          held: dict[str, str] | None = None, busy: str = "") -> Response:
+          held: dict[str, str] | None = None, busy: str = "", reach: str = "") -> Response:
     state = state_of(request)
     renderer = state.previewer.renderer
     return show(
@@ -101,7 +104,7 @@ def _form(request: HttpRequest, exercise: str, values: dict[str, Any],
         errors=errors, options=forms.options(), personal=forms.PERSONAL_FIELDS[exercise],
         held=held or {}, busy=busy, kinds=tuple(KINDS),
         limits=limits(), labels=forms.LABELS, kept=kept or {},
-        minutes_hint=_minutes_hint(state, exercise), warnings=warnings or {},
+        minutes_hint=reach or _minutes_hint(state, exercise), warnings=warnings or {},
         inferred_pronoun=getattr(preview, "pronoun", ""),
         vocabulary=renderer.vocabulary, preview=preview.as_json() if preview else None,
         sections=forms.sections(exercise), uploads=forms.uploads(), choices=forms.choices({
@@ -123,12 +126,21 @@ def voice_label(profile: VoiceProfile) -> str:
 
 
 def _minutes_hint(state: WebState, exercise: str) -> str:
-    """The minutes this exercise can reach (any script form), for the field's hint."""
+    """The minutes this exercise can reach with default settings, for the field's hint."""
     try:
-        low, high = state.previewer.minutes_range(exercise)
-    except CftAudioError:  # a hint only: fall back to the general range
-        return BY_KEY["minutes"].span
-    return f"{low:g} to {high:g}"
+        return reach_words(*state.previewer.minutes_range(exercise))
+    except CftAudioError:  # a hint only: fall back to the track limits
+        return reach_words(MIN_MINUTES, MAX_MINUTES)
+
+
+def reach_of(state: WebState, parsed: forms.FormResult) -> str:
+    """The minutes the form's request can reach as set (voice, pace, form…); "" if unknown."""
+    if parsed.nearest is None:
+        return ""
+    try:
+        return reach_words(*state.previewer.reach(parsed.nearest))
+    except CftAudioError:
+        return ""
 
 
 async def submit_form(request: HttpRequest) -> Response:
@@ -158,9 +170,11 @@ async def submit_form(request: HttpRequest) -> Response:
         return await _again(request, exercise, values, forms.ordered(errors), uploads, parsed)
     work = functools.partial(render_new, request=parsed.request, formats=parsed.formats,
                              root=state.output, uploads=uploads.paths)
-    title = EXERCISES[exercise].title if parsed.request.script is None else "Your own script"
+    preview = await run_in_threadpool(state.previewer.script, parsed.request)
+    title = EXERCISES[exercise].title if parsed.request.script is None else preview.title
     try:
-        job = state.jobs.submit(title, work, steps=len(parsed.formats), cleanup=uploads.folder)
+        job = state.jobs.submit(title, work, steps=len(parsed.formats), cleanup=uploads.folder,
+                                estimate=render_estimate(preview.seconds))
     except QueueFull as error:
         return await _again(request, exercise, values, {}, uploads, parsed,
                             busy=f"Nothing was started: {error}.")
@@ -187,7 +201,8 @@ async def _again(request: HttpRequest, exercise: str, values: dict[str, Any],
     kept = {n: p.name for n, p in _kept_from_id(request, values.get("from")).items()}
     return _form(request, exercise, values, errors, status=503 if busy else 422,
                  preview=preview, kept=kept, held={n: h.shown for n, h in held.items()},
-                 warnings=parsed.warnings, busy=busy)
+                 warnings=parsed.warnings, busy=busy,
+                 reach=await run_in_threadpool(reach_of, state, parsed))
 
 
 def _kept_from(request: HttpRequest, form: Any) -> dict[str, Path]:

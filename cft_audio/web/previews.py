@@ -27,10 +27,12 @@ BED_SECONDS = 8.0
 """Length of a background sample."""
 VOICE_SECONDS = 6.0
 """Shortest voice sample (it runs on if the sentences need longer)."""
-RENDER_SPEED = 0.1
-"""Seconds of rendering per second of audio, for the form's estimate: a cold 10-minute
-track costs about 37.5 CPU-seconds with `joe` on a 2-core machine (0.06), rounded up for a
-busy machine."""
+# Measured with benchmarks/render.py --exercise safe-place --minutes 10 (a cold speech
+# cache, the default voice joe, 2 cores shared at load average about 9): median 0.167 s
+# wall per audio second over 3 runs (100 s for the 10-minute track, 35 s of it CPU).
+RENDER_SPEED = 0.17
+"""Wall seconds of rendering per second of audio, for the form's estimate (a cold speech
+cache, the default voice, a machine busy with other work)."""
 _CACHED = 32
 """Samples kept in memory (voice settings change often while a form is filled in)."""
 
@@ -45,12 +47,21 @@ class ScriptPreview:
     text: str
     pronoun: str = ""
     """The image's pronoun ("" when the exercise has no image)."""
+    own: bool = False
+    """The therapist's own template (it has no script forms)."""
+
+    @property
+    def summary(self) -> str:
+        """What the preview is of: "The Safe Place · standard form · estimated length"."""
+        form = "your own script" if self.own else f"{self.length} form"
+        return f"{self.title} · {form} · estimated length"
 
     def as_json(self) -> dict[str, object]:
         """For the page's live preview."""
         return {"title": self.title, "length": self.length, "seconds": round(self.seconds, 1),
                 "clock": clock(self.seconds), "text": self.text,
-                "pronoun": self.pronoun, "estimate": render_estimate(self.seconds)}
+                "pronoun": self.pronoun, "estimate": render_estimate(self.seconds),
+                "summary": self.summary}
 
 
 def render_estimate(seconds: float) -> str:
@@ -100,6 +111,11 @@ class Previewer:
                     Request(exercise=exercise))
             return self._ranges[exercise]
 
+    def reach(self, request: Request) -> tuple[float, float]:
+        """Whole minutes `--minutes` can ask of this request (its voice, pace, form…)."""
+        with self._lock:
+            return self.renderer.reachable_minutes(request)
+
     def plan_batch(self, manifest: Path, output: Path, participants: Path | None,
                    name_files: bool, uploaded: dict[str, Path]) -> Any:
         """Check a batch manifest as `cft-audio batch` does (ManifestError lists every problem).
@@ -117,7 +133,8 @@ class Previewer:
         with self._lock:
             preview = self.renderer.preview(request)
         return ScriptPreview(preview.script.title, preview.script.length, preview.seconds,
-                             annotated(preview.script, preview.pauses), preview.script.pronoun)
+                             annotated(preview.script, preview.pauses), preview.script.pronoun,
+                             request.script is not None)
 
     def voice(self, sample: VoiceSample) -> bytes:
         """An MP3 of a few seconds in the sample's voice, tone and pace (and name said)."""

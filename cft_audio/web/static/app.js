@@ -84,6 +84,8 @@
       for (const box of form.querySelectorAll(".field-warning[data-field]")) {
         box.textContent = (body.warnings || {})[box.dataset.field] || "";
       }
+      const minutesHint = document.getElementById("hint-minutes");
+      if (minutesHint && body.minutes_hint) minutesHint.textContent = body.minutes_hint;
       const pronounHint = document.getElementById("hint-pronoun");
       if (pronounHint && body.pronoun) {
         pronounHint.textContent = "He, she, they or it. This image is spoken of as “" +
@@ -91,7 +93,7 @@
       }
       if (body.ok) {
         clock.textContent = body.clock;
-        status.textContent = body.title + " · " + body.length + " form · estimated length";
+        status.textContent = body.summary;
         text.textContent = body.text;
         const estimate = document.getElementById("render-estimate");
         if (estimate) estimate.textContent = body.estimate || "";
@@ -131,6 +133,8 @@
     input.classList.toggle("invalid", Boolean(message));
     if (message) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
+    const folded = input.closest("details");
+    if (message && folded) folded.open = true;  // a problem is never hidden in a folded part
   }
 
   function ownFile(form, name) {
