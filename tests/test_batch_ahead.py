@@ -1,4 +1,4 @@
-"""Work a batch does before its tracks: each bed stored once, speech shared, longest first."""
+"""Work a batch does before its tracks: speech shared, and each bed stored once meanwhile."""
 
 from __future__ import annotations
 
@@ -29,12 +29,6 @@ def test_each_bed_and_seed_is_made_once_as_long_as_its_longest_track_with_margin
     assert runner.beds_ahead(tracks) == [
         BedWork("ocean", 0, 620 * runner.BED_MARGIN), BedWork("ocean", 5, 410 * runner.BED_MARGIN),
         BedWork("rain", 0, 500 * runner.BED_MARGIN)]
-
-
-def test_tracks_are_handed_out_longest_first_in_plan_order_among_equals():
-    tracks = [track(300, number=1), track(620, number=2), track(300, number=3),
-              track(610, number=4)]
-    assert [t.number for t in runner.longest_first(tracks)] == [2, 4, 1, 3]
 
 
 class Inline:

@@ -33,7 +33,7 @@ class Track:
     script: Script
     request: Request
     seconds: float = 0.0
-    """Its estimated length (the target, when one is set): longest tracks go first."""
+    """Its estimated length (the target, when one is set): how long a bed to store ahead."""
 
     @property
     def path(self) -> Path:

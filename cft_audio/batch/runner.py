@@ -79,8 +79,7 @@ def run_batch(plan: Plan, executor: Executor, progress: Progress = _silent,
         try:
             sentences, spoken = speak_ahead(pending, executor, progress)
             progress("render", 0, len(pending))
-            ordered = longest_first(pending)
-            for done, (track, outcome) in enumerate(_rendered(ordered, executor), start=1):
+            for done, (track, outcome) in enumerate(_rendered(pending, executor), start=1):
                 statuses[track] = _status(track, outcome)
                 pack = next(p for p in plan.packs if track in p.tracks)
                 zips.update(_pack_if_complete(plan, pack, statuses))
@@ -142,12 +141,6 @@ def beds_ahead(tracks: Sequence[Track]) -> list[BedWork]:
             longest[key] = max(longest.get(key, 0.0), track.seconds)
     return [BedWork(name, seed, seconds * BED_MARGIN)
             for (name, seed), seconds in longest.items() if seconds > 0]
-
-
-def longest_first(tracks: Sequence[Track]) -> list[Track]:
-    """Tracks in the order they are handed out: longest first, so no long one is left to run
-    alone at the end while the other workers wait (plan order among equals)."""
-    return sorted(tracks, key=lambda t: -t.seconds)
 
 
 def _balanced(jobs: list[SpeechJob], pieces: int) -> list[tuple[SpeechJob, ...]]:
