@@ -92,12 +92,27 @@ def test_a_job_cancelled_before_it_starts_is_cancelled_at_once(queue, tmp_path):
     assert soon(lambda: first.state == "done") and first.result == "let go"
 
 
+def _stop_after(queue: JobQueue, gate: Path) -> None:
+    """The pool's stop policy starts only once `gate` exists, so the stopping state lasts
+    as long as the page test needs, however slowly the page loads (not a timed window)."""
+    drain = queue.pool.drain
+
+    def gated(token: str | None = None) -> None:
+        while not gate.exists():
+            time.sleep(0.02)
+        drain(token)
+
+    queue.pool.drain = gated  # type: ignore[method-assign]
+
+
 def test_the_page_says_stopping_then_cancelled(browser, tmp_path, screenshots):
     gate = tmp_path / "gate"
     settings = Settings(output=tmp_path / "out", context=fake_render_context(tmp_path),
                         workers=1, batch_context=fake_batch_context)
     with serving(settings) as (base, app):
-        job = _running(app.state.web.jobs, gate)
+        jobs = app.state.web.jobs
+        job = _running(jobs, gate)
+        _stop_after(jobs, gate)
         page = browser.new_page(viewport=PHONE)
         text = cancel_on_page(page, f"{base}/jobs/{job.id}", "#job-stopping")
         says_only(page, text, "Stopping…", ("Cancelled", "Rendering", "%", "Cancel this"))
