@@ -44,6 +44,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=None,
                         help="time K single renders and extrapolate to every track")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--voice", default=None,
+                        help="the voice of every track (default: the manifest's)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="copy the batch's packs here (to inspect or check them)")
     parser.add_argument("--batch-only", action="store_true",
@@ -51,18 +53,23 @@ def main() -> None:
     parser.add_argument("--stages", type=int, default=6,
                         help="tracks timed by stage after the batch (0: none)")
     parser.add_argument("--stage-child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--batch-child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage_child:
         _stage_child(*json.loads(args.stage_child))
+        return
+    if args.batch_child:
+        _batch_child(*json.loads(args.batch_child))
         return
     print(f"load average {os.getloadavg()[0]:.1f} at start", flush=True)
     with tempfile.TemporaryDirectory(prefix="cft-batch-bench-") as temp:
         work = Path(temp)
         env = {**os.environ, "CFT_AUDIO_CACHE": str(work / "cache"),
                "CFT_AUDIO_HOME": str(work / "home")}
-        manifest = _manifest(args.manifest, work, args.participants)
+        manifest = _manifest(args.manifest, work, args.participants, args.voice)
         commands = _single_commands(manifest, work / "single", env)
-        _run([_exe(), "render", "safe-place", "--minutes", "4", "-q", "-o",
+        voice = ["--voice", args.voice] if args.voice else []
+        _run([_exe(), "render", "safe-place", "--minutes", "4", "-q", *voice, "-o",
               str(work / "warm.mp3")], env)  # prepares the voice model once (untimed)
         batch_seconds = _timed_batch(manifest, work, env, args.jobs)
         print(f"batch                  {batch_seconds:8.1f} s  ({len(commands)} tracks, jobs "
@@ -129,9 +136,11 @@ def _exe() -> str:
     return str(Path(sys.executable).with_name("cft-audio"))
 
 
-def _manifest(source: Path, work: Path, participants: int | None) -> Path:
+def _manifest(source: Path, work: Path, participants: int | None, voice: str | None) -> Path:
     """A copy of the manifest (and its participants CSV), trimmed to N participants."""
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    if voice is not None:
+        data["defaults"] = {**(data.get("defaults") or {}), "voice": voice}
     if participants is not None and isinstance(data.get("participants"), list):
         data["participants"] = data["participants"][:participants]
     if isinstance(data.get("participants"), str):
@@ -190,11 +199,67 @@ def _clear_speech(env: dict[str, str]) -> None:
 
 
 def _timed_batch(manifest: Path, work: Path, env: dict[str, str], jobs: int) -> float:
+    """Wall seconds of the batch (fresh speech cache), run as `cft-audio batch` runs it.
+
+    The child prints when the speech phase ended and when each track finished, so the
+    phases and the tail (one core idle while the last track renders) are printed too.
+    """
     _clear_speech(env)
     start = time.perf_counter()
-    _run([_exe(), "batch", str(manifest), "-o", str(work / "batch"), "-q", "--jobs", str(jobs)],
-         env)
-    return time.perf_counter() - start
+    command = [sys.executable, __file__, "--batch-child",
+               json.dumps([str(manifest), str(work / "batch"), jobs])]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"batch failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    marks = json.loads(done.stdout.splitlines()[-1])
+    finished = marks["tracks"]
+    tail = finished[-1] - finished[-2] if len(finished) > 1 else 0.0
+    speech = marks["spoken"] - marks["planned"]
+    print(f"  phases: plan {marks['planned']:5.1f} s, speech {speech:5.1f} s "
+          f"({marks['sentences']} sentences), tracks {finished[-1] - marks['spoken']:5.1f} s,"
+          f" last track alone {tail:4.1f} s, after {seconds - finished[-1]:4.1f} s; CPU "
+          f"{marks['cpu']:6.1f} s ({marks['cpu'] / seconds:4.2f} cores busy)", flush=True)
+    return seconds
+
+
+def _batch_child(manifest: str, folder: str, jobs: int) -> None:
+    """Run the batch as the CLI does, printing (as JSON) when each phase and track ended."""
+    start = time.perf_counter()
+    from cft_audio import Renderer
+    from cft_audio.batch.executors import LocalExecutor
+    from cft_audio.batch.plan import plan_batch
+    from cft_audio.batch.runner import run_batch
+
+    plan = plan_batch(Path(manifest), Path(folder), Renderer())
+    marks: dict = {"planned": time.perf_counter() - start, "spoken": 0.0, "tracks": []}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        now = time.perf_counter() - start
+        if phase == "speech":
+            marks["spoken"], marks["sentences"] = now, total
+        elif done:
+            marks["tracks"].append(now)
+
+    report = run_batch(plan, LocalExecutor(jobs), progress)
+    if report.failed:
+        raise SystemExit(f"{len(report.failed)} tracks failed: {report.failed[0].error}")
+    marks["cpu"] = _tree_cpu()
+    print(json.dumps(marks), flush=True)
+
+
+def _tree_cpu() -> float:
+    """CPU seconds of this process and every process under it (workers, ffmpeg).
+
+    The fork server is stopped and waited for first: it has reaped the workers, and they
+    their encoders, so their CPU is counted in ours.
+    """
+    import multiprocessing.forkserver
+    import resource
+
+    multiprocessing.forkserver._forkserver._stop()
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def _timed_single(command: list[str], work: Path, env: dict[str, str]) -> float:

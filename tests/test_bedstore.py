@@ -85,3 +85,15 @@ def test_renders_with_a_bed_store_are_byte_identical(fake_engine, tmp_path):
         outputs.append(renderer.render(request).path.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
     assert len(list(store.glob("stream-*.f32"))) == 1
+
+
+def test_a_prepared_bed_is_generated_once_and_read_by_every_shorter_track(tmp_path):
+    stored = StoredBed(bed_for("ocean"), "ocean", tmp_path)
+    assert stored.prepare(3 * RATE, RATE, 7) is True
+    assert stored.prepare(2 * RATE, RATE, 7) is False  # already long enough: nothing made
+    assert stored.holds(3 * RATE, RATE, 7) and not stored.holds(3 * RATE + 1, RATE, 7)
+    assert not stored.holds(RATE, RATE, 8)  # another seed is another bed
+    (kept,) = tmp_path.glob("*.f32")
+    assert kept.stat().st_size == 3 * RATE * 8
+    np.testing.assert_array_equal(render(stored, 2 * RATE, RATE, 7),
+                                  render(bed_for("ocean"), 2 * RATE, RATE, 7))

@@ -76,3 +76,11 @@ def test_no_jump_at_phase_boundaries(tone):
 def test_rejects_impossible_breathing(inhale, exhale, cycles):
     with pytest.raises(ScriptError):
         breath_tone(inhale, exhale, cycles, RATE)
+
+
+def test_a_tone_is_made_once_per_shape_and_cannot_be_changed():
+    first = breath_tone(4.0, 6.0, 2, RATE)
+    assert breath_tone(4.0, 6.0, 2, RATE) is first
+    assert breath_tone(4.0, 6.0, 3, RATE) is not first
+    with pytest.raises(ValueError):
+        first[0] = 1.0

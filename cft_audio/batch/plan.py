@@ -32,6 +32,8 @@ class Track:
     exercise: str
     script: Script
     request: Request
+    seconds: float = 0.0
+    """Its estimated length (the target, when one is set): how long a bed to store ahead."""
 
     @property
     def path(self) -> Path:
@@ -167,7 +169,8 @@ def _pack(manifest: Manifest, participant: Participant, output: Path, renderer: 
         fmt = request.format or "mp3"
         path = folder / f"{track_stem(number, session.week, script.title)}.{fmt}"
         tracks.append(Track(participant.id, number, session.week, session.name, script,
-                            replace(request, output=path, format=fmt)))
+                            replace(request, output=path, format=fmt),
+                            renderer.preview(request).seconds))
     return Pack(participant, folder, tuple(tracks)), problems
 
 

@@ -18,7 +18,7 @@ from .plan import Pack, Plan, Track
 from .resume import expected_fingerprint, is_done
 from .status import FAILED, NOT_RENDERED, RENDERED, TrackStatus, kept
 from .summary import summary_csv, summary_html
-from .worker import Outcome, gather, render_track, speak
+from .worker import BedWork, Outcome, ahead, gather, render_track
 
 Progress = Callable[[str, int, int], None]
 """Called with a phase ("speech" or "render"), how many are done, and how many in all."""
@@ -29,6 +29,9 @@ SUMMARY_HTML = "summary.html"
 _CHUNKS_PER_WORKER = 16
 """Speech is handed out in this many pieces per worker (progress every few sentences, even
 load; each piece costs one task hand-off, a few milliseconds)."""
+BED_MARGIN = 1.15
+"""A bed stored ahead is this much longer than its longest track's estimate (a track
+longer still records its own, so a miss costs time, never sound)."""
 
 
 def _silent(phase: str, done: int, total: int) -> None:
@@ -102,7 +105,8 @@ def run_batch(plan: Plan, executor: Executor, progress: Progress = _silent,
 
 def speak_ahead(tracks: Sequence[Track], executor: Executor,
                 progress: Progress = _silent) -> tuple[int, int]:
-    """Gather every sentence of every track, drop repeats, and synthesise them across workers.
+    """Gather every sentence of every track, drop repeats, and synthesise them across workers;
+    store each generated bed once, meanwhile, as long as the longest track that mixes it.
 
     Returns (different sentences, sentences the engine spoke).
     """
@@ -115,13 +119,28 @@ def speak_ahead(tracks: Sequence[Track], executor: Executor,
         for job in found:
             jobs.setdefault(job.key, job)
     chunks = _balanced(list(jobs.values()), executor.workers * _CHUNKS_PER_WORKER)
+    beds = beds_ahead(tracks)
+    work: list[BedWork | tuple[SpeechJob, ...]] = [*beds, *chunks]
     progress("speech", 0, len(jobs))
     done = spoken = 0
-    for index, count in executor.map(speak, chunks):
-        done += len(chunks[index])
+    for index, count in executor.map(ahead, work):
+        if index < len(beds):
+            continue
+        done += len(work[index])  # type: ignore[arg-type]
         spoken += count
         progress("speech", done, len(jobs))
     return len(jobs), spoken
+
+
+def beds_ahead(tracks: Sequence[Track]) -> list[BedWork]:
+    """Each background and seed the tracks mix, as long as the longest of them (with margin)."""
+    longest: dict[tuple[str, int], float] = {}
+    for track in tracks:
+        key = (track.request.background, track.request.seed)
+        if key[0] != "none":
+            longest[key] = max(longest.get(key, 0.0), track.seconds)
+    return [BedWork(name, seed, seconds * BED_MARGIN)
+            for (name, seed), seconds in longest.items() if seconds > 0]
 
 
 def _balanced(jobs: list[SpeechJob], pieces: int) -> list[tuple[SpeechJob, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 from ..errors import CftAudioError
 from ..pipeline import RenderContext, Renderer, SpeechJob
 from ..request import Request
+from ..sound import RATE
+from ..sound.bedstore import StoredBed
 from ..voices.engine import Engine
 from ..voices.profiles import VoiceProfile, open_engine
 from ..workers import current
@@ -63,6 +66,33 @@ def gather(factory: ContextFactory, requests: tuple[Request, ...]) -> tuple[Spee
 def speak(factory: ContextFactory, jobs: tuple[SpeechJob, ...]) -> int:
     """Synthesise into the shared speech cache what it lacks; return how many were spoken."""
     return renderer_for(factory).synthesise(jobs)
+
+
+@dataclass(frozen=True)
+class BedWork:
+    """A generated bed to store before the tracks mix: as long as its longest track."""
+
+    background: str
+    seed: int
+    seconds: float
+
+
+def prepare_bed(factory: ContextFactory, work: BedWork) -> bool:
+    """Store the bed in the pool's bed folder now, once, so every track reads it; whether
+    it was generated (not for your own file, a bed that follows a track's sections, or a
+    worker with no bed folder)."""
+    bed = renderer_for(factory).beds.get(work.background)
+    if not isinstance(bed, StoredBed) or getattr(bed.bed, "uses_marks", True):
+        return False
+    return bed.prepare(math.ceil(work.seconds * RATE), RATE, work.seed)
+
+
+def ahead(factory: ContextFactory, work: BedWork | tuple[SpeechJob, ...]) -> int:
+    """Work done before the tracks: a bed stored (0), or sentences spoken (how many)."""
+    if isinstance(work, BedWork):
+        prepare_bed(factory, work)
+        return 0
+    return speak(factory, work)
 
 
 def render_track(factory: ContextFactory, request: Request) -> Outcome:

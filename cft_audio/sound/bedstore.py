@@ -4,8 +4,10 @@ A procedural bed is a pure function of (bed, rate, seed, marks) sample by sample
 whatever the track's length, and only the bowls listen to the marks, so a batch
 that gives 30 tracks the same ocean can synthesise it once. The first track writes
 the stream to a file as it mixes (temp file, renamed when whole); later tracks read
-as much of it as they need and extend it when they need more. A batch gives each
-run its own folder and deletes it.
+as much of it as they need, and a track longer than what is stored records it again
+from the start (a bed's generator cannot resume). So a batch `prepare`s each bed once,
+as long as its longest track, before the tracks mix. A batch gives each run its own
+folder and deletes it.
 """
 
 from __future__ import annotations
@@ -40,12 +42,27 @@ class StoredBed:
                marks: Sequence[float] = (), block: int = BLOCK) -> Iterator[np.ndarray]:
         """The same blocks as the bed's own, read from the store when it holds enough."""
         path = self._path(sample_rate, seed, marks)
-        try:
-            if path.stat().st_size >= frames * _FRAME_BYTES:
-                return _read(path, frames, block)
-        except OSError:
-            pass
+        if self.holds(frames, sample_rate, seed, marks):
+            return _read(path, frames, block)
         return self._record(path, frames, sample_rate, seed, marks, block)
+
+    def prepare(self, frames: int, sample_rate: int, seed: int,
+                marks: Sequence[float] = ()) -> bool:
+        """Store at least `frames` frames of the bed now; whether it had to be generated."""
+        if self.holds(frames, sample_rate, seed, marks):
+            return False
+        for _ in self._record(self._path(sample_rate, seed, marks), frames, sample_rate, seed,
+                              marks, BLOCK):
+            pass
+        return True
+
+    def holds(self, frames: int, sample_rate: int, seed: int,
+              marks: Sequence[float] = ()) -> bool:
+        """Whether the store already holds at least `frames` frames of this bed."""
+        try:
+            return self._path(sample_rate, seed, marks).stat().st_size >= frames * _FRAME_BYTES
+        except OSError:
+            return False
 
     def render(self, frames: int, sample_rate: int, seed: int,
                marks: Sequence[float] = ()) -> np.ndarray:

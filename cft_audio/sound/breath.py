@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..errors import ScriptError
@@ -16,8 +18,13 @@ _HARMONICS = ((1, 1.0), (2, 0.25), (3, 0.08))
 """(multiple of the fundamental, amplitude): a soft, round timbre."""
 
 
+@functools.lru_cache(maxsize=4)
 def breath_tone(inhale: float, exhale: float, cycles: int, sample_rate: int) -> np.ndarray:
-    """Mono float32 pacing tone, exactly round((inhale + exhale) * cycles * rate) samples long."""
+    """Mono float32 pacing tone, exactly round((inhale + exhale) * cycles * rate) samples long.
+
+    Made once per shape and kept, read-only (a track repeats its blocks and a batch its
+    tracks; 4 are kept, at most a few MB each).
+    """
     if inhale <= 0 or exhale <= 0 or cycles < 0:
         raise ScriptError(f"breath: need inhale and exhale above 0 s and cycles >= 0, got "
                           f"{inhale:g}, {exhale:g} and {cycles}")
@@ -27,7 +34,9 @@ def breath_tone(inhale: float, exhale: float, cycles: int, sample_rate: int) -> 
     phase = 2 * np.pi * (np.cumsum(frequency) - frequency[:1]) / sample_rate
     tone = sum(amplitude * np.sin(k * phase) for k, amplitude in _HARMONICS) * swell
     peak = float(np.max(np.abs(tone))) if count else 0.0
-    return (tone * (PEAK / peak if peak > 0 else 0.0)).astype(np.float32)
+    out = (tone * (PEAK / peak if peak > 0 else 0.0)).astype(np.float32)
+    out.flags.writeable = False
+    return out
 
 
 def _swell(t: np.ndarray, inhale: float, exhale: float) -> np.ndarray:
