@@ -1,4 +1,4 @@
-"""A generated bed made ahead, in a background thread, while the speech is still spoken.
+"""Work done ahead in a background thread, on the second core: the bed, and blocks of a stream.
 
 Speech uses one core; a procedural bed that ignores the section marks depends only on
 its rate and seed, sample by sample, so it can be generated on the other core before
@@ -6,15 +6,20 @@ the track's length is known. The blocks go to an anonymous temporary file (as th
 spool does: private, gone when closed); the mixer reads them back and whatever the
 track needs beyond them is generated then, from the same stream. The blocks are the
 bed's own, bit for bit.
+
+`pulled_ahead` makes the blocks of a stream (the mix) in a thread while the caller
+works on the ones made before (profiles them): NumPy and SciPy let go of the
+interpreter while they work on whole blocks, so the two share both cores.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -26,6 +31,9 @@ _UNBOUNDED = 1 << 40
 """Frames asked of the bed's stream: more than any track (it is pulled only as needed)."""
 _HEADROOM = 1.2
 """Free disk wanted over the bed's expected size before generating ahead."""
+_DEPTH = 3
+"""Blocks a stream pulled ahead may run ahead of its reader (a few MB)."""
+_DONE = object()
 
 
 class BedAhead:
@@ -136,3 +144,38 @@ def _skipped(blocks: Iterator[np.ndarray], frames: int) -> Iterator[np.ndarray]:
         if done >= frames:
             yield block
         done += len(block)
+
+
+def pulled_ahead(blocks: Iterable[np.ndarray], depth: int = _DEPTH) -> Iterator[np.ndarray]:
+    """The same blocks, made in a background thread up to `depth` ahead of the reader.
+
+    An error in making them is raised here; a reader that stops early stops the thread.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def make() -> None:
+        try:
+            for block in blocks:
+                while not stop.is_set():
+                    try:
+                        ready.put(block, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as error:  # handed to the reader, raised there
+            ready.put(error)
+
+    thread = threading.Thread(target=make, daemon=True, name="pulled-ahead")
+    thread.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
