@@ -35,10 +35,9 @@ class Format:
 
 FORMATS: dict[str, Format] = {
     # VBR V4 (about 160 kb/s): CBR 128k measurably drops the quiet bed (-0.45 LU overall).
-    # LAME's algorithm quality 5 (its own middle; ffmpeg leaves LAME's 3) costs 13% less
-    # CPU with the same loudness, bed level and error (benchmarks/encoder.py).
-    "mp3": Format("mp3", "mp3", "libmp3lame", ("-q:a", "4", "-compression_level", "5",
-                                               "-id3v2_version", "0", "-write_id3v1", "0")),
+    # LAME's algorithm quality is left at its own default (benchmarks/encoder.py weighs it).
+    "mp3": Format("mp3", "mp3", "libmp3lame", ("-q:a", "4", "-id3v2_version", "0",
+                                               "-write_id3v1", "0")),
     "m4a": Format("m4a", "ipod", "aac", ("-b:a", "128k", "-movflags", "+faststart")),
     "opus": Format("opus", "opus", "libopus", ("-b:a", "96k", "-ar", "48000")),
     "flac": Format("flac", "flac", "flac", (), pcm="s16le"),
