@@ -35,7 +35,6 @@ class Format:
 
 FORMATS: dict[str, Format] = {
     # VBR V4 (about 160 kb/s): CBR 128k measurably drops the quiet bed (-0.45 LU overall).
-    # LAME's algorithm quality is left at its own default (benchmarks/encoder.py weighs it).
     "mp3": Format("mp3", "mp3", "libmp3lame", ("-q:a", "4", "-id3v2_version", "0",
                                                "-write_id3v1", "0")),
     "m4a": Format("m4a", "ipod", "aac", ("-b:a", "128k", "-movflags", "+faststart")),
