@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import threading
 
 import numpy as np
@@ -88,3 +90,27 @@ def test_a_reader_that_stops_early_stops_the_thread():
     count = len(made)
     assert not any(t.name == "pulled-ahead" for t in threading.enumerate())
     assert len(made) == count
+
+
+def test_a_render_makes_its_bed_while_speaking_and_writes_what_it_would_in_turn(
+        fake_context, fake_engine, tmp_path, monkeypatch):
+    from cft_audio import Renderer, Request
+    from cft_audio.pipeline import renderer
+
+    seen: list[bool] = []
+    speak = fake_engine.synthesize
+
+    def speaking(text, settings):
+        seen.append(any(t.name == "bed-ahead" for t in threading.enumerate()))
+        return speak(text, settings)
+
+    monkeypatch.setattr(fake_engine, "synthesize", speaking)
+    fake_context = dataclasses.replace(fake_context, cache=None)  # each render speaks
+    request = dict(exercise="safe-place", length="short", background="rain", format="wav")
+    ahead_made = Renderer(fake_context).render(Request(**request, output=tmp_path / "a.wav"))
+    assert any(seen)
+    seen.clear()
+    monkeypatch.setattr(renderer, "bed_ahead", lambda plan: contextlib.nullcontext(plan.bed))
+    in_turn = Renderer(fake_context).render(Request(**request, output=tmp_path / "b.wav"))
+    assert seen and not any(seen)
+    assert ahead_made.path.read_bytes() == in_turn.path.read_bytes()
