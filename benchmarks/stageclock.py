@@ -1,10 +1,11 @@
-"""CPU seconds of one render by stage (speech, mix, master, encode), measured in-process.
+"""CPU seconds of one render by stage (speech, ahead, mix, master, encode), measured in-process.
 
 Used by the benchmarks (stages.py, batch.py); the library itself is not changed. It
 wraps, in this process only:
 
-- `Speaker.speak` (pipeline/speech.py): the speech stage, CPU of every thread of the
-  process while it runs (synthesis, cache reads, resampling to the working rate);
+- `Speaker.speak` (pipeline/speech.py): the speech stage, CPU of the thread that speaks
+  (synthesis, cache reads, resampling to the working rate); the CPU of the other
+  threads meanwhile is `ahead` (the bed generated while the voice speaks, sound/ahead.py);
 - `mix_blocks`: the mix stage, CPU of whichever thread pulls its blocks (beds included);
 - the whole `Renderer.render`: the process's CPU less speech and mix is the master stage
   (profiling, limiter, meters, tags, sidecars); the CPU of child processes (ffmpeg)
@@ -21,7 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-STAGES = ("speech", "mix", "master", "encode")
+STAGES = ("speech", "ahead", "mix", "master", "encode")
 
 
 @dataclass
@@ -58,11 +59,13 @@ def install() -> StageTimes:
     original_mix = mix_stage.mix_blocks
 
     def speak(self, *args, **kwargs):
-        cpu, wall = time.process_time(), time.perf_counter()
+        cpu, own, wall = time.process_time(), time.thread_time(), time.perf_counter()
         try:
             return original_speak(self, *args, **kwargs)
         finally:
-            times.cpu["speech"] += time.process_time() - cpu
+            spoken = time.thread_time() - own
+            times.cpu["speech"] += spoken
+            times.cpu["ahead"] += time.process_time() - cpu - spoken
             times.speech_wall += time.perf_counter() - wall
 
     def mix(*args, **kwargs) -> Iterator:
@@ -86,7 +89,7 @@ def install() -> StageTimes:
         times.wall = time.perf_counter() - wall
         times.cpu["encode"] = _children() - children
         own = time.process_time() - cpu
-        times.cpu["master"] = own - times.cpu["speech"] - times.cpu["mix"]
+        times.cpu["master"] = own - sum(times.cpu[s] for s in ("speech", "ahead", "mix"))
         return result
 
     renderer_module.Renderer.render, speech_stage.Speaker.speak = render, speak

@@ -4,7 +4,7 @@
 
 The track is the standard compassionate other (`--image tree`, 47 sentences, about 10:24).
 Each run is a fresh process rendering to MP3 and prints the CPU seconds of each stage
-(speech, mix, master, encode; see stageclock.py), its wall time and peak RSS.
+(speech, ahead, mix, master, encode; see stageclock.py), its wall time and peak RSS.
 
 - cold: no speech cache (as `--no-cache`): every sentence synthesised.
 - name: the cache holds the track for `--name Sam`; the run renders `--name Alex`

@@ -1,8 +1,9 @@
 """The master and export stages: the whole mix brought to target loudness and encoded.
 
 The mix is made once and replayed from a private temporary file by later passes: one
-pass profiles it and solves the gain, one limits, measures and writes the file (and
-one more, rarely, where the written track missed its loudness).
+pass profiles it (while a second thread mixes the blocks ahead) and solves the gain,
+one limits, measures and writes the file (and one more, rarely, where the written track
+missed its loudness).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from ..export.encode import encode_stream
 from ..export.tags import TrackInfo
 from ..sound import RATE
+from ..sound.ahead import pulled_ahead
 from ..sound.master import Measurement, TrackMeter, faded, mastered_blocks, plan_master
 from ..sound.mix import MixStats
 from ..sound.spool import Replay
@@ -48,7 +50,8 @@ def master(mix: Mix, info: TrackInfo, progress: Progress, temps: Callable[[], Pa
     stats = MixStats()
     with Replay(lambda: mix.blocks(stats=stats if stats.frames == 0 else None), frames,
                 plan.channels) as replay:
-        loudness = plan_master(lambda: reported(replay(), frames, progress, "master"),
+        loudness = plan_master(lambda: reported(pulled_ahead(replay()), frames, progress,
+                                                "master"),
                                frames, RATE, plan.target_lufs, plan.channels)
         progress("master", 1.0)
         for attempt in range(1, WRITE_PASSES + 1):

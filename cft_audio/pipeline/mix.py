@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..script import timing
 from ..script.timing import sections
 from ..sound import RATE
-from ..sound.beds import Bed, FileBed, bed_for
+from ..sound.ahead import BedAhead
+from ..sound.beds import Bed, FileBed, bed_for, made_from_seed
 from ..sound.bedstore import StoredBed
 from ..sound.mix import MixStats, mix_blocks
 from ..sound.timeline import Timeline
@@ -35,6 +38,21 @@ class BedShelf:
                 bed = StoredBed(bed, background, Path(self.store))
             self._beds = {background: bed}  # one file at a time: its audio can be large
         return self._beds[background]
+
+
+AHEAD_MARGIN = 1.02
+"""Bed generated ahead, over the estimated length (the speech may run a little longer)."""
+
+
+def bed_ahead(plan: RenderPlan) -> contextlib.AbstractContextManager[Bed]:
+    """The plan's bed, generated in the background while the speech is spoken where it can
+    be (a bed made from its seed alone, up to the estimated length); else the bed itself."""
+    if not made_from_seed(plan.bed):
+        return contextlib.nullcontext(plan.bed)
+    voicing = plan.voicing
+    seconds = plan.target_seconds or timing.preview(
+        plan.script, voicing.pace, voicing.settings.length_scale, None).seconds
+    return BedAhead(plan.bed, RATE, plan.seed, int(seconds * AHEAD_MARGIN * RATE))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ request → plan → script → speech → timeline (fit) → mix → master →
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import math
@@ -37,7 +38,7 @@ from ..voices.profiles import read_voices
 from ..voices.text import Lexicon, check_phonemes_for, lexicon_from_pairs, load_lexicon
 from .context import RenderContext
 from .mastering import master
-from .mix import BedShelf, Mix
+from .mix import BedShelf, Mix, bed_ahead
 from .plan import Checked, RenderPlan, Voicing, output_format, plan_for, voicing_for
 from .record import Result, sidecar_texts, track_info
 from .sample import PREVIEW_SECONDS, sample_script, sample_track
@@ -134,7 +135,13 @@ class Renderer:
         if stem not in STEMS:
             raise ArgumentError(f"stem: unknown value {stem!r} (allowed: {', '.join(STEMS)})")
         calls_before = self.engine_calls
-        plan, timeline = self._placed(request, with_output=True)
+        with contextlib.ExitStack() as held:
+            plan, timeline = self._placed(request, with_output=True, held=held)
+            return self._written_out(request, plan, timeline, stem, calls_before)
+
+    def _written_out(self, request: Request, plan: RenderPlan, timeline: Timeline, stem: str,
+                     calls_before: int) -> Result:
+        """Mix, master and publish a placed track (with its sidecars); what was written."""
         assert plan.output is not None
         first = plan.automatic
         with reserve(first or plan.output, first is not None, request.sidecars) as slot:
@@ -157,11 +164,18 @@ class Renderer:
         plan, timeline = self._placed(request, with_output=False)
         return plan.script, timeline
 
-    def _placed(self, request: Request, with_output: bool) -> tuple[RenderPlan, Timeline]:
-        """The plan, and its timeline: script, speech and silences in place."""
+    def _placed(self, request: Request, with_output: bool,
+                held: contextlib.ExitStack | None = None) -> tuple[RenderPlan, Timeline]:
+        """The plan, and its timeline: script, speech and silences in place.
+
+        With `held`, the bed is generated in the background while the speech is spoken,
+        until `held` closes.
+        """
         progress = self.context.progress
         progress("script", 0.0)
         plan = self.plan(request, with_output)
+        if held is not None:
+            plan = dataclasses.replace(plan, bed=held.enter_context(bed_ahead(plan)))
         progress("script", 1.0)
         speech = self.speaker.speak(plan.script, plan.voicing, progress)
         progress("timeline", 0.0)

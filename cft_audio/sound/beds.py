@@ -773,6 +773,12 @@ BEDS: dict[str, Bed] = {
 """Procedural background beds by name."""
 
 
+def made_from_seed(bed: Bed) -> bool:
+    """Whether the bed is generated from its rate and seed alone (no file, deaf to the
+    section marks), so that it can be made before the track's length is known."""
+    return isinstance(bed, _Procedural) and not bed.uses_marks
+
+
 def bed_for(name_or_path: str) -> Bed:
     """The bed named `name_or_path`, or a FileBed when it names an existing file."""
     if name_or_path in BEDS:
