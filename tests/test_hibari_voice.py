@@ -6,12 +6,19 @@ import numpy as np
 import pytest
 
 from cft_audio import Renderer, Request
-from cft_audio.errors import InvalidRequest
+from cft_audio.errors import EngineError, InvalidRequest
 from cft_audio.pipeline import RenderContext
 from cft_audio.resources import voices_dir
 from cft_audio.voices.cache import SpeechCache
 from cft_audio.voices.engine import PEAK_CEILING, VoiceSettings
-from cft_audio.voices.hibari import HibariEngine, is_hibari_model, shape_f0
+from cft_audio.voices.hibari import (
+    _DURATION_TENSOR,
+    _FRAMES_OUTPUT,
+    HibariEngine,
+    _timed_graph,
+    is_hibari_model,
+    shape_f0,
+)
 from cft_audio.voices.measure import f0_spread_semitones, median_f0, words_per_minute
 from cft_audio.voices.presets import TONES, voice_settings
 from cft_audio.voices.profiles import load_profiles, open_engine
@@ -49,6 +56,23 @@ def test_bundled_profile_is_a_hibari_voice_of_the_package():
     assert (profile.engine, profile.gender, profile.language) == ("hibari", "female", "en_US")
     assert isinstance(open_heart(), HibariEngine)
     assert is_hibari_model(open_heart().model_path)
+
+
+def test_the_timed_graph_is_the_model_with_one_more_node_and_output(tmp_path):
+    """Appended at the wire level, it parses as the onnx package would have built it."""
+    onnx = pytest.importorskip("onnx")
+    path = open_heart().model_path
+    model = onnx.load(str(path))
+    model.graph.node.append(onnx.helper.make_node("Identity", [_DURATION_TENSOR],
+                                                  [_FRAMES_OUTPUT]))
+    model.graph.output.append(onnx.helper.make_tensor_value_info(
+        _FRAMES_OUTPUT, onnx.TensorProto.INT64, None))
+    timed = _timed_graph(path)
+    assert onnx.load_from_string(timed).SerializeToString() == model.SerializeToString()
+    other = tmp_path / "other.onnx"
+    other.write_bytes(b"\x08\x07")
+    with pytest.raises(EngineError, match="not a hibari model"):
+        _timed_graph(other)
 
 
 def test_same_sentence_same_settings_is_the_same_audio(heart):

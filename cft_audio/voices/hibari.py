@@ -212,18 +212,40 @@ def _chunks(phonemes: str, limit: int) -> list[str]:
 
 
 def _timed_graph(model_path: Path) -> bytes:
-    """The model with its frames per phoneme id as one more output (in memory, ~0.1 s)."""
-    import onnx
-    from onnx import TensorProto, helper
+    """The model with its frames per phoneme id as one more output (in memory, ~10 ms).
 
-    model = onnx.load(str(model_path))
-    made = {o for node in model.graph.node for o in node.output}
-    if _DURATION_TENSOR not in made:
+    Written at the protobuf wire level, without the `onnx` package (17 MB of imports and a
+    parsed copy of the model): a message field that appears twice is merged, its repeated
+    fields joined, so one more `graph` holding just the node and the output appends them.
+    """
+    data = Path(model_path).read_bytes()
+    if _DURATION_TENSOR.encode() not in data:
         raise EngineError(f"{Path(model_path).name} is not a hibari model (no durations)")
-    model.graph.node.append(helper.make_node("Identity", [_DURATION_TENSOR], [_FRAMES_OUTPUT]))
-    model.graph.output.append(helper.make_tensor_value_info(_FRAMES_OUTPUT, TensorProto.INT64,
-                                                            None))
-    return model.SerializeToString()
+    node = _field(1, _DURATION_TENSOR.encode()) + _field(2, _FRAMES_OUTPUT.encode()) \
+        + _field(4, b"Identity")
+    int64_tensor = _field(1, _field(1, b"", _INT64))  # TypeProto.tensor_type.elem_type
+    output = _field(1, _FRAMES_OUTPUT.encode()) + _field(2, int64_tensor)
+    return data + _field(_GRAPH, _field(_NODE, node) + _field(_OUTPUT, output))
+
+
+_GRAPH, _NODE, _OUTPUT, _INT64 = 7, 1, 12, 7
+"""ModelProto.graph, GraphProto.node and .output field numbers; TensorProto.INT64."""
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes, varint: int | None = None) -> bytes:
+    """One protobuf field: length-delimited `payload`, or the integer `varint`."""
+    if varint is not None:
+        return _varint(number << 3) + _varint(varint)
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
 
 
 def is_hibari_model(path: Path) -> bool:
