@@ -189,7 +189,7 @@ def test_a_full_queue_refuses_clearly_and_shows_positions(site):
 
 def test_cancel_a_batch_asks_first_then_stops_keeps_the_upload_and_resumes(site):
     base, output, web = site
-    status, url = upload(base, BIG_BATCH.replace("minutes: 25", "minutes: 10"))
+    status, url = upload(base, BIG_BATCH.replace("minutes: 25", "minutes: 5"))
     job = job_of(url)
     wait_for(base, job, lambda s: s["counts"].get("phase") == "render", seconds=120)
     status, _, page = post(base, f"/jobs/{job}/cancel", {})  # no confirm: a page asks
