@@ -223,7 +223,7 @@ def _timed_graph(model_path: Path) -> bytes:
         raise EngineError(f"{Path(model_path).name} is not a hibari model (no durations)")
     node = _field(1, _DURATION_TENSOR.encode()) + _field(2, _FRAMES_OUTPUT.encode()) \
         + _field(4, b"Identity")
-    int64_tensor = _field(1, _field(1, b"", _INT64))  # TypeProto.tensor_type.elem_type
+    int64_tensor = _field(1, _varint(1 << 3) + _varint(_INT64))  # tensor_type.elem_type
     output = _field(1, _FRAMES_OUTPUT.encode()) + _field(2, int64_tensor)
     return data + _field(_GRAPH, _field(_NODE, node) + _field(_OUTPUT, output))
 
@@ -241,10 +241,8 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def _field(number: int, payload: bytes, varint: int | None = None) -> bytes:
-    """One protobuf field: length-delimited `payload`, or the integer `varint`."""
-    if varint is not None:
-        return _varint(number << 3) + _varint(varint)
+def _field(number: int, payload: bytes) -> bytes:
+    """One length-delimited protobuf field (bytes, a string or a message)."""
     return _varint(number << 3 | 2) + _varint(len(payload)) + payload
 
 
