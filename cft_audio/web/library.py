@@ -210,10 +210,21 @@ def delete_render(root: Path, entry: RenderEntry) -> list[Path]:
     folder = entry.record.parent
     base = root.resolve()
     if folder.resolve() != base and folder.resolve().is_relative_to(base):
-        leftovers = [p for p in folder.iterdir() if not p.name.startswith(".")]
-        if not leftovers:
-            shutil.rmtree(folder, ignore_errors=True)
+        _remove_if_only_hidden(folder)
     return removed
+
+
+def _remove_if_only_hidden(folder: Path) -> None:
+    """Remove a render's folder if nothing but hidden files is left in it.
+
+    A format job cancelled by the same delete may remove the folder first: that is done too.
+    """
+    try:
+        leftovers = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    except FileNotFoundError:
+        return
+    if not leftovers:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _entry(root: Path, record: Path) -> RenderEntry | None:

@@ -253,6 +253,21 @@ def test_delete_during_make_this_format_leaves_no_orphan(site):
     assert not list(output.rglob("*.wav")) and _leftovers(output) == []
 
 
+def test_delete_is_done_when_a_cancelled_format_job_removed_the_folder_first(tmp_path):
+    from cft_audio.web.library import delete_render, find_render
+
+    output = tmp_path / "output"
+    folder = output / "20261203-183216-4c2534"
+    folder.mkdir(parents=True)
+    (folder / "track.json").write_text(json.dumps({"request": {"exercise": "safe-place"}}))
+    (folder / "track.mp3").write_bytes(b"ID3")
+    entry = find_render(output, "20261203-183216-4c2534/track")
+    for path in folder.iterdir():  # what a format job does once the record has gone
+        path.unlink()
+    folder.rmdir()
+    assert delete_render(output, entry) == [] and output.is_dir()
+
+
 def test_a_symlinked_record_outside_the_folder_is_skipped_and_logged(tmp_path, caplog):
     output = tmp_path / "output"
     outside = tmp_path / "elsewhere" / "2026-render"
@@ -383,6 +398,8 @@ def test_the_job_page_shows_the_queue_position_and_cancels(site, browser, screen
 
 
 def test_batch_progress_counts_sentences_and_tracks_with_time_left(site, browser, screenshots):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     base, output, web = site
     mixed = BIG_BATCH.replace("background: rain, minutes: 25", "background: none").replace(
         "exercise: soothing-breath}", "exercise: soothing-breath, minutes: 5}").replace(
@@ -394,8 +411,13 @@ def test_batch_progress_counts_sentences_and_tracks_with_time_left(site, browser
     page.set_default_timeout(120_000)
     page.goto(f"{base}/jobs/{job}")
     counts = "(document.getElementById('job-counts') || {}).textContent || ''"
-    page.wait_for_function(f"() => /^Tracks made: [1-5] of 6 · (about \\d+ minutes?|less "
-                           f"than a minute) left for this step$/.test({counts})")
+    try:
+        page.wait_for_function(f"() => /^Tracks made: [1-5] of 6 · (about \\d+ minutes?|less "
+                               f"than a minute) left for this step$/.test({counts})")
+    except PlaywrightTimeout:  # say what the job and the page were doing
+        pytest.fail(f"the page shows {page.inner_text('#job')!r}; the job is "
+                    f"{get_json(f'{base}/api/jobs/{job}')}; the pool has "
+                    f"{[(j.id, j.state) for j in web.jobs._jobs.values()]}")
     assert page.inner_text("#job-label").startswith("Rendering tracks")
     page.screenshot(path=screenshots / "batch-progress-desktop-1280x800.png")
     page.set_viewport_size(PHONE)
