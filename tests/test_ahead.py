@@ -114,3 +114,25 @@ def test_a_render_makes_its_bed_while_speaking_and_writes_what_it_would_in_turn(
     in_turn = Renderer(fake_context).render(Request(**request, output=tmp_path / "b.wav"))
     assert seen and not any(seen)
     assert ahead_made.path.read_bytes() == in_turn.path.read_bytes()
+
+
+def test_a_render_whose_speech_is_all_known_makes_its_bed_in_turn(fake_context, tmp_path,
+                                                                  monkeypatch):
+    from cft_audio import Renderer, Request
+    from cft_audio.pipeline import renderer
+    from cft_audio.voices.cache import SpeechCache
+
+    made: list[str] = []
+    make = renderer.bed_ahead
+    monkeypatch.setattr(renderer, "bed_ahead", lambda plan: made.append(type(plan.bed).__name__)
+                        or make(plan))
+    fake_context = dataclasses.replace(fake_context, cache=SpeechCache(tmp_path / "cache"))
+    request = dict(exercise="safe-place", length="short", format="wav")
+    Renderer(fake_context).render(Request(**request, background="ocean",
+                                          output=tmp_path / "a.wav"))
+    assert made == ["Ocean"]  # speech to overlap: the bed is made meanwhile
+    Renderer(fake_context).render(Request(**request, background="rain",
+                                          output=tmp_path / "b.wav"))
+    Renderer(fake_context).render(Request(**request, background="rain", name="Alex",
+                                          output=tmp_path / "c.wav"))
+    assert made == ["Ocean", "Rain"]  # all known: in turn; a new name: meanwhile

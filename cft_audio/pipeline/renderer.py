@@ -169,12 +169,12 @@ class Renderer:
         """The plan, and its timeline: script, speech and silences in place.
 
         With `held`, the bed is generated in the background while the speech is spoken,
-        until `held` closes.
+        until `held` closes (not when every sentence is known already: no speech to overlap).
         """
         progress = self.context.progress
         progress("script", 0.0)
         plan = self.plan(request, with_output)
-        if held is not None:
+        if held is not None and not self.speaker.all_known(plan.script, plan.voicing):
             plan = dataclasses.replace(plan, bed=held.enter_context(bed_ahead(plan)))
         progress("script", 1.0)
         speech = self.speaker.speak(plan.script, plan.voicing, progress)

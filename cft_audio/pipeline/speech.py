@@ -85,6 +85,13 @@ class Speaker:
                 jobs.setdefault(job.key, job)
         return tuple(jobs.values())
 
+    def all_known(self, script: Script, voicing: Voicing) -> bool:
+        """Whether every piece of the script is in memory or the disk cache (none to speak)."""
+        cache = self.context.cache
+        plans = (self._plan(sentence, voicing) for sentence in script.sentences)
+        return all(job.key in self._spoken or (cache is not None and cache.has(job.key))
+                   for plan in plans if plan.key not in self._spoken for job in plan.pieces)
+
     def synthesise(self, jobs: Iterable[SpeechJob]) -> int:
         """Speak every job the speech cache lacks into it; return how many were spoken.
 
