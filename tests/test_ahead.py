@@ -127,12 +127,14 @@ def test_a_render_whose_speech_is_all_known_makes_its_bed_in_turn(fake_context, 
     monkeypatch.setattr(renderer, "bed_ahead", lambda plan: made.append(type(plan.bed).__name__)
                         or make(plan))
     fake_context = dataclasses.replace(fake_context, cache=SpeechCache(tmp_path / "cache"))
-    request = dict(exercise="safe-place", length="short", format="wav")
-    Renderer(fake_context).render(Request(**request, background="ocean",
-                                          output=tmp_path / "a.wav"))
+
+    def placed(**fields) -> None:  # what a render does up to the mix (speech spoken, bed held)
+        with contextlib.ExitStack() as held:
+            Renderer(fake_context)._placed(Request(exercise="safe-place", length="short",
+                                                   **fields), with_output=False, held=held)
+
+    placed(background="ocean")
     assert made == ["Ocean"]  # speech to overlap: the bed is made meanwhile
-    Renderer(fake_context).render(Request(**request, background="rain",
-                                          output=tmp_path / "b.wav"))
-    Renderer(fake_context).render(Request(**request, background="rain", name="Alex",
-                                          output=tmp_path / "c.wav"))
+    placed(background="rain")
+    placed(background="rain", name="Alex")
     assert made == ["Ocean", "Rain"]  # all known: in turn; a new name: meanwhile
