@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import logging
 import multiprocessing
 import shutil
 import tempfile
@@ -36,7 +35,6 @@ PRELOAD = ("cft_audio.workers.process", "cft_audio.batch.worker", "scipy.signal"
            "mutagen.id3", "mutagen.mp4", "imageio_ffmpeg")
 """Imported once by the fork server, so each worker starts warm (a render's lazy imports)."""
 _POLL_SECONDS = 0.2
-log = logging.getLogger(__name__)
 _SERVED = 1000
 """Tokens remembered for fair turns before the ones with nothing waiting are forgotten."""
 
@@ -206,31 +204,17 @@ class RendererPool:
         return self._running[-1]
 
     def _listen(self) -> None:
-        """Read every worker's messages: progress, results, and deaths.
-
-        Nothing a message leads to may end this thread: without it no task would ever be
-        seen to finish, so an error is logged and the next message read.
-        """
+        """Read every worker's messages: progress, results, and deaths."""
         while True:
-            try:
-                if not self._listen_once():
+            with self._lock:
+                if self._stopping and not self._running:
                     return
-            except Exception:  # noqa: BLE001  (a progress or done callback that failed)
-                log.exception("renderer pool: a worker's message could not be handled")
+                conns = {w.conn: w for w in self._running}
+            if not conns:
                 time.sleep(_POLL_SECONDS)
-
-    def _listen_once(self) -> bool:
-        """Handle the messages waiting (up to a poll's time); False once the pool has stopped."""
-        with self._lock:
-            if self._stopping and not self._running:
-                return False
-            conns = {w.conn: w for w in self._running}
-        if not conns:
-            time.sleep(_POLL_SECONDS)
-            return True
-        for conn in wait(list(conns), timeout=_POLL_SECONDS):
-            self._receive(conns[conn])  # type: ignore[index]
-        return True
+                continue
+            for conn in wait(list(conns), timeout=_POLL_SECONDS):
+                self._receive(conns[conn])  # type: ignore[index]
 
     def _receive(self, worker: _Worker) -> None:
         """Handle one message from a worker (or its death)."""
